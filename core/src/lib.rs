@@ -1,0 +1,24 @@
+//! plugwire-core: the Buttplug protocol's messages, the errors of each layer, and the seams
+//! that transports and serializers plug into.
+//!
+//! - [`message`]: canonical spec v4 messages, the wire forms of v0–v3, conversions.
+//! - [`Frame`], [`Transport`], [`Establish`]: what a transport is and how one is made.
+//! - [`Serializer`]: batches of messages to frames and back.
+//! - [`connector`]: [`connector::RemoteConnector`] (a transport plus a serializer) and
+//!   [`connector::InProcessConnector`] (no serialization), both yielding a
+//!   [`connector::Connection`] that matches replies to requests by Id.
+//!
+//! Transports and serializers depend on this crate only, never on each other.
+
+pub mod connector;
+mod error;
+mod frame;
+pub mod link;
+pub mod message;
+mod serializer;
+mod transport;
+
+pub use error::{ConnectorError, ErrorCode, ProtocolError, SerializeError, TransportError};
+pub use frame::Frame;
+pub use serializer::Serializer;
+pub use transport::{Establish, Transport};

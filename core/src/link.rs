@@ -1,0 +1,132 @@
+//! Links: a transport and a serializer joined into a duplex of message batches.
+//!
+//! A link is a `Stream` of [`Inbound`] batches and a `Sink` of outgoing batches. Clients and
+//! servers are written against links, so a remote link (frames over a transport) and an
+//! in-process link (values over channels) are interchangeable.
+
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::{Sink, Stream};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::message::Lenient;
+use crate::{ConnectorError, SerializeError, Serializer, Transport, TransportError};
+
+/// One incoming frame's worth of messages.
+#[derive(Debug)]
+pub enum Inbound<M> {
+    /// The frame decoded into a batch; each message decoded on its own.
+    Messages(Vec<Lenient<M>>),
+    /// The frame as a whole could not be decoded (bad syntax, not an array, wrong frame kind).
+    Undecodable(SerializeError),
+}
+
+/// Anything that carries batches of `Out` one way and yields batches of `In` the other.
+pub trait Link<In, Out>:
+    Stream<Item = Result<Inbound<In>, TransportError>>
+    + Sink<Vec<Out>, Error = ConnectorError>
+    + Send
+    + Unpin
+    + 'static
+{
+}
+
+impl<T, In, Out> Link<In, Out> for T where
+    T: Stream<Item = Result<Inbound<In>, TransportError>>
+        + Sink<Vec<Out>, Error = ConnectorError>
+        + Send
+        + Unpin
+        + 'static
+{
+}
+
+/// A transport whose frames are encoded and decoded by a serializer.
+pub struct FramedLink<T, S, In, Out> {
+    transport: T,
+    serializer: Arc<S>,
+    _messages: PhantomData<fn(Out) -> In>,
+}
+
+impl<T, S, In, Out> FramedLink<T, S, In, Out> {
+    /// Joins `transport` and `serializer`.
+    pub fn new(transport: T, serializer: Arc<S>) -> Self {
+        Self {
+            transport,
+            serializer,
+            _messages: PhantomData,
+        }
+    }
+
+    /// The serializer in use.
+    pub fn serializer(&self) -> &Arc<S> {
+        &self.serializer
+    }
+}
+
+impl<T, S, In, Out> Stream for FramedLink<T, S, In, Out>
+where
+    T: Transport,
+    S: Serializer,
+    In: DeserializeOwned,
+{
+    type Item = Result<Inbound<In>, TransportError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        Pin::new(&mut this.transport).poll_next(cx).map(|item| {
+            item.map(|frame| {
+                frame.map(|frame| match this.serializer.decode::<Lenient<In>>(&frame) {
+                    Ok(batch) => Inbound::Messages(batch),
+                    Err(error) => Inbound::Undecodable(error),
+                })
+            })
+        })
+    }
+}
+
+impl<T, S, In, Out> Sink<Vec<Out>> for FramedLink<T, S, In, Out>
+where
+    T: Transport,
+    S: Serializer,
+    Out: Serialize,
+{
+    type Error = ConnectorError;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.get_mut().transport)
+            .poll_ready(cx)
+            .map_err(disconnected)
+    }
+
+    fn start_send(self: Pin<&mut Self>, batch: Vec<Out>) -> Result<(), Self::Error> {
+        let this = self.get_mut();
+        let frame = this
+            .serializer
+            .encode(&batch)
+            .map_err(ConnectorError::Serialize)?;
+        Pin::new(&mut this.transport)
+            .start_send(frame)
+            .map_err(disconnected)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.get_mut().transport)
+            .poll_flush(cx)
+            .map_err(disconnected)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Pin::new(&mut self.get_mut().transport)
+            .poll_close(cx)
+            .map_err(disconnected)
+    }
+}
+
+/// A transport failure while sending means the link is gone.
+pub fn disconnected(error: TransportError) -> ConnectorError {
+    ConnectorError::Disconnected(Some(Arc::new(error)))
+}

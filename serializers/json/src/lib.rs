@@ -1,0 +1,172 @@
+//! plugwire-json: the Buttplug standard serialization. A batch is one JSON array of messages
+//! in a text frame; a frame may carry several arrays back to back.
+//!
+//! ```
+//! use plugwire_core::Serializer;
+//! use plugwire_core::message::{ClientMessage, IdOnly};
+//! use plugwire_json::JsonSerializer;
+//!
+//! let json = JsonSerializer::default();
+//! let frame = json.encode(&[ClientMessage::Ping(IdOnly { id: 5 })]).unwrap();
+//! assert_eq!(frame.bytes().as_ref(), br#"[{"Ping":{"Id":5}}]"#);
+//! let back: Vec<ClientMessage> = json.decode(&frame).unwrap();
+//! assert_eq!(back, vec![ClientMessage::Ping(IdOnly { id: 5 })]);
+//! ```
+
+use bytes::Bytes;
+use plugwire_core::{Frame, SerializeError, Serializer};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// JSON in text frames, as every Buttplug client and server speaks it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonSerializer;
+
+impl Serializer for JsonSerializer {
+    fn encode<M: Serialize>(&self, batch: &[M]) -> Result<Frame, SerializeError> {
+        serde_json::to_vec(batch)
+            .map(|bytes| Frame::Text(Bytes::from(bytes)))
+            .map_err(|e| SerializeError::Encode(Box::new(e)))
+    }
+
+    fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Result<Vec<M>, SerializeError> {
+        let Frame::Text(text) = frame else {
+            return Err(SerializeError::WrongFrameKind {
+                expected: "text",
+                got: frame.kind(),
+            });
+        };
+        decode_batches(text)
+    }
+
+    fn name(&self) -> &'static str {
+        "json"
+    }
+}
+
+/// Decodes every array in `text`, one after another.
+pub fn decode_batches<M: DeserializeOwned>(text: &[u8]) -> Result<Vec<M>, SerializeError> {
+    let mut messages = Vec::new();
+    for batch in serde_json::Deserializer::from_slice(text).into_iter::<Vec<M>>() {
+        match batch {
+            Ok(batch) => messages.extend(batch),
+            Err(error) => return Err(classify(text, error)),
+        }
+    }
+    if messages.is_empty() {
+        return Err(SerializeError::EmptyBatch);
+    }
+    Ok(messages)
+}
+
+/// Works out why `text` failed: not JSON at all, or JSON that is not an array of messages.
+fn classify(text: &[u8], error: serde_json::Error) -> SerializeError {
+    for value in serde_json::Deserializer::from_slice(text).into_iter::<Value>() {
+        match value {
+            Ok(Value::Array(_)) => continue,
+            Ok(other) => return SerializeError::NotABatch { id: message_id(&other) },
+            Err(_) => break,
+        }
+    }
+    SerializeError::Malformed {
+        id: scan_id(text),
+        source: Box::new(error),
+    }
+}
+
+/// The Id of `{"Name": {"Id": n}}`.
+fn message_id(value: &Value) -> Option<u32> {
+    let object = value.as_object()?;
+    let body = if object.len() == 1 {
+        object.values().next()?
+    } else {
+        value
+    };
+    body.get("Id")?.as_u64().and_then(|id| u32::try_from(id).ok())
+}
+
+/// Finds `"Id": n` in text that is not valid JSON, so a truncated or mangled request can
+/// still be answered with its own Id. Only a single, unambiguous Id counts.
+fn scan_id(text: &[u8]) -> Option<u32> {
+    const KEY: &[u8] = b"\"Id\"";
+    let mut found = None;
+    let mut rest = text;
+    while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
+        rest = &rest[at + KEY.len()..];
+        let after_colon = rest.trim_ascii_start().strip_prefix(b":")?.trim_ascii_start();
+        let digits = after_colon.iter().take_while(|b| b.is_ascii_digit()).count();
+        let id = std::str::from_utf8(&after_colon[..digits]).ok()?.parse().ok()?;
+        if found.replace(id).is_some() {
+            return None;
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plugwire_core::message::{AnyClientMessage, Lenient};
+
+    fn decode(text: &str) -> Result<Vec<Lenient<AnyClientMessage>>, SerializeError> {
+        JsonSerializer.decode(&Frame::Text(Bytes::copy_from_slice(text.as_bytes())))
+    }
+
+    #[test]
+    fn several_arrays_in_one_frame_are_joined() {
+        let batch = decode(r#"[{"Ping":{"Id":1}}] [{"Ping":{"Id":2}},{"StartScanning":{"Id":3}}]"#)
+            .expect("valid frame");
+        let ids: Vec<_> = batch
+            .iter()
+            .map(|m| match m {
+                Lenient::Valid(m) => m.id(),
+                Lenient::Invalid(_) => 0,
+            })
+            .collect();
+        assert_eq!(ids, [1, 2, 3]);
+    }
+
+    #[test]
+    fn unknown_message_keeps_its_name_and_id() {
+        let batch = decode(r#"[{"Frobnicate":{"Id":9}},{"Ping":{"Id":10}}]"#).expect("array");
+        match &batch[0] {
+            Lenient::Invalid(bad) => {
+                assert_eq!(bad.id, Some(9));
+                assert_eq!(bad.name.as_deref(), Some("Frobnicate"));
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+        assert!(matches!(batch[1], Lenient::Valid(AnyClientMessage::Ping(_))));
+    }
+
+    #[test]
+    fn bad_field_keeps_the_id() {
+        let batch = decode(r#"[{"Ping":{"Id":4,"Extra":[}}]"#);
+        assert!(matches!(batch, Err(SerializeError::Malformed { id: Some(4), .. })));
+        let batch = decode(r#"[{"StopDeviceCmd":{"Id":6,"DeviceIndex":"zero"}}]"#).expect("array");
+        assert!(matches!(&batch[0], Lenient::Invalid(bad) if bad.id == Some(6)));
+    }
+
+    #[test]
+    fn bare_object_empty_array_and_binary_are_refused() {
+        assert!(matches!(
+            decode(r#"{"Ping":{"Id":7}}"#),
+            Err(SerializeError::NotABatch { id: Some(7) })
+        ));
+        assert!(matches!(decode("[]"), Err(SerializeError::EmptyBatch)));
+        assert!(matches!(decode("   "), Err(SerializeError::EmptyBatch)));
+        let binary = Frame::Binary(Bytes::from_static(b"[]"));
+        assert!(matches!(
+            JsonSerializer.decode::<Lenient<AnyClientMessage>>(&binary),
+            Err(SerializeError::WrongFrameKind { .. })
+        ));
+    }
+
+    #[test]
+    fn ambiguous_ids_in_broken_json_are_not_guessed() {
+        assert_eq!(scan_id(br#"[{"A":{"Id":1}},{"B":{"Id":2}"#), None);
+        assert_eq!(scan_id(br#"[{"A":{"Id" : 12"#), Some(12));
+        assert_eq!(scan_id(b"garbage"), None);
+    }
+}

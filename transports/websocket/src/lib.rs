@@ -1,0 +1,17 @@
+//! plugwire-websocket: WebSocket transport on tokio-tungstenite.
+//!
+//! Both roles yield the same [`WebSocketTransport`]: [`WebSocketDialer`] dials a `ws://` URL,
+//! [`WebSocketListener`] binds an address and accepts many connections. Text frames carry
+//! [`Frame::Text`](plugwire_core::Frame::Text), binary frames
+//! [`Frame::Binary`](plugwire_core::Frame::Binary). A message over the configured maximum is
+//! refused with Close code 1009 (message too big), never a reset.
+
+mod dialer;
+mod listener;
+mod options;
+mod transport;
+
+pub use dialer::WebSocketDialer;
+pub use listener::{PendingWebSocket, WebSocketListener};
+pub use options::WebSocketOptions;
+pub use transport::WebSocketTransport;

@@ -1,0 +1,97 @@
+//! `WebSocketListener`: the accepting role — binds an address and accepts many connections.
+
+use std::net::SocketAddr;
+
+use plugwire_core::{Establish, TransportError};
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+
+use crate::{WebSocketOptions, WebSocketTransport};
+
+/// Accepts WebSocket connections on a bound TCP address.
+#[derive(Debug)]
+pub struct WebSocketListener {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    options: WebSocketOptions,
+}
+
+/// An accepted TCP connection whose WebSocket upgrade has not run yet.
+///
+/// Kept separate so a server's accept loop never waits on one slow client's upgrade.
+#[derive(Debug)]
+pub struct PendingWebSocket {
+    stream: TcpStream,
+    peer: SocketAddr,
+    options: WebSocketOptions,
+}
+
+impl WebSocketListener {
+    /// Binds `addr` (use port 0 for any free port; read it back with [`Self::local_addr`]).
+    pub async fn bind(addr: impl ToSocketAddrs, options: WebSocketOptions) -> Result<Self, TransportError> {
+        let listener = TcpListener::bind(addr).await.map_err(|e| TransportError::Connect {
+            peer: "listen address".to_owned(),
+            source: e.into(),
+        })?;
+        let local_addr = listener.local_addr().map_err(TransportError::io)?;
+        Ok(Self {
+            listener,
+            local_addr,
+            options,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Waits for the next TCP connection.
+    pub async fn accept(&self) -> Result<PendingWebSocket, TransportError> {
+        let (stream, peer) = self.listener.accept().await.map_err(TransportError::io)?;
+        // Small replies must not wait for delayed ACKs.
+        stream.set_nodelay(true).map_err(TransportError::io)?;
+        Ok(PendingWebSocket {
+            stream,
+            peer,
+            options: self.options.clone(),
+        })
+    }
+}
+
+impl PendingWebSocket {
+    /// The peer's address.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Runs the WebSocket upgrade, bounded by the handshake timeout.
+    pub async fn upgrade(self) -> Result<WebSocketTransport, TransportError> {
+        let peer = self.peer.to_string();
+        let upgrade = tokio_tungstenite::accept_async_with_config(self.stream, Some(self.options.config()));
+        let socket = tokio::time::timeout(self.options.handshake_timeout, upgrade)
+            .await
+            .map_err(|e| TransportError::Connect {
+                peer: peer.clone(),
+                source: e.into(),
+            })?
+            .map_err(|e| TransportError::Connect {
+                peer: peer.clone(),
+                source: e.into(),
+            })?;
+        Ok(WebSocketTransport::new(socket, self.options.max_message_size, peer))
+    }
+}
+
+impl Establish for WebSocketListener {
+    type Transport = WebSocketTransport;
+
+    /// Accepts one connection and upgrades it (the reversed-role set-up, where a client waits
+    /// for a server to dial in).
+    async fn establish(&mut self) -> Result<WebSocketTransport, TransportError> {
+        self.accept().await?.upgrade().await
+    }
+
+    fn describe(&self) -> String {
+        format!("ws://{} (listening)", self.local_addr)
+    }
+}
