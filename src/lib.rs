@@ -1,1 +1,48 @@
-//! x
+//! plugwire: carry the Buttplug intimate-hardware control protocol between apps and devices,
+//! over any transport, in any serialization, in either connection direction.
+//!
+//! This facade re-exports the layers and holds the client, the server and the devices:
+//!
+//! | module / crate | what it is |
+//! |---|---|
+//! | [`core`] (`plugwire-core`) | messages (v0–v4), errors, `Frame`, `Transport`, `Serializer`, connectors |
+//! | [`client`] | [`Client`]: handshake, devices, events, pings, reconnect |
+//! | [`server`] | [`Server`]: many sessions over one device manager |
+//! | [`device`] | [`DeviceManager`] and simulated devices |
+//! | [`websocket`] (feature `websocket`) | WebSocket client and server transport |
+//! | [`json`] (feature `json`) | JSON serializer |
+//!
+//! Cargo features (additive): `websocket` and `json`, both on by default.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use plugwire::{Client, RemoteConnector};
+//! use plugwire::json::JsonSerializer;
+//! use plugwire::websocket::{WebSocketDialer, WebSocketOptions};
+//!
+//! let dialer = WebSocketDialer::new("ws://127.0.0.1:12345", WebSocketOptions::default())?;
+//! let client = Client::connect("my app", RemoteConnector::new(dialer, JsonSerializer)).await?;
+//! for device in client.devices() {
+//!     device.vibrate(0.5).await.ok();
+//! }
+//! client.stop_all().await?;
+//! client.disconnect().await?;
+//! # Ok(()) }
+//! ```
+
+pub mod client;
+pub mod device;
+pub mod server;
+
+pub use client::{Client, ClientError, ClientEvent, Device};
+pub use device::DeviceManager;
+pub use plugwire_core as core;
+pub use plugwire_core::connector::{Connector, InProcessConnector, RemoteConnector};
+pub use server::{Server, ServerConfig, SessionConfig};
+
+/// The JSON serializer (feature `json`).
+#[cfg(feature = "json")]
+pub use plugwire_json as json;
+/// The WebSocket transport (feature `websocket`).
+#[cfg(feature = "websocket")]
+pub use plugwire_websocket as websocket;

@@ -51,6 +51,41 @@ pub enum AnyClientMessage {
 }
 
 impl AnyClientMessage {
+    /// The wire name of every client message of every version.
+    pub const NAMES: &[&str] = &[
+        "RequestServerInfo",
+        "Ping",
+        "StartScanning",
+        "StopScanning",
+        "RequestDeviceList",
+        "StopCmd",
+        "OutputCmd",
+        "InputCmd",
+        "Disconnect",
+        "StopAllDevices",
+        "StopDeviceCmd",
+        "RequestLog",
+        "Test",
+        "SingleMotorVibrateCmd",
+        "KiirooCmd",
+        "FleshlightLaunchFW12Cmd",
+        "LovenseCmd",
+        "VorzeA10CycloneCmd",
+        "VibrateCmd",
+        "LinearCmd",
+        "RotateCmd",
+        "RawWriteCmd",
+        "RawReadCmd",
+        "RawSubscribeCmd",
+        "RawUnsubscribeCmd",
+        "BatteryLevelCmd",
+        "RSSILevelCmd",
+        "ScalarCmd",
+        "SensorReadCmd",
+        "SensorSubscribeCmd",
+        "SensorUnsubscribeCmd",
+    ];
+
     /// The message's name on the wire.
     pub fn name(&self) -> &'static str {
         match self {

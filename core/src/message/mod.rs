@@ -13,7 +13,7 @@ pub use convert::{
     LegacyDeviceAny, ReadingReply, Upgraded, device_added, device_list, device_removed,
     downgrade_device, reading, server_info, upgrade,
 };
-pub use layout::{Actuator, LegacyLayout, Sensor};
+pub use layout::{Actuator, LegacyLayout, Sensor, v3_actuator_type_name, v3_sensor_type_name};
 pub use lenient::{InvalidMessage, Lenient};
 pub use v4::*;
 

@@ -1,0 +1,366 @@
+//! `DeviceManager`: owns the connected devices, checks every command against the device's
+//! features, remembers which session drove each output, and stops them when it ends.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use plugwire_core::ProtocolError;
+use plugwire_core::message::{
+    DeviceFeature, DeviceInfo, InputCommand, InputReadingValue, InputType, OutputCommand, OutputType,
+};
+use tokio::sync::broadcast;
+use tracing::{info, warn};
+
+use super::{DeviceBackend, DeviceError};
+
+/// Identifies one client session to the device manager.
+pub type SessionId = u64;
+
+/// What happened to the set of devices, told to every session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceEvent {
+    /// A device connected.
+    Added(DeviceInfo),
+    /// A device disconnected.
+    Removed(DeviceInfo),
+    /// Scanning ended.
+    ScanningFinished,
+    /// An input reported a value on its own (for subscribers).
+    InputReading {
+        /// Device that reported.
+        device_index: u32,
+        /// Feature that reported.
+        feature_index: u32,
+        /// The reading.
+        reading: InputReadingValue,
+    },
+}
+
+/// Which outputs a stop covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StopScope {
+    /// One device, or all.
+    pub device_index: Option<u32>,
+    /// One feature of that device, or all.
+    pub feature_index: Option<u32>,
+}
+
+struct Managed {
+    info: DeviceInfo,
+    backend: Arc<dyn DeviceBackend>,
+}
+
+#[derive(Default)]
+struct State {
+    devices: BTreeMap<u32, Managed>,
+    next_index: u32,
+    /// Which session last set each output to a non-stop value.
+    drivers: HashMap<(u32, u32, OutputType), SessionId>,
+}
+
+/// Owns every device and serves every session.
+pub struct DeviceManager {
+    state: Mutex<State>,
+    events: broadcast::Sender<DeviceEvent>,
+}
+
+impl Default for DeviceManager {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DeviceManager {
+    /// An empty manager.
+    pub fn new() -> Self {
+        let (events, _) = broadcast::channel(1024);
+        Self {
+            state: Mutex::new(State::default()),
+            events,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way that
+        // matters more than losing the devices, so keep serving.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Events about devices, for one subscriber.
+    pub fn subscribe(&self) -> broadcast::Receiver<DeviceEvent> {
+        self.events.subscribe()
+    }
+
+    /// Adds a device; its index and feature indexes are assigned here. Returns the index.
+    pub fn add_device(
+        &self,
+        name: &str,
+        message_timing_gap: u32,
+        features: Vec<DeviceFeature>,
+        backend: Arc<dyn DeviceBackend>,
+    ) -> u32 {
+        let info = {
+            let mut state = self.state();
+            let index = state.next_index;
+            state.next_index += 1;
+            let device_features = features
+                .into_iter()
+                .zip(0u32..)
+                .map(|(mut feature, i)| {
+                    feature.feature_index = i;
+                    (i, feature)
+                })
+                .collect();
+            let info = DeviceInfo {
+                device_index: index,
+                device_name: name.to_owned(),
+                device_display_name: None,
+                device_message_timing_gap: message_timing_gap,
+                device_features,
+            };
+            state.devices.insert(index, Managed { info: info.clone(), backend });
+            info
+        };
+        info!(index = info.device_index, name, "device added");
+        let index = info.device_index;
+        let _ = self.events.send(DeviceEvent::Added(info));
+        index
+    }
+
+    /// Removes a device, stopping its outputs first. Returns whether it existed.
+    pub fn remove_device(&self, device_index: u32) -> bool {
+        let removed = {
+            let mut state = self.state();
+            state.drivers.retain(|(d, _, _), _| *d != device_index);
+            state.devices.remove(&device_index)
+        };
+        let Some(device) = removed else { return false };
+        // Each failed stop is logged inside; a device on its way out has nobody else to tell.
+        let _ = stop_device_outputs(&device, None);
+        info!(index = device_index, name = %device.info.device_name, "device removed");
+        let _ = self.events.send(DeviceEvent::Removed(device.info));
+        true
+    }
+
+    /// Every connected device.
+    pub fn devices(&self) -> Vec<DeviceInfo> {
+        self.state().devices.values().map(|d| d.info.clone()).collect()
+    }
+
+    /// The device at `index`.
+    pub fn device(&self, index: u32) -> Option<DeviceInfo> {
+        self.state().devices.get(&index).map(|d| d.info.clone())
+    }
+
+    /// Starts scanning. Simulated devices are present from the start, so scanning finishes at
+    /// once; the event still goes out so clients waiting for it are not left hanging.
+    pub fn start_scanning(&self) {
+        let _ = self.events.send(DeviceEvent::ScanningFinished);
+    }
+
+    /// Tells subscribers an input reported a value.
+    pub fn report_input(&self, device_index: u32, feature_index: u32, reading: InputReadingValue) {
+        let _ = self.events.send(DeviceEvent::InputReading {
+            device_index,
+            feature_index,
+            reading,
+        });
+    }
+
+    /// Sets an output for `session`, after checking the device, feature, type and range.
+    pub fn set_output(
+        &self,
+        session: SessionId,
+        device_index: u32,
+        feature_index: u32,
+        command: OutputCommand,
+    ) -> Result<(), ProtocolError> {
+        let output_type = command.output_type();
+        let backend = {
+            let mut state = self.state();
+            let device = lookup(&state, device_index)?;
+            let feature = feature_of(&device.info, feature_index)?;
+            let limits = feature.output.get(&output_type).ok_or_else(|| {
+                ProtocolError::device(format!(
+                    "feature {feature_index} of device {device_index} has no {output_type:?} output"
+                ))
+            })?;
+            if !limits.value.contains(command.value()) {
+                return Err(ProtocolError::device(format!(
+                    "{output_type:?} value {} is outside {}..={}",
+                    command.value(),
+                    limits.value.min,
+                    limits.value.max
+                )));
+            }
+            if let (OutputCommand::HwPositionWithDuration(p), Some(range)) = (command, limits.duration)
+                && (i64::from(p.duration) < i64::from(range.min) || i64::from(p.duration) > i64::from(range.max))
+            {
+                return Err(ProtocolError::device(format!(
+                    "duration {} is outside {}..={}",
+                    p.duration, range.min, range.max
+                )));
+            }
+            let backend = device.backend.clone();
+            let key = (device_index, feature_index, output_type);
+            if command.value() == 0 && output_type != OutputType::HwPositionWithDuration && output_type != OutputType::Position {
+                state.drivers.remove(&key);
+            } else {
+                state.drivers.insert(key, session);
+            }
+            backend
+        };
+        backend.set_output(feature_index, command).map_err(device_failure)
+    }
+
+    /// Reads an input, after checking it exists and can be read.
+    pub async fn read_input(
+        &self,
+        device_index: u32,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> Result<i32, ProtocolError> {
+        let backend = self.input_backend(device_index, feature_index, input_type, InputCommand::Read)?;
+        backend
+            .read_input(feature_index, input_type)
+            .await
+            .map_err(device_failure)
+    }
+
+    /// Checks that an input exists and accepts `command` (subscriptions are kept per session).
+    pub fn check_input(
+        &self,
+        device_index: u32,
+        feature_index: u32,
+        input_type: InputType,
+        command: InputCommand,
+    ) -> Result<(), ProtocolError> {
+        self.input_backend(device_index, feature_index, input_type, command)
+            .map(|_| ())
+    }
+
+    fn input_backend(
+        &self,
+        device_index: u32,
+        feature_index: u32,
+        input_type: InputType,
+        command: InputCommand,
+    ) -> Result<Arc<dyn DeviceBackend>, ProtocolError> {
+        let state = self.state();
+        let device = lookup(&state, device_index)?;
+        let feature = feature_of(&device.info, feature_index)?;
+        let limits = feature.input.get(&input_type).ok_or_else(|| {
+            ProtocolError::device(format!(
+                "feature {feature_index} of device {device_index} has no {input_type:?} input"
+            ))
+        })?;
+        if !limits.command.contains(&command) {
+            return Err(ProtocolError::device(format!(
+                "{input_type:?} input of feature {feature_index} does not support {command:?}"
+            )));
+        }
+        Ok(device.backend.clone())
+    }
+
+    /// Stops the outputs in `scope`, whoever drove them. Checks the device and feature exist.
+    pub fn stop(&self, scope: StopScope) -> Result<(), ProtocolError> {
+        let targets: Vec<(Arc<dyn DeviceBackend>, DeviceInfo)> = {
+            let mut state = self.state();
+            if let Some(device_index) = scope.device_index {
+                let device = lookup(&state, device_index)?;
+                if let Some(feature_index) = scope.feature_index {
+                    feature_of(&device.info, feature_index)?;
+                }
+            } else if scope.feature_index.is_some() {
+                return Err(ProtocolError::message("FeatureIndex given without DeviceIndex"));
+            }
+            state.drivers.retain(|(d, f, _), _| {
+                !(scope.device_index.is_none_or(|i| i == *d) && scope.feature_index.is_none_or(|i| i == *f))
+            });
+            state
+                .devices
+                .values()
+                .filter(|d| scope.device_index.is_none_or(|i| i == d.info.device_index))
+                .map(|d| (d.backend.clone(), d.info.clone()))
+                .collect()
+        };
+        let mut first_error = None;
+        for (backend, info) in targets {
+            let managed = Managed { info, backend };
+            if let Err(error) = stop_device_outputs(&managed, scope.feature_index) {
+                first_error.get_or_insert(error);
+            }
+        }
+        match first_error {
+            Some(error) => Err(device_failure(error)),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops every output, on every device (shutdown).
+    pub fn stop_all(&self) {
+        let _ = self.stop(StopScope::default());
+    }
+
+    /// Stops every output `session` drove last; outputs another session took over keep going.
+    pub fn release_session(&self, session: SessionId) {
+        let targets: Vec<(Arc<dyn DeviceBackend>, u32, OutputType)> = {
+            let mut state = self.state();
+            let mut released = Vec::new();
+            state.drivers.retain(|&(d, f, t), owner| {
+                if *owner == session {
+                    released.push((d, f, t));
+                    false
+                } else {
+                    true
+                }
+            });
+            released
+                .into_iter()
+                .filter_map(|(d, f, t)| state.devices.get(&d).map(|m| (m.backend.clone(), f, t)))
+                .collect()
+        };
+        for (backend, feature, output_type) in targets {
+            if let Err(error) = backend.stop_output(feature, output_type) {
+                warn!(%error, feature, ?output_type, "could not stop an output of an ended session");
+            }
+        }
+    }
+}
+
+fn lookup(state: &State, device_index: u32) -> Result<&Managed, ProtocolError> {
+    state
+        .devices
+        .get(&device_index)
+        .ok_or_else(|| ProtocolError::device(format!("no device with index {device_index}")))
+}
+
+fn feature_of(info: &DeviceInfo, feature_index: u32) -> Result<&DeviceFeature, ProtocolError> {
+    info.feature(feature_index).ok_or_else(|| {
+        ProtocolError::device(format!(
+            "device {} has no feature {feature_index}",
+            info.device_index
+        ))
+    })
+}
+
+/// Stops every output of a device (or of one feature), trying them all even if some fail.
+fn stop_device_outputs(device: &Managed, only_feature: Option<u32>) -> Result<(), DeviceError> {
+    let mut first_error = None;
+    for feature in device.info.device_features.values() {
+        if only_feature.is_some_and(|f| f != feature.feature_index) {
+            continue;
+        }
+        for &output_type in feature.output.keys() {
+            if let Err(error) = device.backend.stop_output(feature.feature_index, output_type) {
+                warn!(%error, device = device.info.device_index, feature = feature.feature_index, "stop failed");
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+fn device_failure(error: DeviceError) -> ProtocolError {
+    ProtocolError::device(error.to_string())
+}

@@ -1,0 +1,139 @@
+//! The server: accepts sessions from any number of listeners and links at once, over one
+//! shared [`DeviceManager`].
+
+mod connection;
+pub mod session;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use plugwire_core::connector::{InProcessAcceptor, InProcessServerEnd};
+use plugwire_core::link::{FramedLink, Link};
+use plugwire_core::message::{AnyClientMessage, VersionedServerMessage};
+use plugwire_core::{ErrorCode, Serializer, Transport};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{Instrument, info, info_span, warn};
+
+pub use session::{Session, SessionConfig, Step};
+
+use crate::device::DeviceManager;
+
+/// Settings of a server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// What every session shares (name, ping deadline).
+    pub session: SessionConfig,
+    /// Most sessions served at once; more are told so and closed.
+    pub max_connections: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            session: SessionConfig::default(),
+            max_connections: 64,
+        }
+    }
+}
+
+/// A Buttplug server: many concurrent sessions over one device manager.
+pub struct Server {
+    devices: Arc<DeviceManager>,
+    session_config: Arc<SessionConfig>,
+    connections: Arc<Semaphore>,
+    next_session: AtomicU64,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Server {
+    /// A server over `devices`.
+    pub fn new(config: ServerConfig, devices: Arc<DeviceManager>) -> Arc<Self> {
+        Arc::new(Self {
+            devices,
+            session_config: Arc::new(config.session),
+            connections: Arc::new(Semaphore::new(config.max_connections)),
+            next_session: AtomicU64::new(1),
+            shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+        })
+    }
+
+    /// The device manager every session shares.
+    pub fn devices(&self) -> &Arc<DeviceManager> {
+        &self.devices
+    }
+
+    /// Cancelled when the server shuts down; listeners stop accepting.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves one session on `transport`, encoding with `serializer`. Returns at once; the
+    /// session runs in its own task.
+    pub fn serve_transport<T: Transport, S: Serializer>(&self, transport: T, serializer: Arc<S>, peer: &str) {
+        let format = serializer.name();
+        self.serve_link(FramedLink::new(transport, serializer), peer, format);
+    }
+
+    /// Serves one session on any link. Returns at once.
+    pub fn serve_link<L: Link<AnyClientMessage, VersionedServerMessage>>(&self, mut link: L, peer: &str, format: &str) {
+        let id = self.next_session.fetch_add(1, Ordering::Relaxed);
+        let span = info_span!("session", id, %peer, format);
+        let Some(permit) = self.admit() else {
+            warn!(parent: &span, "connection limit reached; refusing");
+            self.tasks.spawn(
+                async move {
+                    use futures::SinkExt;
+                    let full = VersionedServerMessage::error(
+                        plugwire_core::message::SpecVersion::NEWEST,
+                        0,
+                        ErrorCode::Unknown,
+                        "the server is serving as many clients as it allows; try again later",
+                    );
+                    let _ = link.send(vec![full]).await;
+                    let _ = link.close().await;
+                }
+                .instrument(span),
+            );
+            return;
+        };
+        info!(parent: &span, "session started");
+        let session = Session::new(id, self.session_config.clone(), self.devices.clone(), Instant::now());
+        let events = self.devices.subscribe();
+        let shutdown = self.shutdown.clone();
+        self.tasks.spawn(
+            async move {
+                connection::run_session(link, session, events, shutdown).await;
+                drop(permit);
+            }
+            .instrument(span),
+        );
+    }
+
+    fn admit(&self) -> Option<OwnedSemaphorePermit> {
+        self.connections.clone().try_acquire_owned().ok()
+    }
+
+    /// Stops every device, closes every session, and waits for them to finish.
+    pub async fn shutdown(&self) {
+        self.devices.stop_all();
+        self.shutdown.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+        // Sessions stop what they drove as they end; this catches anything left.
+        self.devices.stop_all();
+    }
+}
+
+impl InProcessAcceptor for Server {
+    fn accept_in_process(&self, end: InProcessServerEnd) {
+        self.serve_link(end, "in-process", "values");
+    }
+}
+
+#[cfg(feature = "websocket")]
+mod websocket;

@@ -1,0 +1,494 @@
+//! `Session`: the protocol state machine of one client connection.
+//!
+//! Plain code with inputs (decoded frames, device events, the current time) and outputs
+//! (replies to send, whether to close): no sockets and no clock of its own, so it is tested
+//! and fuzzed directly. [`super::connection`] drives it over a real link.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use plugwire_core::link::Inbound;
+use plugwire_core::message::{
+    self, AnyClientMessage, ClientMessage, IdOnly, InputCommand, InputReading, InputType, Lenient,
+    LegacyLayout, MessageId, ReadingReply, SpecVersion, Upgraded, VersionedServerMessage, legacy,
+};
+use plugwire_core::{ErrorCode, ProtocolError, SerializeError, TransportError};
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
+
+use crate::device::{DeviceEvent, DeviceManager, SessionId, StopScope};
+
+/// Settings every session of a server shares.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Name sent in `ServerInfo`.
+    pub server_name: String,
+    /// Ping deadline; zero disables it.
+    pub max_ping_time: Duration,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            server_name: "plugwire".to_owned(),
+            max_ping_time: Duration::ZERO,
+        }
+    }
+}
+
+/// What the session wants done after an input.
+#[derive(Debug, Default, PartialEq)]
+pub struct Step {
+    /// Messages to send, as one batch.
+    pub replies: Vec<VersionedServerMessage>,
+    /// Whether to close the connection after sending them.
+    pub close: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    AwaitingHandshake,
+    Ready { version: SpecVersion, client_name: String },
+}
+
+/// One client connection's protocol state.
+pub struct Session {
+    id: SessionId,
+    config: Arc<SessionConfig>,
+    devices: Arc<DeviceManager>,
+    state: State,
+    last_ping: Instant,
+    /// Devices a v0–v3 client has been told about (so `DeviceAdded`/`Removed` are not repeated).
+    announced: BTreeSet<u32>,
+    subscriptions: HashSet<(u32, u32, InputType)>,
+    scanning: bool,
+    ended: bool,
+}
+
+impl Session {
+    /// A new session, waiting for its handshake.
+    pub fn new(id: SessionId, config: Arc<SessionConfig>, devices: Arc<DeviceManager>, now: Instant) -> Self {
+        Self {
+            id,
+            config,
+            devices,
+            state: State::AwaitingHandshake,
+            last_ping: now,
+            announced: BTreeSet::new(),
+            subscriptions: HashSet::new(),
+            scanning: false,
+            ended: false,
+        }
+    }
+
+    /// The session's id.
+    pub fn id(&self) -> SessionId {
+        self.id
+    }
+
+    /// The spec version agreed in the handshake, if it is done.
+    pub fn version(&self) -> Option<SpecVersion> {
+        match self.state {
+            State::Ready { version, .. } => Some(version),
+            State::AwaitingHandshake => None,
+        }
+    }
+
+    /// The client's name, once the handshake is done.
+    pub fn client_name(&self) -> Option<&str> {
+        match &self.state {
+            State::Ready { client_name, .. } => Some(client_name),
+            State::AwaitingHandshake => None,
+        }
+    }
+
+    /// Version to shape replies in; errors look the same in every version.
+    fn reply_version(&self) -> SpecVersion {
+        self.version().unwrap_or(SpecVersion::NEWEST)
+    }
+
+    fn error(&self, id: MessageId, error: ProtocolError) -> VersionedServerMessage {
+        debug!(session = self.id, id, code = ?error.code, message = %error.message, "answering with an error");
+        VersionedServerMessage::error(self.reply_version(), id, error.code, error.message)
+    }
+
+    /// When the client must ping by, if the ping deadline is on and the handshake is done.
+    pub fn ping_deadline(&self) -> Option<Instant> {
+        (self.version().is_some() && !self.config.max_ping_time.is_zero())
+            .then(|| self.last_ping + self.config.max_ping_time)
+    }
+
+    /// Handles one incoming frame's worth of messages.
+    pub async fn handle(&mut self, inbound: Inbound<AnyClientMessage>, now: Instant) -> Step {
+        let mut step = Step::default();
+        match inbound {
+            Inbound::Undecodable(error) => {
+                let id = error.request_id().unwrap_or(0);
+                step.replies.push(self.error(id, ProtocolError::message(describe_undecodable(&error))));
+            }
+            Inbound::Messages(batch) => {
+                for message in batch {
+                    match message {
+                        Lenient::Valid(message) => self.handle_message(message, now, &mut step).await,
+                        Lenient::Invalid(invalid) => {
+                            let text = match &invalid.name {
+                                Some(name) if !is_known_message(name) => format!("unknown message {name:?}"),
+                                Some(name) => format!("malformed {name}: {}", invalid.reason),
+                                None => format!("not a message: {}", invalid.reason),
+                            };
+                            step.replies.push(self.error(invalid.id.unwrap_or(0), ProtocolError::message(text)));
+                        }
+                    }
+                    if step.close {
+                        break;
+                    }
+                }
+            }
+        }
+        step
+    }
+
+    async fn handle_message(&mut self, message: AnyClientMessage, now: Instant, step: &mut Step) {
+        let id = message.id();
+        if id == 0 {
+            let error = ProtocolError::message(format!(
+                "{} has Id 0, which is reserved for messages the server sends on its own",
+                message.name()
+            ));
+            step.replies.push(self.error(0, error));
+            return;
+        }
+        let version = match &self.state {
+            State::AwaitingHandshake => {
+                let reply = self.handshake(message, now);
+                step.replies.push(reply);
+                return;
+            }
+            State::Ready { version, .. } => *version,
+        };
+        if !message.available_in(version) {
+            let error = ProtocolError::message(format!("{} is not a message of spec {version}", message.name()));
+            step.replies.push(self.error(id, error));
+            return;
+        }
+        let devices = self.devices.clone();
+        let upgraded = match message::upgrade(message, |index| devices.device(index)) {
+            Ok(upgraded) => upgraded,
+            Err(error) => {
+                step.replies.push(self.error(id, error));
+                return;
+            }
+        };
+        let reply = match self.execute(upgraded, version, now).await {
+            Ok(Some(reply)) => reply,
+            Ok(None) => {
+                step.close = true;
+                VersionedServerMessage::ok(version, id)
+            }
+            Err(error) => self.error(id, error),
+        };
+        step.replies.push(reply);
+    }
+
+    fn handshake(&mut self, message: AnyClientMessage, now: Instant) -> VersionedServerMessage {
+        let id = message.id();
+        let AnyClientMessage::RequestServerInfo(request) = message else {
+            let error = ProtocolError::handshake(format!(
+                "{} before the handshake: the first message must be RequestServerInfo",
+                message.name()
+            ));
+            return self.error(id, error);
+        };
+        let version = match SpecVersion::requested_by(&request) {
+            Ok(version) => version,
+            Err(asked) => {
+                let error = ProtocolError::handshake(format!(
+                    "client asked for protocol version {asked}; this server speaks versions 0 to {}",
+                    SpecVersion::NEWEST.number()
+                ));
+                return self.error(id, error);
+            }
+        };
+        info!(session = self.id, client = %request.client_name, %version, "handshake done");
+        self.state = State::Ready {
+            version,
+            client_name: request.client_name,
+        };
+        self.last_ping = now;
+        // A legacy client learns of devices from DeviceList or DeviceAdded; only those count.
+        self.announced.clear();
+        let max_ping = u32::try_from(self.config.max_ping_time.as_millis()).unwrap_or(u32::MAX);
+        message::server_info(version, id, &self.config.server_name, max_ping)
+    }
+
+    /// Carries out a request. `Ok(None)` means "reply Ok, then close".
+    async fn execute(
+        &mut self,
+        upgraded: Upgraded,
+        version: SpecVersion,
+        now: Instant,
+    ) -> Result<Option<VersionedServerMessage>, ProtocolError> {
+        let ok = |id| Ok(Some(VersionedServerMessage::ok(version, id)));
+        match upgraded {
+            Upgraded::Message(ClientMessage::RequestServerInfo(_)) => Err(ProtocolError::handshake(
+                "the handshake is already done; RequestServerInfo may be sent only once",
+            )),
+            Upgraded::Message(ClientMessage::Ping(IdOnly { id })) => {
+                if self.config.max_ping_time.is_zero() {
+                    return Err(ProtocolError::new(ErrorCode::Ping, "ping is disabled on this server (MaxPingTime 0)"));
+                }
+                self.last_ping = now;
+                ok(id)
+            }
+            Upgraded::Message(ClientMessage::StartScanning(IdOnly { id })) => {
+                self.scanning = true;
+                self.devices.start_scanning();
+                ok(id)
+            }
+            Upgraded::Message(ClientMessage::StopScanning(IdOnly { id })) => ok(id),
+            Upgraded::Message(ClientMessage::RequestDeviceList(IdOnly { id })) => {
+                let devices = self.devices.devices();
+                self.announced = devices.iter().map(|d| d.device_index).collect();
+                Ok(Some(message::device_list(version, id, &devices)))
+            }
+            Upgraded::Message(ClientMessage::StopCmd(stop)) => {
+                let scope = StopScope {
+                    device_index: stop.device_index,
+                    feature_index: stop.feature_index,
+                };
+                if stop.outputs {
+                    self.devices.stop(scope)?;
+                } else if let Some(device) = scope.device_index {
+                    self.devices.device(device).ok_or_else(|| ProtocolError::device(format!("no device with index {device}")))?;
+                }
+                if stop.inputs {
+                    self.subscriptions.retain(|(d, f, _)| {
+                        !(scope.device_index.is_none_or(|i| i == *d) && scope.feature_index.is_none_or(|i| i == *f))
+                    });
+                }
+                ok(stop.id)
+            }
+            Upgraded::Message(ClientMessage::OutputCmd(cmd)) => {
+                self.devices.set_output(self.id, cmd.device_index, cmd.feature_index, cmd.command)?;
+                ok(cmd.id)
+            }
+            Upgraded::Message(ClientMessage::InputCmd(cmd)) => match cmd.command {
+                InputCommand::Read => {
+                    self.read(cmd.id, cmd.device_index, cmd.feature_index, cmd.input_type, ReadingReply::Input)
+                        .await
+                }
+                InputCommand::Subscribe => {
+                    self.devices
+                        .check_input(cmd.device_index, cmd.feature_index, cmd.input_type, InputCommand::Subscribe)?;
+                    self.subscriptions.insert((cmd.device_index, cmd.feature_index, cmd.input_type));
+                    ok(cmd.id)
+                }
+                InputCommand::Unsubscribe => {
+                    let key = (cmd.device_index, cmd.feature_index, cmd.input_type);
+                    if !self.subscriptions.remove(&key) {
+                        return Err(ProtocolError::device("not subscribed to that input"));
+                    }
+                    ok(cmd.id)
+                }
+            },
+            Upgraded::Message(ClientMessage::Disconnect(IdOnly { .. })) => {
+                self.end();
+                Ok(None)
+            }
+            Upgraded::Outputs { id, device_index, commands } => {
+                for (feature_index, command) in commands {
+                    self.devices.set_output(self.id, device_index, feature_index, command)?;
+                }
+                ok(id)
+            }
+            Upgraded::Read {
+                id,
+                device_index,
+                feature_index,
+                input_type,
+                reply,
+            } => self.read(id, device_index, feature_index, input_type, reply).await,
+            Upgraded::Echo(test) => Ok(Some(match version {
+                SpecVersion::V0 => VersionedServerMessage::V0(legacy::LegacyServerMessage::Test(test)),
+                _ => VersionedServerMessage::V2(legacy::LegacyServerMessage::Test(test)),
+            })),
+        }
+    }
+
+    async fn read(
+        &self,
+        id: MessageId,
+        device_index: u32,
+        feature_index: u32,
+        input_type: InputType,
+        reply: ReadingReply,
+    ) -> Result<Option<VersionedServerMessage>, ProtocolError> {
+        let value = self.devices.read_input(device_index, feature_index, input_type).await?;
+        let range_top = self
+            .devices
+            .device(device_index)
+            .and_then(|d| d.feature(feature_index).and_then(|f| f.input.get(&input_type)).cloned())
+            .and_then(|limits| limits.value.first().map(|r| r.max))
+            .unwrap_or(100);
+        let reading = InputReading {
+            id,
+            device_index,
+            feature_index,
+            reading: message::InputReadingValue::new(input_type, value),
+        };
+        Ok(Some(message::reading(reading, &reply, range_top)))
+    }
+
+    /// Turns a device event into what this client should hear of it (nothing before the
+    /// handshake).
+    pub fn handle_event(&mut self, event: DeviceEvent) -> Vec<VersionedServerMessage> {
+        let Some(version) = self.version() else {
+            return Vec::new();
+        };
+        match event {
+            DeviceEvent::Added(info) => {
+                if version == SpecVersion::V4 {
+                    return vec![message::device_list(version, 0, &self.devices.devices())];
+                }
+                if self.announced.insert(info.device_index) {
+                    message::device_added(version, &info).into_iter().collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            DeviceEvent::Removed(info) => {
+                self.subscriptions.retain(|(d, _, _)| *d != info.device_index);
+                if version == SpecVersion::V4 {
+                    return vec![message::device_list(version, 0, &self.devices.devices())];
+                }
+                if self.announced.remove(&info.device_index) {
+                    message::device_removed(version, info.device_index).into_iter().collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            DeviceEvent::ScanningFinished => {
+                if std::mem::take(&mut self.scanning) {
+                    vec![VersionedServerMessage::scanning_finished(version)]
+                } else {
+                    Vec::new()
+                }
+            }
+            DeviceEvent::InputReading {
+                device_index,
+                feature_index,
+                reading,
+            } => {
+                if !self.subscriptions.contains(&(device_index, feature_index, reading.input_type())) {
+                    return Vec::new();
+                }
+                let reading = InputReading {
+                    id: 0,
+                    device_index,
+                    feature_index,
+                    reading,
+                };
+                let reply = if version == SpecVersion::V4 {
+                    ReadingReply::Input
+                } else {
+                    let Some(device) = self.devices.device(device_index) else {
+                        return Vec::new();
+                    };
+                    let layout = LegacyLayout::of(&device);
+                    let input_type = reading.reading.input_type();
+                    let (Some(sensor_index), Some(sensor_type)) = (
+                        layout.sensor_index(feature_index, input_type),
+                        message::v3_sensor_type_name(input_type),
+                    ) else {
+                        return Vec::new();
+                    };
+                    ReadingReply::Sensor {
+                        sensor_index,
+                        sensor_type: sensor_type.to_owned(),
+                    }
+                };
+                vec![message::reading(reading, &reply, 100)]
+            }
+        }
+    }
+
+    /// The device list changed while this session was not listening (it fell behind the event
+    /// stream): bring the client up to date.
+    pub fn resynchronise(&mut self) -> Vec<VersionedServerMessage> {
+        let Some(version) = self.version() else {
+            return Vec::new();
+        };
+        let devices = self.devices.devices();
+        if version == SpecVersion::V4 {
+            return vec![message::device_list(version, 0, &devices)];
+        }
+        let now: BTreeSet<u32> = devices.iter().map(|d| d.device_index).collect();
+        let mut out: Vec<_> = self
+            .announced
+            .difference(&now)
+            .filter_map(|&gone| message::device_removed(version, gone))
+            .collect();
+        out.extend(
+            devices
+                .iter()
+                .filter(|d| !self.announced.contains(&d.device_index))
+                .filter_map(|d| message::device_added(version, d)),
+        );
+        self.announced = now;
+        out
+    }
+
+    /// The ping deadline passed: stop what this session drove, tell the client, close.
+    pub fn ping_expired(&mut self) -> Step {
+        warn!(session = self.id, "ping deadline missed; stopping the session's devices");
+        self.end();
+        let error = ProtocolError::new(
+            ErrorCode::Ping,
+            format!("no Ping within MaxPingTime ({} ms); devices stopped", self.config.max_ping_time.as_millis()),
+        );
+        Step {
+            replies: vec![self.error(0, error)],
+            close: true,
+        }
+    }
+
+    /// The transport failed. For an oversized frame the client is told before the close.
+    pub fn transport_failed(&mut self, error: &TransportError) -> Step {
+        self.end();
+        let replies = match error {
+            TransportError::FrameTooLarge { size, max } => {
+                vec![self.error(0, ProtocolError::message(format!("frame of {size} bytes exceeds the maximum of {max}")))]
+            }
+            _ => Vec::new(),
+        };
+        Step { replies, close: true }
+    }
+
+    /// Ends the session: every output it drove stops. Safe to call more than once.
+    pub fn end(&mut self) {
+        if !std::mem::replace(&mut self.ended, true) {
+            self.devices.release_session(self.id);
+            self.subscriptions.clear();
+        }
+    }
+}
+
+impl Drop for Session {
+    /// However the session goes away — close, error, panic, cancelled task — its outputs stop.
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+fn describe_undecodable(error: &SerializeError) -> String {
+    match error {
+        SerializeError::Malformed { source, .. } => format!("malformed frame: {source}"),
+        other => other.to_string(),
+    }
+}
+
+/// Whether `name` is a client message of some spec version (else it is "unknown", not "malformed").
+fn is_known_message(name: &str) -> bool {
+    AnyClientMessage::NAMES.contains(&name)
+}
