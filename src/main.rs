@@ -14,7 +14,11 @@ use tracing::{error, info};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
-#[command(name = "plugwire", version, about = "Buttplug protocol server over any transport")]
+#[command(
+    name = "plugwire",
+    version,
+    about = "Buttplug protocol server over any transport"
+)]
 struct Cli {
     /// Log filter (e.g. `info`, `plugwire=debug`); overrides RUST_LOG.
     #[arg(long, global = true)]
@@ -53,7 +57,11 @@ struct ServeArgs {
     #[arg(long, default_value_t = 64)]
     max_connections: usize,
     /// Simulated devices to add (comma-separated: vibrator, stroker, rotator).
-    #[arg(long, value_delimiter = ',', default_value = "vibrator,stroker,rotator")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "vibrator,stroker,rotator"
+    )]
     simulated_devices: Vec<SimulatedKind>,
     /// Add no simulated devices.
     #[arg(long, conflicts_with = "simulated_devices")]
@@ -111,21 +119,28 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let server = Server::new(config, devices);
 
-    let ip = args.websocket_listen_address.unwrap_or(if args.websocket_use_all_interfaces {
-        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
-    } else {
-        IpAddr::V4(Ipv4Addr::LOCALHOST)
-    });
+    let ip = args
+        .websocket_listen_address
+        .unwrap_or(if args.websocket_use_all_interfaces {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        });
     let options = WebSocketOptions {
         max_message_size: args.max_message_size,
         ..WebSocketOptions::default()
     };
-    let listener = WebSocketListener::bind(SocketAddr::new(ip, args.websocket_port), options).await?;
+    let listener =
+        WebSocketListener::bind(SocketAddr::new(ip, args.websocket_port), options).await?;
     // Scripts and people both read this line to find the server.
     println!("plugwire listening on ws://{}", listener.local_addr());
     let accept = tokio::spawn({
         let server = server.clone();
-        async move { server.listen_websocket(listener, Arc::new(JsonSerializer)).await }
+        async move {
+            server
+                .listen_websocket(listener, Arc::new(JsonSerializer))
+                .await
+        }
     });
 
     tokio::signal::ctrl_c().await?;

@@ -79,10 +79,12 @@ where
         let this = self.get_mut();
         Pin::new(&mut this.transport).poll_next(cx).map(|item| {
             item.map(|frame| {
-                frame.map(|frame| match this.serializer.decode::<Lenient<In>>(&frame) {
-                    Ok(batch) => Inbound::Messages(batch),
-                    Err(error) => Inbound::Undecodable(error),
-                })
+                frame.map(
+                    |frame| match this.serializer.decode::<Lenient<In>>(&frame) {
+                        Ok(batch) => Inbound::Messages(batch),
+                        Err(error) => Inbound::Undecodable(error),
+                    },
+                )
             })
         })
     }

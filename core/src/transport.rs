@@ -37,7 +37,8 @@ pub trait Establish: Send + 'static {
     type Transport: Transport;
 
     /// Dials or accepts one connection.
-    fn establish(&mut self) -> impl Future<Output = Result<Self::Transport, TransportError>> + Send;
+    fn establish(&mut self)
+    -> impl Future<Output = Result<Self::Transport, TransportError>> + Send;
 
     /// Where this establishes connections to or from, for logs.
     fn describe(&self) -> String;

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use plugwire_core::message::legacy::{ServerMessageV0, ServerMessageV2, ServerMessageV3};
 use plugwire_core::message::{
-    self, AnyClientMessage, ClientMessage, DeviceFeature, DeviceInfo, OutputLimits, OutputType, Range,
-    ServerMessage, SpecVersion,
+    self, AnyClientMessage, ClientMessage, DeviceFeature, DeviceInfo, OutputLimits, OutputType,
+    Range, ServerMessage, SpecVersion,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 
 /// Parses `wire` as `T`, re-encodes it, and checks the JSON value is unchanged.
 fn round_trip<T: Serialize + DeserializeOwned + std::fmt::Debug>(wire: &str) -> T {
-    let parsed: T = serde_json::from_str(wire).unwrap_or_else(|e| panic!("{wire} does not parse: {e}"));
+    let parsed: T =
+        serde_json::from_str(wire).unwrap_or_else(|e| panic!("{wire} does not parse: {e}"));
     let again = serde_json::to_value(&parsed).expect("encodes");
     let original: Value = serde_json::from_str(wire).expect("fixture is JSON");
     assert_eq!(again, original, "re-encoding {wire} changed it");
@@ -91,7 +92,11 @@ fn every_client_message_of_every_version_round_trips() {
     ] {
         for wire in messages {
             let message: AnyClientMessage = round_trip(wire);
-            assert!(message.available_in(version), "{} should be in {version}", message.name());
+            assert!(
+                message.available_in(version),
+                "{} should be in {version}",
+                message.name()
+            );
             assert!(AnyClientMessage::NAMES.contains(&message.name()));
         }
     }
@@ -103,7 +108,10 @@ fn v4_client_messages_round_trip_as_canonical_types() {
         let message: ClientMessage = round_trip(wire);
         // And the same message seen through the all-versions enum is unchanged.
         let any = AnyClientMessage::from(message);
-        assert_eq!(serde_json::to_value(&any).expect("encodes"), serde_json::from_str::<Value>(wire).expect("json"));
+        assert_eq!(
+            serde_json::to_value(&any).expect("encodes"),
+            serde_json::from_str::<Value>(wire).expect("json")
+        );
     }
 }
 
@@ -179,7 +187,13 @@ fn aneros_vivi(index: u32) -> DeviceInfo {
     let vibrator = |i: u32, description: &str| DeviceFeature {
         feature_index: i,
         feature_description: description.to_owned(),
-        output: BTreeMap::from([(OutputType::Vibrate, OutputLimits { value: Range::new(0, 127), duration: None })]),
+        output: BTreeMap::from([(
+            OutputType::Vibrate,
+            OutputLimits {
+                value: Range::new(0, 127),
+                duration: None,
+            },
+        )]),
         input: BTreeMap::new(),
     };
     DeviceInfo {
@@ -187,7 +201,10 @@ fn aneros_vivi(index: u32) -> DeviceInfo {
         device_name: "Aneros Vivi".to_owned(),
         device_display_name: None,
         device_message_timing_gap: 100,
-        device_features: BTreeMap::from([(0, vibrator(0, "Perineum Vibrator")), (1, vibrator(1, "Internal Vibrator"))]),
+        device_features: BTreeMap::from([
+            (0, vibrator(0, "Perineum Vibrator")),
+            (1, vibrator(1, "Internal Vibrator")),
+        ]),
     }
 }
 
@@ -220,20 +237,40 @@ fn device_messages_convert_down_exactly_as_the_reference_server() {
         let lines = fixture_lines(version);
         let device = aneros_vivi(index);
         // Lines: ServerInfo, Ok, added/list-event, DeviceList(3), Ok, Ok, Ok, removed/list-event, DeviceList(7).
-        assert_eq!(encoded(message::server_info(version, 1, "Buttplug Server", 0)), lines[0], "{version} ServerInfo");
-        assert_eq!(encoded(message::VersionedServerMessage::ok(version, 2)), lines[1], "{version} Ok");
+        assert_eq!(
+            encoded(message::server_info(version, 1, "Buttplug Server", 0)),
+            lines[0],
+            "{version} ServerInfo"
+        );
+        assert_eq!(
+            encoded(message::VersionedServerMessage::ok(version, 2)),
+            lines[1],
+            "{version} Ok"
+        );
         let added = match message::device_added(version, &device) {
             Some(added) => added,
             None => message::device_list(version, 0, std::slice::from_ref(&device)),
         };
         assert_eq!(encoded(added), lines[2], "{version} device arrival");
-        assert_eq!(encoded(message::device_list(version, 3, std::slice::from_ref(&device))), lines[3], "{version} DeviceList");
+        assert_eq!(
+            encoded(message::device_list(
+                version,
+                3,
+                std::slice::from_ref(&device)
+            )),
+            lines[3],
+            "{version} DeviceList"
+        );
         let removed = match message::device_removed(version, index) {
             Some(removed) => removed,
             None => message::device_list(version, 0, &[]),
         };
         assert_eq!(encoded(removed), lines[7], "{version} device removal");
-        assert_eq!(encoded(message::device_list(version, 7, &[])), lines[8], "{version} empty DeviceList");
+        assert_eq!(
+            encoded(message::device_list(version, 7, &[])),
+            lines[8],
+            "{version} empty DeviceList"
+        );
     }
 }
 
@@ -252,9 +289,15 @@ fn fixture_commands_convert_up_to_the_same_output() {
         let upgraded = message::upgrade(message, lookup).expect("converts");
         let first = match upgraded {
             message::Upgraded::Outputs { commands, .. } => commands[0],
-            message::Upgraded::Message(ClientMessage::OutputCmd(cmd)) => (cmd.feature_index, cmd.command),
+            message::Upgraded::Message(ClientMessage::OutputCmd(cmd)) => {
+                (cmd.feature_index, cmd.command)
+            }
             other => panic!("unexpected {other:?}"),
         };
-        assert_eq!(first, (0, message::OutputCommand::new(OutputType::Vibrate, 64)), "{wire}");
+        assert_eq!(
+            first,
+            (0, message::OutputCommand::new(OutputType::Vibrate, 64)),
+            "{wire}"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! `Device`: a handle on one of the server's devices, with typed commands.
 
 use plugwire_core::message::{
-    ClientMessage, DeviceFeature, DeviceInfo, InputCmd, InputCommand, InputType, OutputCmd, OutputCommand,
-    OutputLimits, OutputType, PositionWithDuration, ServerMessage, StopCmd,
+    ClientMessage, DeviceFeature, DeviceInfo, InputCmd, InputCommand, InputType, OutputCmd,
+    OutputCommand, OutputLimits, OutputType, PositionWithDuration, ServerMessage, StopCmd,
 };
 
 use super::{Client, ClientError};
@@ -16,7 +16,9 @@ pub struct Device {
 
 impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Device").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("Device")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -41,7 +43,10 @@ impl Device {
     }
 
     /// Features with an output of `output_type`, with their limits.
-    pub fn outputs(&self, output_type: OutputType) -> impl Iterator<Item = (&DeviceFeature, &OutputLimits)> {
+    pub fn outputs(
+        &self,
+        output_type: OutputType,
+    ) -> impl Iterator<Item = (&DeviceFeature, &OutputLimits)> {
         self.info
             .device_features
             .values()
@@ -49,7 +54,11 @@ impl Device {
     }
 
     /// Sends one output command to one feature, as is (values in the feature's steps).
-    pub async fn output(&self, feature_index: u32, command: OutputCommand) -> Result<(), ClientError> {
+    pub async fn output(
+        &self,
+        feature_index: u32,
+        command: OutputCommand,
+    ) -> Result<(), ClientError> {
         let message = ClientMessage::OutputCmd(OutputCmd {
             id: 0,
             device_index: self.index(),
@@ -66,7 +75,12 @@ impl Device {
         }
         let targets: Vec<(u32, i32)> = self
             .outputs(output_type)
-            .map(|(f, limits)| (f.feature_index, (level * f64::from(limits.value.max)).ceil() as i32))
+            .map(|(f, limits)| {
+                (
+                    f.feature_index,
+                    (level * f64::from(limits.value.max)).ceil() as i32,
+                )
+            })
             .collect();
         if targets.is_empty() {
             return Err(ClientError::NoSuchOutput {
@@ -75,7 +89,8 @@ impl Device {
             });
         }
         for (feature, steps) in targets {
-            self.output(feature, OutputCommand::new(output_type, steps)).await?;
+            self.output(feature, OutputCommand::new(output_type, steps))
+                .await?;
         }
         Ok(())
     }
@@ -93,7 +108,12 @@ impl Device {
         let signed = if clockwise { level } else { -level };
         let targets: Vec<(u32, i32)> = self
             .outputs(OutputType::Rotate)
-            .map(|(f, limits)| (f.feature_index, (signed * f64::from(limits.value.max)).round() as i32))
+            .map(|(f, limits)| {
+                (
+                    f.feature_index,
+                    (signed * f64::from(limits.value.max)).round() as i32,
+                )
+            })
             .collect();
         if targets.is_empty() {
             return Err(ClientError::NoSuchOutput {
@@ -102,7 +122,8 @@ impl Device {
             });
         }
         for (feature, steps) in targets {
-            self.output(feature, OutputCommand::new(OutputType::Rotate, steps)).await?;
+            self.output(feature, OutputCommand::new(OutputType::Rotate, steps))
+                .await?;
         }
         Ok(())
     }
@@ -114,7 +135,12 @@ impl Device {
         }
         let targets: Vec<(u32, i32)> = self
             .outputs(OutputType::HwPositionWithDuration)
-            .map(|(f, limits)| (f.feature_index, (position * f64::from(limits.value.max)).round() as i32))
+            .map(|(f, limits)| {
+                (
+                    f.feature_index,
+                    (position * f64::from(limits.value.max)).round() as i32,
+                )
+            })
             .collect();
         if targets.is_empty() {
             return Err(ClientError::NoSuchOutput {
@@ -170,7 +196,11 @@ impl Device {
 
     /// Subscribes to (or, with `false`, unsubscribes from) the first input of `input_type`;
     /// readings arrive as [`super::ClientEvent::InputReading`].
-    pub async fn subscribe(&self, input_type: InputType, subscribe: bool) -> Result<(), ClientError> {
+    pub async fn subscribe(
+        &self,
+        input_type: InputType,
+        subscribe: bool,
+    ) -> Result<(), ClientError> {
         let feature_index = self.input_feature(input_type)?;
         let command = if subscribe {
             InputCommand::Subscribe
@@ -200,5 +230,4 @@ impl Device {
             }))
             .await
     }
-
 }

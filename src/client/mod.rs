@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use plugwire_core::connector::{ConnectionEvent, Connector, RequestSender};
 use plugwire_core::message::{
-    ClientMessage, DeviceInfo, IdOnly, InputReading, RequestServerInfo, ServerInfo, ServerMessage, StopCmd,
+    ClientMessage, DeviceInfo, IdOnly, InputReading, RequestServerInfo, ServerInfo, ServerMessage,
+    StopCmd,
 };
 use plugwire_core::{ConnectorError, ProtocolError};
 use tokio::sync::broadcast;
@@ -68,7 +69,9 @@ pub struct Client {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Client {
@@ -94,7 +97,8 @@ impl Client {
     /// Device handles taken before stay usable if the server still has those devices.
     pub async fn reconnect(&self) -> Result<(), ClientError> {
         let _guard = self.inner.connecting.lock().await;
-        if let Some(old) = lock(&self.inner.live).take() {
+        let old = lock(&self.inner.live).take();
+        if let Some(old) = old {
             old.requests.close().await;
         }
         let connection = self.inner.connector.connect().await?;
@@ -119,10 +123,14 @@ impl Client {
             }
         };
         info!(server = %server_info.server_name, max_ping_ms = server_info.max_ping_time, "connected");
-        let mut tasks = vec![tokio::spawn(pump_events(Arc::downgrade(&self.inner), connection.events))];
+        let mut tasks = vec![tokio::spawn(pump_events(
+            Arc::downgrade(&self.inner),
+            connection.events,
+        ))];
         if server_info.max_ping_time > 0 {
             // Ping at a third of the deadline, so one late ping does not cost the session.
-            let period = Duration::from_millis(u64::from(server_info.max_ping_time) / 3).max(Duration::from_millis(10));
+            let period = Duration::from_millis(u64::from(server_info.max_ping_time) / 3)
+                .max(Duration::from_millis(10));
             tasks.push(tokio::spawn(ping_loop(requests.clone(), period)));
         }
         *lock(&self.inner.server_info) = Some(server_info);
@@ -144,7 +152,9 @@ impl Client {
     /// Sends a request and returns the reply; an `Error` reply becomes [`ClientError::Server`].
     pub async fn request(&self, message: ClientMessage) -> Result<ServerMessage, ClientError> {
         match self.requests()?.request(message).await? {
-            ServerMessage::Error(error) => Err(ProtocolError::new(error.error_code, error.error_message).into()),
+            ServerMessage::Error(error) => {
+                Err(ProtocolError::new(error.error_code, error.error_message).into())
+            }
             reply => Ok(reply),
         }
     }
@@ -175,7 +185,10 @@ impl Client {
 
     /// Asks the server for its device list and updates [`Self::devices`].
     pub async fn refresh_devices(&self) -> Result<Vec<Device>, ClientError> {
-        match self.request(ClientMessage::RequestDeviceList(IdOnly { id: 0 })).await? {
+        match self
+            .request(ClientMessage::RequestDeviceList(IdOnly { id: 0 }))
+            .await?
+        {
             ServerMessage::DeviceList(list) => {
                 update_devices(&self.inner, list.devices);
                 Ok(self.devices())
@@ -202,12 +215,14 @@ impl Client {
 
     /// Asks the server to look for devices; they arrive as [`ClientEvent::DeviceAdded`].
     pub async fn start_scanning(&self) -> Result<(), ClientError> {
-        self.expect_ok(ClientMessage::StartScanning(IdOnly { id: 0 })).await
+        self.expect_ok(ClientMessage::StartScanning(IdOnly { id: 0 }))
+            .await
     }
 
     /// Asks the server to stop looking for devices.
     pub async fn stop_scanning(&self) -> Result<(), ClientError> {
-        self.expect_ok(ClientMessage::StopScanning(IdOnly { id: 0 })).await
+        self.expect_ok(ClientMessage::StopScanning(IdOnly { id: 0 }))
+            .await
     }
 
     /// Stops every output of every device.
@@ -231,10 +246,14 @@ impl Client {
     /// client drove.
     pub async fn disconnect(&self) -> Result<(), ClientError> {
         let _guard = self.inner.connecting.lock().await;
-        let Some(live) = lock(&self.inner.live).take() else {
+        let live = lock(&self.inner.live).take();
+        let Some(live) = live else {
             return Err(ClientError::NotConnected);
         };
-        let farewell = live.requests.request(ClientMessage::Disconnect(IdOnly { id: 0 })).await;
+        let farewell = live
+            .requests
+            .request(ClientMessage::Disconnect(IdOnly { id: 0 }))
+            .await;
         live.requests.close().await;
         match farewell {
             Ok(_) | Err(ConnectorError::Disconnected(_)) => Ok(()),
@@ -266,7 +285,9 @@ async fn pump_events(
     while let Some(event) = events.recv().await {
         let Some(inner) = inner.upgrade() else { return };
         match event {
-            ConnectionEvent::Message(ServerMessage::DeviceList(list)) => update_devices(&inner, list.devices),
+            ConnectionEvent::Message(ServerMessage::DeviceList(list)) => {
+                update_devices(&inner, list.devices)
+            }
             ConnectionEvent::Message(ServerMessage::ScanningFinished(_)) => {
                 let _ = inner.events.send(ClientEvent::ScanningFinished);
             }
@@ -277,7 +298,10 @@ async fn pump_events(
                 warn!(code = ?error.error_code, message = %error.error_message, "server reported an error");
                 let _ = inner
                     .events
-                    .send(ClientEvent::ServerError(ProtocolError::new(error.error_code, error.error_message)));
+                    .send(ClientEvent::ServerError(ProtocolError::new(
+                        error.error_code,
+                        error.error_message,
+                    )));
             }
             ConnectionEvent::Message(other) => debug!(?other, "unsolicited message ignored"),
             ConnectionEvent::Closed(reason) => {
@@ -294,7 +318,10 @@ async fn ping_loop(requests: RequestSender, period: Duration) {
     ticks.tick().await;
     loop {
         ticks.tick().await;
-        if let Err(error) = requests.request(ClientMessage::Ping(IdOnly { id: 0 })).await {
+        if let Err(error) = requests
+            .request(ClientMessage::Ping(IdOnly { id: 0 }))
+            .await
+        {
             debug!(%error, "ping failed; stopping pings");
             return;
         }

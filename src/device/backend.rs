@@ -29,5 +29,9 @@ pub trait DeviceBackend: Send + Sync + 'static {
     fn stop_output(&self, feature_index: u32, output_type: OutputType) -> Result<(), DeviceError>;
 
     /// Reads an input once.
-    fn read_input(&self, feature_index: u32, input_type: InputType) -> BoxFuture<'_, Result<i32, DeviceError>>;
+    fn read_input(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'_, Result<i32, DeviceError>>;
 }

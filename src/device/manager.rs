@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use plugwire_core::ProtocolError;
 use plugwire_core::message::{
-    DeviceFeature, DeviceInfo, InputCommand, InputReadingValue, InputType, OutputCommand, OutputType,
+    DeviceFeature, DeviceInfo, InputCommand, InputReadingValue, InputType, OutputCommand,
+    OutputType,
 };
 use tokio::sync::broadcast;
 use tracing::{info, warn};
@@ -83,7 +84,9 @@ impl DeviceManager {
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the maps half-updated in a way that
         // matters more than losing the devices, so keep serving.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Events about devices, for one subscriber.
@@ -118,7 +121,13 @@ impl DeviceManager {
                 device_message_timing_gap: message_timing_gap,
                 device_features,
             };
-            state.devices.insert(index, Managed { info: info.clone(), backend });
+            state.devices.insert(
+                index,
+                Managed {
+                    info: info.clone(),
+                    backend,
+                },
+            );
             info
         };
         info!(index = info.device_index, name, "device added");
@@ -144,7 +153,11 @@ impl DeviceManager {
 
     /// Every connected device.
     pub fn devices(&self) -> Vec<DeviceInfo> {
-        self.state().devices.values().map(|d| d.info.clone()).collect()
+        self.state()
+            .devices
+            .values()
+            .map(|d| d.info.clone())
+            .collect()
     }
 
     /// The device at `index`.
@@ -193,8 +206,10 @@ impl DeviceManager {
                     limits.value.max
                 )));
             }
-            if let (OutputCommand::HwPositionWithDuration(p), Some(range)) = (command, limits.duration)
-                && (i64::from(p.duration) < i64::from(range.min) || i64::from(p.duration) > i64::from(range.max))
+            if let (OutputCommand::HwPositionWithDuration(p), Some(range)) =
+                (command, limits.duration)
+                && (i64::from(p.duration) < i64::from(range.min)
+                    || i64::from(p.duration) > i64::from(range.max))
             {
                 return Err(ProtocolError::device(format!(
                     "duration {} is outside {}..={}",
@@ -203,14 +218,19 @@ impl DeviceManager {
             }
             let backend = device.backend.clone();
             let key = (device_index, feature_index, output_type);
-            if command.value() == 0 && output_type != OutputType::HwPositionWithDuration && output_type != OutputType::Position {
+            if command.value() == 0
+                && output_type != OutputType::HwPositionWithDuration
+                && output_type != OutputType::Position
+            {
                 state.drivers.remove(&key);
             } else {
                 state.drivers.insert(key, session);
             }
             backend
         };
-        backend.set_output(feature_index, command).map_err(device_failure)
+        backend
+            .set_output(feature_index, command)
+            .map_err(device_failure)
     }
 
     /// Reads an input, after checking it exists and can be read.
@@ -220,7 +240,8 @@ impl DeviceManager {
         feature_index: u32,
         input_type: InputType,
     ) -> Result<i32, ProtocolError> {
-        let backend = self.input_backend(device_index, feature_index, input_type, InputCommand::Read)?;
+        let backend =
+            self.input_backend(device_index, feature_index, input_type, InputCommand::Read)?;
         backend
             .read_input(feature_index, input_type)
             .await
@@ -272,10 +293,13 @@ impl DeviceManager {
                     feature_of(&device.info, feature_index)?;
                 }
             } else if scope.feature_index.is_some() {
-                return Err(ProtocolError::message("FeatureIndex given without DeviceIndex"));
+                return Err(ProtocolError::message(
+                    "FeatureIndex given without DeviceIndex",
+                ));
             }
             state.drivers.retain(|(d, f, _), _| {
-                !(scope.device_index.is_none_or(|i| i == *d) && scope.feature_index.is_none_or(|i| i == *f))
+                !(scope.device_index.is_none_or(|i| i == *d)
+                    && scope.feature_index.is_none_or(|i| i == *f))
             });
             state
                 .devices
@@ -352,7 +376,10 @@ fn stop_device_outputs(device: &Managed, only_feature: Option<u32>) -> Result<()
             continue;
         }
         for &output_type in feature.output.keys() {
-            if let Err(error) = device.backend.stop_output(feature.feature_index, output_type) {
+            if let Err(error) = device
+                .backend
+                .stop_output(feature.feature_index, output_type)
+            {
                 warn!(%error, device = device.info.device_index, feature = feature.feature_index, "stop failed");
                 first_error.get_or_insert(error);
             }

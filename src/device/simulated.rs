@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock, Weak};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use plugwire_core::message::{
-    DeviceFeature, InputCommand, InputLimits, InputReadingValue, InputType, OutputCommand, OutputLimits,
-    OutputType, Range,
+    DeviceFeature, InputCommand, InputLimits, InputReadingValue, InputType, OutputCommand,
+    OutputLimits, OutputType, Range,
 };
 use tokio::sync::watch;
 
@@ -46,8 +46,18 @@ impl SimulatedKind {
     fn features(self) -> Vec<DeviceFeature> {
         match self {
             Self::Vibrator => vec![
-                output_feature("Clitoral Stimulator", OutputType::Vibrate, Range::new(0, 20), None),
-                output_feature("Insertable Vibrator", OutputType::Vibrate, Range::new(0, 20), None),
+                output_feature(
+                    "Clitoral Stimulator",
+                    OutputType::Vibrate,
+                    Range::new(0, 20),
+                    None,
+                ),
+                output_feature(
+                    "Insertable Vibrator",
+                    OutputType::Vibrate,
+                    Range::new(0, 20),
+                    None,
+                ),
                 DeviceFeature {
                     feature_index: 0,
                     feature_description: "Battery".to_owned(),
@@ -67,7 +77,12 @@ impl SimulatedKind {
                 Range::new(0, 100),
                 Some(Range::new(0, 100_000)),
             )],
-            Self::Rotator => vec![output_feature("Rotator", OutputType::Rotate, Range::new(-20, 20), None)],
+            Self::Rotator => vec![output_feature(
+                "Rotator",
+                OutputType::Rotate,
+                Range::new(-20, 20),
+                None,
+            )],
         }
     }
 }
@@ -79,12 +94,19 @@ impl FromStr for SimulatedKind {
             "vibrator" => Ok(Self::Vibrator),
             "stroker" => Ok(Self::Stroker),
             "rotator" => Ok(Self::Rotator),
-            other => Err(format!("unknown simulated device {other:?} (vibrator, stroker, rotator)")),
+            other => Err(format!(
+                "unknown simulated device {other:?} (vibrator, stroker, rotator)"
+            )),
         }
     }
 }
 
-fn output_feature(description: &str, output_type: OutputType, value: Range, duration: Option<Range>) -> DeviceFeature {
+fn output_feature(
+    description: &str,
+    output_type: OutputType,
+    value: Range,
+    duration: Option<Range>,
+) -> DeviceFeature {
     DeviceFeature {
         feature_index: 0,
         feature_description: description.to_owned(),
@@ -107,14 +129,17 @@ pub struct SimulatedState {
 impl SimulatedState {
     /// The current value of an output (0 if never set).
     pub fn output(&self, feature_index: u32, output_type: OutputType) -> i32 {
-        self.outputs.get(&(feature_index, output_type)).copied().unwrap_or(0)
+        self.outputs
+            .get(&(feature_index, output_type))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Whether every output is at 0.
     pub fn is_idle(&self) -> bool {
-        self.outputs
-            .iter()
-            .all(|((_, t), v)| *v == 0 || *t == OutputType::HwPositionWithDuration || *t == OutputType::Position)
+        self.outputs.iter().all(|((_, t), v)| {
+            *v == 0 || *t == OutputType::HwPositionWithDuration || *t == OutputType::Position
+        })
     }
 }
 
@@ -156,7 +181,10 @@ impl SimulatedDevice {
     }
 
     /// Waits until `condition` holds for the state (returns at once if it already does).
-    pub async fn wait_until(&self, condition: impl FnMut(&SimulatedState) -> bool) -> SimulatedState {
+    pub async fn wait_until(
+        &self,
+        condition: impl FnMut(&SimulatedState) -> bool,
+    ) -> SimulatedState {
         let mut watcher = self.state.subscribe();
         match watcher.wait_for(condition).await {
             Ok(state) => state.clone(),
@@ -172,7 +200,11 @@ impl SimulatedDevice {
             && let Some(manager) = manager.upgrade()
         {
             let feature = 2;
-            manager.report_input(*index, feature, InputReadingValue::new(InputType::Battery, level));
+            manager.report_input(
+                *index,
+                feature,
+                InputReadingValue::new(InputType::Battery, level),
+            );
         }
     }
 }
@@ -180,7 +212,9 @@ impl SimulatedDevice {
 impl DeviceBackend for SimulatedDevice {
     fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), DeviceError> {
         self.state.send_modify(|state| {
-            state.outputs.insert((feature_index, command.output_type()), command.value());
+            state
+                .outputs
+                .insert((feature_index, command.output_type()), command.value());
             if state.history.len() == HISTORY_LIMIT {
                 state.history.remove(0);
             }
@@ -202,9 +236,15 @@ impl DeviceBackend for SimulatedDevice {
         Ok(())
     }
 
-    fn read_input(&self, _feature_index: u32, input_type: InputType) -> BoxFuture<'_, Result<i32, DeviceError>> {
+    fn read_input(
+        &self,
+        _feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'_, Result<i32, DeviceError>> {
         let result = match input_type {
-            InputType::Battery if self.kind == SimulatedKind::Vibrator => Ok(self.battery.load(Ordering::SeqCst)),
+            InputType::Battery if self.kind == SimulatedKind::Vibrator => {
+                Ok(self.battery.load(Ordering::SeqCst))
+            }
             other => Err(DeviceError::Unsupported(format!("{other:?} input"))),
         };
         async move { result }.boxed()

@@ -74,13 +74,23 @@ impl Server {
 
     /// Serves one session on `transport`, encoding with `serializer`. Returns at once; the
     /// session runs in its own task.
-    pub fn serve_transport<T: Transport, S: Serializer>(&self, transport: T, serializer: Arc<S>, peer: &str) {
+    pub fn serve_transport<T: Transport, S: Serializer>(
+        &self,
+        transport: T,
+        serializer: Arc<S>,
+        peer: &str,
+    ) {
         let format = serializer.name();
         self.serve_link(FramedLink::new(transport, serializer), peer, format);
     }
 
     /// Serves one session on any link. Returns at once.
-    pub fn serve_link<L: Link<AnyClientMessage, VersionedServerMessage>>(&self, mut link: L, peer: &str, format: &str) {
+    pub fn serve_link<L: Link<AnyClientMessage, VersionedServerMessage>>(
+        &self,
+        mut link: L,
+        peer: &str,
+        format: &str,
+    ) {
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
         let span = info_span!("session", id, %peer, format);
         let Some(permit) = self.admit() else {
@@ -102,7 +112,12 @@ impl Server {
             return;
         };
         info!(parent: &span, "session started");
-        let session = Session::new(id, self.session_config.clone(), self.devices.clone(), Instant::now());
+        let session = Session::new(
+            id,
+            self.session_config.clone(),
+            self.devices.clone(),
+            Instant::now(),
+        );
         let events = self.devices.subscribe();
         let shutdown = self.shutdown.clone();
         self.tasks.spawn(

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use plugwire_core::link::Inbound;
 use plugwire_core::message::{
-    self, AnyClientMessage, ClientMessage, IdOnly, InputCommand, InputReading, InputType, Lenient,
-    LegacyLayout, MessageId, ReadingReply, SpecVersion, Upgraded, VersionedServerMessage, legacy,
+    self, AnyClientMessage, ClientMessage, IdOnly, InputCommand, InputReading, InputType,
+    LegacyLayout, Lenient, MessageId, ReadingReply, SpecVersion, Upgraded, VersionedServerMessage,
+    legacy,
 };
 use plugwire_core::{ErrorCode, ProtocolError, SerializeError, TransportError};
 use tokio::time::Instant;
@@ -49,7 +50,10 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     AwaitingHandshake,
-    Ready { version: SpecVersion, client_name: String },
+    Ready {
+        version: SpecVersion,
+        client_name: String,
+    },
 }
 
 /// One client connection's protocol state.
@@ -68,7 +72,12 @@ pub struct Session {
 
 impl Session {
     /// A new session, waiting for its handshake.
-    pub fn new(id: SessionId, config: Arc<SessionConfig>, devices: Arc<DeviceManager>, now: Instant) -> Self {
+    pub fn new(
+        id: SessionId,
+        config: Arc<SessionConfig>,
+        devices: Arc<DeviceManager>,
+        now: Instant,
+    ) -> Self {
         Self {
             id,
             config,
@@ -125,19 +134,26 @@ impl Session {
         match inbound {
             Inbound::Undecodable(error) => {
                 let id = error.request_id().unwrap_or(0);
-                step.replies.push(self.error(id, ProtocolError::message(describe_undecodable(&error))));
+                step.replies
+                    .push(self.error(id, ProtocolError::message(describe_undecodable(&error))));
             }
             Inbound::Messages(batch) => {
                 for message in batch {
                     match message {
-                        Lenient::Valid(message) => self.handle_message(message, now, &mut step).await,
+                        Lenient::Valid(message) => {
+                            self.handle_message(message, now, &mut step).await
+                        }
                         Lenient::Invalid(invalid) => {
                             let text = match &invalid.name {
-                                Some(name) if !is_known_message(name) => format!("unknown message {name:?}"),
+                                Some(name) if !is_known_message(name) => {
+                                    format!("unknown message {name:?}")
+                                }
                                 Some(name) => format!("malformed {name}: {}", invalid.reason),
                                 None => format!("not a message: {}", invalid.reason),
                             };
-                            step.replies.push(self.error(invalid.id.unwrap_or(0), ProtocolError::message(text)));
+                            step.replies.push(
+                                self.error(invalid.id.unwrap_or(0), ProtocolError::message(text)),
+                            );
                         }
                     }
                     if step.close {
@@ -168,7 +184,10 @@ impl Session {
             State::Ready { version, .. } => *version,
         };
         if !message.available_in(version) {
-            let error = ProtocolError::message(format!("{} is not a message of spec {version}", message.name()));
+            let error = ProtocolError::message(format!(
+                "{} is not a message of spec {version}",
+                message.name()
+            ));
             step.replies.push(self.error(id, error));
             return;
         }
@@ -231,12 +250,17 @@ impl Session {
     ) -> Result<Option<VersionedServerMessage>, ProtocolError> {
         let ok = |id| Ok(Some(VersionedServerMessage::ok(version, id)));
         match upgraded {
-            Upgraded::Message(ClientMessage::RequestServerInfo(_)) => Err(ProtocolError::handshake(
-                "the handshake is already done; RequestServerInfo may be sent only once",
-            )),
+            Upgraded::Message(ClientMessage::RequestServerInfo(_)) => {
+                Err(ProtocolError::handshake(
+                    "the handshake is already done; RequestServerInfo may be sent only once",
+                ))
+            }
             Upgraded::Message(ClientMessage::Ping(IdOnly { id })) => {
                 if self.config.max_ping_time.is_zero() {
-                    return Err(ProtocolError::new(ErrorCode::Ping, "ping is disabled on this server (MaxPingTime 0)"));
+                    return Err(ProtocolError::new(
+                        ErrorCode::Ping,
+                        "ping is disabled on this server (MaxPingTime 0)",
+                    ));
                 }
                 self.last_ping = now;
                 ok(id)
@@ -260,28 +284,50 @@ impl Session {
                 if stop.outputs {
                     self.devices.stop(scope)?;
                 } else if let Some(device) = scope.device_index {
-                    self.devices.device(device).ok_or_else(|| ProtocolError::device(format!("no device with index {device}")))?;
+                    self.devices.device(device).ok_or_else(|| {
+                        ProtocolError::device(format!("no device with index {device}"))
+                    })?;
                 }
                 if stop.inputs {
                     self.subscriptions.retain(|(d, f, _)| {
-                        !(scope.device_index.is_none_or(|i| i == *d) && scope.feature_index.is_none_or(|i| i == *f))
+                        !(scope.device_index.is_none_or(|i| i == *d)
+                            && scope.feature_index.is_none_or(|i| i == *f))
                     });
                 }
                 ok(stop.id)
             }
             Upgraded::Message(ClientMessage::OutputCmd(cmd)) => {
-                self.devices.set_output(self.id, cmd.device_index, cmd.feature_index, cmd.command)?;
+                self.devices.set_output(
+                    self.id,
+                    cmd.device_index,
+                    cmd.feature_index,
+                    cmd.command,
+                )?;
                 ok(cmd.id)
             }
             Upgraded::Message(ClientMessage::InputCmd(cmd)) => match cmd.command {
                 InputCommand::Read => {
-                    self.read(cmd.id, cmd.device_index, cmd.feature_index, cmd.input_type, ReadingReply::Input)
-                        .await
+                    self.read(
+                        cmd.id,
+                        cmd.device_index,
+                        cmd.feature_index,
+                        cmd.input_type,
+                        ReadingReply::Input,
+                    )
+                    .await
                 }
                 InputCommand::Subscribe => {
-                    self.devices
-                        .check_input(cmd.device_index, cmd.feature_index, cmd.input_type, InputCommand::Subscribe)?;
-                    self.subscriptions.insert((cmd.device_index, cmd.feature_index, cmd.input_type));
+                    self.devices.check_input(
+                        cmd.device_index,
+                        cmd.feature_index,
+                        cmd.input_type,
+                        InputCommand::Subscribe,
+                    )?;
+                    self.subscriptions.insert((
+                        cmd.device_index,
+                        cmd.feature_index,
+                        cmd.input_type,
+                    ));
                     ok(cmd.id)
                 }
                 InputCommand::Unsubscribe => {
@@ -296,9 +342,14 @@ impl Session {
                 self.end();
                 Ok(None)
             }
-            Upgraded::Outputs { id, device_index, commands } => {
+            Upgraded::Outputs {
+                id,
+                device_index,
+                commands,
+            } => {
                 for (feature_index, command) in commands {
-                    self.devices.set_output(self.id, device_index, feature_index, command)?;
+                    self.devices
+                        .set_output(self.id, device_index, feature_index, command)?;
                 }
                 ok(id)
             }
@@ -308,9 +359,14 @@ impl Session {
                 feature_index,
                 input_type,
                 reply,
-            } => self.read(id, device_index, feature_index, input_type, reply).await,
+            } => {
+                self.read(id, device_index, feature_index, input_type, reply)
+                    .await
+            }
             Upgraded::Echo(test) => Ok(Some(match version {
-                SpecVersion::V0 => VersionedServerMessage::V0(legacy::LegacyServerMessage::Test(test)),
+                SpecVersion::V0 => {
+                    VersionedServerMessage::V0(legacy::LegacyServerMessage::Test(test))
+                }
                 _ => VersionedServerMessage::V2(legacy::LegacyServerMessage::Test(test)),
             })),
         }
@@ -324,11 +380,18 @@ impl Session {
         input_type: InputType,
         reply: ReadingReply,
     ) -> Result<Option<VersionedServerMessage>, ProtocolError> {
-        let value = self.devices.read_input(device_index, feature_index, input_type).await?;
+        let value = self
+            .devices
+            .read_input(device_index, feature_index, input_type)
+            .await?;
         let range_top = self
             .devices
             .device(device_index)
-            .and_then(|d| d.feature(feature_index).and_then(|f| f.input.get(&input_type)).cloned())
+            .and_then(|d| {
+                d.feature(feature_index)
+                    .and_then(|f| f.input.get(&input_type))
+                    .cloned()
+            })
             .and_then(|limits| limits.value.first().map(|r| r.max))
             .unwrap_or(100);
         let reading = InputReading {
@@ -358,12 +421,15 @@ impl Session {
                 }
             }
             DeviceEvent::Removed(info) => {
-                self.subscriptions.retain(|(d, _, _)| *d != info.device_index);
+                self.subscriptions
+                    .retain(|(d, _, _)| *d != info.device_index);
                 if version == SpecVersion::V4 {
                     return vec![message::device_list(version, 0, &self.devices.devices())];
                 }
                 if self.announced.remove(&info.device_index) {
-                    message::device_removed(version, info.device_index).into_iter().collect()
+                    message::device_removed(version, info.device_index)
+                        .into_iter()
+                        .collect()
                 } else {
                     Vec::new()
                 }
@@ -380,7 +446,11 @@ impl Session {
                 feature_index,
                 reading,
             } => {
-                if !self.subscriptions.contains(&(device_index, feature_index, reading.input_type())) {
+                if !self.subscriptions.contains(&(
+                    device_index,
+                    feature_index,
+                    reading.input_type(),
+                )) {
                     return Vec::new();
                 }
                 let reading = InputReading {
@@ -441,11 +511,17 @@ impl Session {
 
     /// The ping deadline passed: stop what this session drove, tell the client, close.
     pub fn ping_expired(&mut self) -> Step {
-        warn!(session = self.id, "ping deadline missed; stopping the session's devices");
+        warn!(
+            session = self.id,
+            "ping deadline missed; stopping the session's devices"
+        );
         self.end();
         let error = ProtocolError::new(
             ErrorCode::Ping,
-            format!("no Ping within MaxPingTime ({} ms); devices stopped", self.config.max_ping_time.as_millis()),
+            format!(
+                "no Ping within MaxPingTime ({} ms); devices stopped",
+                self.config.max_ping_time.as_millis()
+            ),
         );
         Step {
             replies: vec![self.error(0, error)],
@@ -458,11 +534,19 @@ impl Session {
         self.end();
         let replies = match error {
             TransportError::FrameTooLarge { size, max } => {
-                vec![self.error(0, ProtocolError::message(format!("frame of {size} bytes exceeds the maximum of {max}")))]
+                vec![self.error(
+                    0,
+                    ProtocolError::message(format!(
+                        "frame of {size} bytes exceeds the maximum of {max}"
+                    )),
+                )]
             }
             _ => Vec::new(),
         };
-        Step { replies, close: true }
+        Step {
+            replies,
+            close: true,
+        }
     }
 
     /// Ends the session: every output it drove stops. Safe to call more than once.

@@ -11,7 +11,11 @@ use super::Server;
 impl Server {
     /// Accepts WebSocket connections on `listener` until the server shuts down; each one
     /// becomes a session. Slow upgrades never hold up the accept loop.
-    pub async fn listen_websocket<S: Serializer>(self: &Arc<Self>, listener: WebSocketListener, serializer: Arc<S>) {
+    pub async fn listen_websocket<S: Serializer>(
+        self: &Arc<Self>,
+        listener: WebSocketListener,
+        serializer: Arc<S>,
+    ) {
         let shutdown = self.shutdown_token();
         info!(address = %listener.local_addr(), "listening for WebSocket clients");
         loop {
@@ -34,7 +38,9 @@ impl Server {
             self.tasks.spawn(
                 async move {
                     match pending.upgrade().await {
-                        Ok(transport) => server.serve_transport(transport, serializer, &format!("ws {peer}")),
+                        Ok(transport) => {
+                            server.serve_transport(transport, serializer, &format!("ws {peer}"))
+                        }
                         Err(error) => debug!(%error, "WebSocket upgrade failed"),
                     }
                 }

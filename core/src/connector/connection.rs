@@ -21,7 +21,10 @@ pub enum ConnectionEvent {
 }
 
 enum Command {
-    Request(ClientMessage, oneshot::Sender<Result<ServerMessage, ConnectorError>>),
+    Request(
+        ClientMessage,
+        oneshot::Sender<Result<ServerMessage, ConnectorError>>,
+    ),
     Close(oneshot::Sender<()>),
 }
 

@@ -11,7 +11,9 @@ use tokio::sync::mpsc;
 
 use super::{Connection, Connector};
 use crate::link::Inbound;
-use crate::message::{AnyClientMessage, ClientMessage, InvalidMessage, Lenient, ServerMessage, VersionedServerMessage};
+use crate::message::{
+    AnyClientMessage, ClientMessage, InvalidMessage, Lenient, ServerMessage, VersionedServerMessage,
+};
 use crate::{ConnectorError, TransportError};
 
 /// One end of an in-process link: sends batches of `Out`, receives batches of `In`.
@@ -64,7 +66,11 @@ impl<In: Send + 'static, Out: Send + 'static> Sink<Vec<Out>> for ChannelLink<In,
     }
 
     fn start_send(self: Pin<&mut Self>, batch: Vec<Out>) -> Result<(), Self::Error> {
-        let sender = self.get_mut().outgoing.as_ref().ok_or(ConnectorError::NotConnected)?;
+        let sender = self
+            .get_mut()
+            .outgoing
+            .as_ref()
+            .ok_or(ConnectorError::NotConnected)?;
         sender
             .send(batch)
             .map_err(|_| ConnectorError::Disconnected(Some(Arc::new(TransportError::Closed))))
@@ -87,7 +93,10 @@ impl Stream for InProcessServerEnd {
         self.get_mut().incoming.poll_recv(cx).map(|batch| {
             batch.map(|batch| {
                 Ok(Inbound::Messages(
-                    batch.into_iter().map(|m| Lenient::Valid(m.into())).collect(),
+                    batch
+                        .into_iter()
+                        .map(|m| Lenient::Valid(m.into()))
+                        .collect(),
                 ))
             })
         })
@@ -101,8 +110,15 @@ impl Sink<Vec<VersionedServerMessage>> for InProcessServerEnd {
         Poll::Ready(Ok(()))
     }
 
-    fn start_send(self: Pin<&mut Self>, batch: Vec<VersionedServerMessage>) -> Result<(), Self::Error> {
-        let sender = self.get_mut().outgoing.as_ref().ok_or(ConnectorError::NotConnected)?;
+    fn start_send(
+        self: Pin<&mut Self>,
+        batch: Vec<VersionedServerMessage>,
+    ) -> Result<(), Self::Error> {
+        let sender = self
+            .get_mut()
+            .outgoing
+            .as_ref()
+            .ok_or(ConnectorError::NotConnected)?;
         // In-process clients speak v4; anything else would be a server bug, reported as such.
         let batch = batch
             .into_iter()

@@ -150,9 +150,9 @@ impl AnyClientMessage {
             Self::RawReadCmd(m) => m.id,
             Self::RawSubscribeCmd(m) | Self::RawUnsubscribeCmd(m) => m.id,
             Self::ScalarCmd(m) => m.id,
-            Self::SensorReadCmd(m) | Self::SensorSubscribeCmd(m) | Self::SensorUnsubscribeCmd(m) => {
-                m.id
-            }
+            Self::SensorReadCmd(m)
+            | Self::SensorSubscribeCmd(m)
+            | Self::SensorUnsubscribeCmd(m) => m.id,
         }
     }
 

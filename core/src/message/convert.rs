@@ -84,10 +84,7 @@ pub fn upgrade(
             Upgraded::Message(ClientMessage::RequestServerInfo(RequestServerInfo {
                 id: m.id,
                 client_name: m.client_name,
-                protocol_version_major: m
-                    .protocol_version_major
-                    .or(m.message_version)
-                    .unwrap_or(0),
+                protocol_version_major: m.protocol_version_major.or(m.message_version).unwrap_or(0),
                 protocol_version_minor: m.protocol_version_minor.unwrap_or(0),
             }))
         }
@@ -135,7 +132,12 @@ pub fn upgrade(
             let commands = layout
                 .vibrators
                 .iter()
-                .map(|a| Ok((a.feature_index, OutputCommand::new(a.output_type, a.step_for(m.speed)?))))
+                .map(|a| {
+                    Ok((
+                        a.feature_index,
+                        OutputCommand::new(a.output_type, a.step_for(m.speed)?),
+                    ))
+                })
                 .collect::<Result<_, ProtocolError>>()?;
             outputs(m.id, m.device_index, commands)
         }
@@ -146,7 +148,10 @@ pub fn upgrade(
                 .iter()
                 .map(|s| {
                     let a = nth(&layout.vibrators, s.index, "vibrator")?;
-                    Ok((a.feature_index, OutputCommand::new(a.output_type, a.step_for(s.speed)?)))
+                    Ok((
+                        a.feature_index,
+                        OutputCommand::new(a.output_type, a.step_for(s.speed)?),
+                    ))
                 })
                 .collect::<Result<_, ProtocolError>>()?;
             outputs(m.id, m.device_index, commands)
@@ -167,7 +172,10 @@ pub fn upgrade(
                             s.actuator_type
                         )));
                     }
-                    Ok((a.feature_index, OutputCommand::new(a.output_type, a.step_for(s.scalar)?)))
+                    Ok((
+                        a.feature_index,
+                        OutputCommand::new(a.output_type, a.step_for(s.scalar)?),
+                    ))
                 })
                 .collect::<Result<_, ProtocolError>>()?;
             outputs(m.id, m.device_index, commands)
@@ -191,7 +199,10 @@ pub fn upgrade(
                 .iter()
                 .map(|v| {
                     let a = nth(&layout.linears, v.index, "linear actuator")?;
-                    Ok((a.feature_index, move_to(a.step_for(v.position)?, v.duration)))
+                    Ok((
+                        a.feature_index,
+                        move_to(a.step_for(v.position)?, v.duration),
+                    ))
                 })
                 .collect::<Result<_, ProtocolError>>()?;
             outputs(m.id, m.device_index, commands)
@@ -200,28 +211,44 @@ pub fn upgrade(
             let layout = layout_of(m.device_index)?;
             let a = nth(&layout.linears, 0, "linear actuator")?;
             let position = a.step_for(hundredths(m.position)?)?;
-            let commands = vec![(a.feature_index, move_to(position, launch_duration(m.speed)?))];
+            let commands = vec![(
+                a.feature_index,
+                move_to(position, launch_duration(m.speed)?),
+            )];
             outputs(m.id, m.device_index, commands)
         }
         AnyClientMessage::VorzeA10CycloneCmd(m) => {
             let layout = layout_of(m.device_index)?;
             let a = nth(&layout.rotators, 0, "rotator")?;
-            let commands = vec![(a.feature_index, rotate(a.step_for(hundredths(m.speed)?)?, m.clockwise))];
+            let commands = vec![(
+                a.feature_index,
+                rotate(a.step_for(hundredths(m.speed)?)?, m.clockwise),
+            )];
             outputs(m.id, m.device_index, commands)
         }
         AnyClientMessage::KiirooCmd(m) => {
             let layout = layout_of(m.device_index)?;
             let level = kiiroo_level(&m.command)?;
             let commands = if let Some(a) = layout.linears.first() {
-                vec![(a.feature_index, move_to(a.step_for(level)?, DEFAULT_MOVE_MS))]
+                vec![(
+                    a.feature_index,
+                    move_to(a.step_for(level)?, DEFAULT_MOVE_MS),
+                )]
             } else if !layout.vibrators.is_empty() {
                 layout
                     .vibrators
                     .iter()
-                    .map(|a| Ok((a.feature_index, OutputCommand::new(a.output_type, a.step_for(level)?))))
+                    .map(|a| {
+                        Ok((
+                            a.feature_index,
+                            OutputCommand::new(a.output_type, a.step_for(level)?),
+                        ))
+                    })
                     .collect::<Result<_, ProtocolError>>()?
             } else {
-                return Err(ProtocolError::device("the device has no position or vibrate output"));
+                return Err(ProtocolError::device(
+                    "the device has no position or vibrate output",
+                ));
             };
             outputs(m.id, m.device_index, commands)
         }
@@ -234,14 +261,22 @@ pub fn upgrade(
         | AnyClientMessage::RawReadCmd(_)
         | AnyClientMessage::RawSubscribeCmd(_)
         | AnyClientMessage::RawUnsubscribeCmd(_) => {
-            return Err(ProtocolError::device("raw device access is disabled on this server"));
+            return Err(ProtocolError::device(
+                "raw device access is disabled on this server",
+            ));
         }
-        AnyClientMessage::BatteryLevelCmd(m) => {
-            read_first(&layout_of(m.device_index)?, m, InputType::Battery, ReadingReply::BatteryLevel)?
-        }
-        AnyClientMessage::RssiLevelCmd(m) => {
-            read_first(&layout_of(m.device_index)?, m, InputType::Rssi, ReadingReply::RssiLevel)?
-        }
+        AnyClientMessage::BatteryLevelCmd(m) => read_first(
+            &layout_of(m.device_index)?,
+            m,
+            InputType::Battery,
+            ReadingReply::BatteryLevel,
+        )?,
+        AnyClientMessage::RssiLevelCmd(m) => read_first(
+            &layout_of(m.device_index)?,
+            m,
+            InputType::Rssi,
+            ReadingReply::RssiLevel,
+        )?,
         AnyClientMessage::SensorReadCmd(m) => {
             let layout = layout_of(m.device_index)?;
             let sensor = nth(&layout.sensors, m.sensor_index, "sensor")?;
@@ -257,8 +292,12 @@ pub fn upgrade(
                 },
             }
         }
-        AnyClientMessage::SensorSubscribeCmd(m) => sensor_subscription(&layout_of(m.device_index)?, m, InputCommand::Subscribe)?,
-        AnyClientMessage::SensorUnsubscribeCmd(m) => sensor_subscription(&layout_of(m.device_index)?, m, InputCommand::Unsubscribe)?,
+        AnyClientMessage::SensorSubscribeCmd(m) => {
+            sensor_subscription(&layout_of(m.device_index)?, m, InputCommand::Subscribe)?
+        }
+        AnyClientMessage::SensorUnsubscribeCmd(m) => {
+            sensor_subscription(&layout_of(m.device_index)?, m, InputCommand::Unsubscribe)?
+        }
     })
 }
 
@@ -319,7 +358,12 @@ fn lovense_command(
     }
     targets
         .iter()
-        .map(|a| Ok((a.feature_index, OutputCommand::new(a.output_type, a.step_for(level)?))))
+        .map(|a| {
+            Ok((
+                a.feature_index,
+                OutputCommand::new(a.output_type, a.step_for(level)?),
+            ))
+        })
         .collect()
 }
 
@@ -331,7 +375,9 @@ fn read_first(
 ) -> Result<Upgraded, ProtocolError> {
     let sensor = layout
         .first_sensor(input_type, InputCommand::Read)
-        .ok_or_else(|| ProtocolError::device(format!("the device has no readable {input_type:?} input")))?;
+        .ok_or_else(|| {
+            ProtocolError::device(format!("the device has no readable {input_type:?} input"))
+        })?;
     Ok(Upgraded::Read {
         id: m.id,
         device_index: m.device_index,
@@ -385,10 +431,18 @@ pub fn server_info(
         build_version: with_server_version.then_some(0),
     };
     match version {
-        SpecVersion::V0 => VersionedServerMessage::V0(LegacyServerMessage::ServerInfo(legacy(true))),
-        SpecVersion::V1 => VersionedServerMessage::V2(LegacyServerMessage::ServerInfo(legacy(true))),
-        SpecVersion::V2 => VersionedServerMessage::V2(LegacyServerMessage::ServerInfo(legacy(false))),
-        SpecVersion::V3 => VersionedServerMessage::V3(LegacyServerMessage::ServerInfo(legacy(false))),
+        SpecVersion::V0 => {
+            VersionedServerMessage::V0(LegacyServerMessage::ServerInfo(legacy(true)))
+        }
+        SpecVersion::V1 => {
+            VersionedServerMessage::V2(LegacyServerMessage::ServerInfo(legacy(true)))
+        }
+        SpecVersion::V2 => {
+            VersionedServerMessage::V2(LegacyServerMessage::ServerInfo(legacy(false)))
+        }
+        SpecVersion::V3 => {
+            VersionedServerMessage::V3(LegacyServerMessage::ServerInfo(legacy(false)))
+        }
         SpecVersion::V4 => VersionedServerMessage::V4(ServerMessage::ServerInfo(ServerInfo {
             id,
             max_ping_time,
@@ -470,8 +524,14 @@ fn messages_v1_v2(layout: &LegacyLayout, v2: bool) -> DeviceMessagesV2 {
         }
     }
     if v2 {
-        for (name, input_type) in [("BatteryLevelCmd", InputType::Battery), ("RSSILevelCmd", InputType::Rssi)] {
-            if layout.first_sensor(input_type, InputCommand::Read).is_some() {
+        for (name, input_type) in [
+            ("BatteryLevelCmd", InputType::Battery),
+            ("RSSILevelCmd", InputType::Rssi),
+        ] {
+            if layout
+                .first_sensor(input_type, InputCommand::Read)
+                .is_some()
+            {
                 messages.insert(name.to_owned(), MessageAttributesV2::default());
             }
         }
@@ -481,7 +541,10 @@ fn messages_v1_v2(layout: &LegacyLayout, v2: bool) -> DeviceMessagesV2 {
 
 fn messages_v3(layout: &LegacyLayout) -> DeviceMessagesV3 {
     let mut messages = BTreeMap::new();
-    messages.insert("StopDeviceCmd".to_owned(), MessageAttributesV3::Plain(MessageAttributesV2::default()));
+    messages.insert(
+        "StopDeviceCmd".to_owned(),
+        MessageAttributesV3::Plain(MessageAttributesV2::default()),
+    );
     let actuators = |list: &[super::layout::Actuator], fixed_type: Option<&str>| {
         list.iter()
             .map(|a| FeatureAttributesV3 {
@@ -500,10 +563,16 @@ fn messages_v3(layout: &LegacyLayout) -> DeviceMessagesV3 {
         ("LinearCmd", &layout.linears, Some("Position")),
     ] {
         if !list.is_empty() {
-            messages.insert(name.to_owned(), MessageAttributesV3::Features(actuators(list, fixed_type)));
+            messages.insert(
+                name.to_owned(),
+                MessageAttributesV3::Features(actuators(list, fixed_type)),
+            );
         }
     }
-    for (name, command) in [("SensorReadCmd", InputCommand::Read), ("SensorSubscribeCmd", InputCommand::Subscribe)] {
+    for (name, command) in [
+        ("SensorReadCmd", InputCommand::Read),
+        ("SensorSubscribeCmd", InputCommand::Subscribe),
+    ] {
         let sensors: Vec<_> = layout
             .sensors
             .iter()
@@ -523,11 +592,18 @@ fn messages_v3(layout: &LegacyLayout) -> DeviceMessagesV3 {
 }
 
 /// `DeviceList` for `version`, answering `id` (0 when sent because devices changed; v4 only).
-pub fn device_list(version: SpecVersion, id: MessageId, devices: &[DeviceInfo]) -> VersionedServerMessage {
+pub fn device_list(
+    version: SpecVersion,
+    id: MessageId,
+    devices: &[DeviceInfo],
+) -> VersionedServerMessage {
     if version == SpecVersion::V4 {
         return VersionedServerMessage::V4(ServerMessage::DeviceList(DeviceList {
             id,
-            devices: devices.iter().map(|d| (d.device_index, d.clone())).collect(),
+            devices: devices
+                .iter()
+                .map(|d| (d.device_index, d.clone()))
+                .collect(),
         }));
     }
     let mut v0 = Vec::new();
@@ -542,29 +618,51 @@ pub fn device_list(version: SpecVersion, id: MessageId, devices: &[DeviceInfo]) 
         }
     }
     match version {
-        SpecVersion::V0 => VersionedServerMessage::V0(LegacyServerMessage::DeviceList(DeviceListLegacy { id, devices: v0 })),
-        SpecVersion::V1 | SpecVersion::V2 => {
-            VersionedServerMessage::V2(LegacyServerMessage::DeviceList(DeviceListLegacy { id, devices: v2 }))
+        SpecVersion::V0 => {
+            VersionedServerMessage::V0(LegacyServerMessage::DeviceList(DeviceListLegacy {
+                id,
+                devices: v0,
+            }))
         }
-        _ => VersionedServerMessage::V3(LegacyServerMessage::DeviceList(DeviceListLegacy { id, devices: v3 })),
+        SpecVersion::V1 | SpecVersion::V2 => {
+            VersionedServerMessage::V2(LegacyServerMessage::DeviceList(DeviceListLegacy {
+                id,
+                devices: v2,
+            }))
+        }
+        _ => VersionedServerMessage::V3(LegacyServerMessage::DeviceList(DeviceListLegacy {
+            id,
+            devices: v3,
+        })),
     }
 }
 
 /// `DeviceAdded` for a v0–v3 client (`None` for v4, which is sent a whole `DeviceList`).
 pub fn device_added(version: SpecVersion, device: &DeviceInfo) -> Option<VersionedServerMessage> {
     Some(match downgrade_device(device, version)? {
-        LegacyDeviceAny::V0(d) => VersionedServerMessage::V0(LegacyServerMessage::DeviceAdded(DeviceAdded::from_device(d))),
-        LegacyDeviceAny::V2(d) => VersionedServerMessage::V2(LegacyServerMessage::DeviceAdded(DeviceAdded::from_device(d))),
-        LegacyDeviceAny::V3(d) => VersionedServerMessage::V3(LegacyServerMessage::DeviceAdded(DeviceAdded::from_device(d))),
+        LegacyDeviceAny::V0(d) => VersionedServerMessage::V0(LegacyServerMessage::DeviceAdded(
+            DeviceAdded::from_device(d),
+        )),
+        LegacyDeviceAny::V2(d) => VersionedServerMessage::V2(LegacyServerMessage::DeviceAdded(
+            DeviceAdded::from_device(d),
+        )),
+        LegacyDeviceAny::V3(d) => VersionedServerMessage::V3(LegacyServerMessage::DeviceAdded(
+            DeviceAdded::from_device(d),
+        )),
     })
 }
 
 /// `DeviceRemoved` for a v0–v3 client (`None` for v4).
 pub fn device_removed(version: SpecVersion, device_index: u32) -> Option<VersionedServerMessage> {
-    let removed = DeviceOnly { id: 0, device_index };
+    let removed = DeviceOnly {
+        id: 0,
+        device_index,
+    };
     Some(match version {
         SpecVersion::V0 => VersionedServerMessage::V0(LegacyServerMessage::DeviceRemoved(removed)),
-        SpecVersion::V1 | SpecVersion::V2 => VersionedServerMessage::V2(LegacyServerMessage::DeviceRemoved(removed)),
+        SpecVersion::V1 | SpecVersion::V2 => {
+            VersionedServerMessage::V2(LegacyServerMessage::DeviceRemoved(removed))
+        }
         SpecVersion::V3 => VersionedServerMessage::V3(LegacyServerMessage::DeviceRemoved(removed)),
         SpecVersion::V4 => return None,
     })
@@ -578,8 +676,8 @@ pub fn reading(
 ) -> VersionedServerMessage {
     match reply {
         ReadingReply::Input => VersionedServerMessage::V4(ServerMessage::InputReading(reading)),
-        ReadingReply::BatteryLevel => VersionedServerMessage::V2(LegacyServerMessage::BatteryLevelReading(
-            BatteryLevelReading {
+        ReadingReply::BatteryLevel => VersionedServerMessage::V2(
+            LegacyServerMessage::BatteryLevelReading(BatteryLevelReading {
                 id: reading.id,
                 device_index: reading.device_index,
                 battery_level: if range_top > 0 {
@@ -587,21 +685,24 @@ pub fn reading(
                 } else {
                     0.0
                 },
-            },
-        )),
-        ReadingReply::RssiLevel => VersionedServerMessage::V2(LegacyServerMessage::RssiLevelReading(RssiLevelReading {
-            id: reading.id,
-            device_index: reading.device_index,
-            rssi_level: reading.reading.value(),
-        })),
-        ReadingReply::Sensor { sensor_index, sensor_type } => {
-            VersionedServerMessage::V3(LegacyServerMessage::SensorReading(SensorReading {
+            }),
+        ),
+        ReadingReply::RssiLevel => {
+            VersionedServerMessage::V2(LegacyServerMessage::RssiLevelReading(RssiLevelReading {
                 id: reading.id,
                 device_index: reading.device_index,
-                sensor_index: *sensor_index,
-                sensor_type: sensor_type.clone(),
-                data: vec![reading.reading.value()],
+                rssi_level: reading.reading.value(),
             }))
         }
+        ReadingReply::Sensor {
+            sensor_index,
+            sensor_type,
+        } => VersionedServerMessage::V3(LegacyServerMessage::SensorReading(SensorReading {
+            id: reading.id,
+            device_index: reading.device_index,
+            sensor_index: *sensor_index,
+            sensor_type: sensor_type.clone(),
+            data: vec![reading.reading.value()],
+        })),
     }
 }

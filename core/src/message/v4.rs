@@ -574,13 +574,19 @@ pub(crate) mod index_map {
                     f.write_str("an index")
                 }
                 fn visit_str<E: de::Error>(self, v: &str) -> Result<IndexKey, E> {
-                    v.parse().map(IndexKey).map_err(|_| E::custom("index key is not a number"))
+                    v.parse()
+                        .map(IndexKey)
+                        .map_err(|_| E::custom("index key is not a number"))
                 }
                 fn visit_u64<E: de::Error>(self, v: u64) -> Result<IndexKey, E> {
-                    u32::try_from(v).map(IndexKey).map_err(|_| E::custom("index key too large"))
+                    u32::try_from(v)
+                        .map(IndexKey)
+                        .map_err(|_| E::custom("index key too large"))
                 }
                 fn visit_i64<E: de::Error>(self, v: i64) -> Result<IndexKey, E> {
-                    u32::try_from(v).map(IndexKey).map_err(|_| E::custom("index key out of range"))
+                    u32::try_from(v)
+                        .map(IndexKey)
+                        .map_err(|_| E::custom("index key out of range"))
                 }
             }
             deserializer.deserialize_any(KeyVisitor)

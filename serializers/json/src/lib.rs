@@ -65,7 +65,11 @@ fn classify(text: &[u8], error: serde_json::Error) -> SerializeError {
     for value in serde_json::Deserializer::from_slice(text).into_iter::<Value>() {
         match value {
             Ok(Value::Array(_)) => continue,
-            Ok(other) => return SerializeError::NotABatch { id: message_id(&other) },
+            Ok(other) => {
+                return SerializeError::NotABatch {
+                    id: message_id(&other),
+                };
+            }
             Err(_) => break,
         }
     }
@@ -83,7 +87,9 @@ fn message_id(value: &Value) -> Option<u32> {
     } else {
         value
     };
-    body.get("Id")?.as_u64().and_then(|id| u32::try_from(id).ok())
+    body.get("Id")?
+        .as_u64()
+        .and_then(|id| u32::try_from(id).ok())
 }
 
 /// Finds `"Id": n` in text that is not valid JSON, so a truncated or mangled request can
@@ -94,9 +100,18 @@ fn scan_id(text: &[u8]) -> Option<u32> {
     let mut rest = text;
     while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
         rest = &rest[at + KEY.len()..];
-        let after_colon = rest.trim_ascii_start().strip_prefix(b":")?.trim_ascii_start();
-        let digits = after_colon.iter().take_while(|b| b.is_ascii_digit()).count();
-        let id = std::str::from_utf8(&after_colon[..digits]).ok()?.parse().ok()?;
+        let after_colon = rest
+            .trim_ascii_start()
+            .strip_prefix(b":")?
+            .trim_ascii_start();
+        let digits = after_colon
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let id = std::str::from_utf8(&after_colon[..digits])
+            .ok()?
+            .parse()
+            .ok()?;
         if found.replace(id).is_some() {
             return None;
         }
@@ -137,13 +152,19 @@ mod tests {
             }
             other => panic!("expected invalid, got {other:?}"),
         }
-        assert!(matches!(batch[1], Lenient::Valid(AnyClientMessage::Ping(_))));
+        assert!(matches!(
+            batch[1],
+            Lenient::Valid(AnyClientMessage::Ping(_))
+        ));
     }
 
     #[test]
     fn bad_field_keeps_the_id() {
         let batch = decode(r#"[{"Ping":{"Id":4,"Extra":[}}]"#);
-        assert!(matches!(batch, Err(SerializeError::Malformed { id: Some(4), .. })));
+        assert!(matches!(
+            batch,
+            Err(SerializeError::Malformed { id: Some(4), .. })
+        ));
         let batch = decode(r#"[{"StopDeviceCmd":{"Id":6,"DeviceIndex":"zero"}}]"#).expect("array");
         assert!(matches!(&batch[0], Lenient::Invalid(bad) if bad.id == Some(6)));
     }

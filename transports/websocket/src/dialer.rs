@@ -65,7 +65,9 @@ impl Establish for WebSocketDialer {
                 .await
                 .map_err(|e| connect_error(e.into()))?;
             // Small replies must not wait for delayed ACKs.
-            stream.set_nodelay(true).map_err(|e| connect_error(e.into()))?;
+            stream
+                .set_nodelay(true)
+                .map_err(|e| connect_error(e.into()))?;
             let (socket, _) = tokio_tungstenite::client_async_with_config(
                 self.url.as_str(),
                 stream,

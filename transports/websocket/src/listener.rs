@@ -27,11 +27,16 @@ pub struct PendingWebSocket {
 
 impl WebSocketListener {
     /// Binds `addr` (use port 0 for any free port; read it back with [`Self::local_addr`]).
-    pub async fn bind(addr: impl ToSocketAddrs, options: WebSocketOptions) -> Result<Self, TransportError> {
-        let listener = TcpListener::bind(addr).await.map_err(|e| TransportError::Connect {
-            peer: "listen address".to_owned(),
-            source: e.into(),
-        })?;
+    pub async fn bind(
+        addr: impl ToSocketAddrs,
+        options: WebSocketOptions,
+    ) -> Result<Self, TransportError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| TransportError::Connect {
+                peer: "listen address".to_owned(),
+                source: e.into(),
+            })?;
         let local_addr = listener.local_addr().map_err(TransportError::io)?;
         Ok(Self {
             listener,
@@ -67,7 +72,8 @@ impl PendingWebSocket {
     /// Runs the WebSocket upgrade, bounded by the handshake timeout.
     pub async fn upgrade(self) -> Result<WebSocketTransport, TransportError> {
         let peer = self.peer.to_string();
-        let upgrade = tokio_tungstenite::accept_async_with_config(self.stream, Some(self.options.config()));
+        let upgrade =
+            tokio_tungstenite::accept_async_with_config(self.stream, Some(self.options.config()));
         let socket = tokio::time::timeout(self.options.handshake_timeout, upgrade)
             .await
             .map_err(|e| TransportError::Connect {
@@ -78,7 +84,11 @@ impl PendingWebSocket {
                 peer: peer.clone(),
                 source: e.into(),
             })?;
-        Ok(WebSocketTransport::new(socket, self.options.max_message_size, peer))
+        Ok(WebSocketTransport::new(
+            socket,
+            self.options.max_message_size,
+            peer,
+        ))
     }
 }
 

@@ -24,7 +24,11 @@ pub struct WebSocketTransport {
 }
 
 impl WebSocketTransport {
-    pub(crate) fn new(socket: WebSocketStream<TcpStream>, max_message_size: usize, peer: String) -> Self {
+    pub(crate) fn new(
+        socket: WebSocketStream<TcpStream>,
+        max_message_size: usize,
+        peer: String,
+    ) -> Self {
         Self {
             socket,
             max_message_size,
@@ -62,7 +66,10 @@ impl Stream for WebSocketTransport {
                         code: CloseCode::Size,
                         reason: Utf8Bytes::from(format!("message exceeds {max_size} bytes")),
                     });
-                    return Poll::Ready(Some(Err(TransportError::FrameTooLarge { size, max: max_size })));
+                    return Poll::Ready(Some(Err(TransportError::FrameTooLarge {
+                        size,
+                        max: max_size,
+                    })));
                 }
                 Some(Err(error)) => return Poll::Ready(map_error(error).map(Err)),
             };
@@ -95,7 +102,9 @@ impl Sink<Frame> for WebSocketTransport {
             });
         }
         let message = match frame {
-            Frame::Text(bytes) => Message::Text(Utf8Bytes::try_from(bytes).map_err(TransportError::io)?),
+            Frame::Text(bytes) => {
+                Message::Text(Utf8Bytes::try_from(bytes).map_err(TransportError::io)?)
+            }
             Frame::Binary(bytes) => Message::Binary(bytes),
         };
         Pin::new(&mut this.socket)
@@ -116,7 +125,8 @@ impl Sink<Frame> for WebSocketTransport {
             match ready!(socket.poll_ready(cx)) {
                 Ok(()) => {
                     let frame = this.close_to_send.take();
-                    if let Err(error) = Pin::new(&mut this.socket).start_send(Message::Close(frame)) {
+                    if let Err(error) = Pin::new(&mut this.socket).start_send(Message::Close(frame))
+                    {
                         return Poll::Ready(map_error(error).map_or(Ok(()), Err));
                     }
                 }
