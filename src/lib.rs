@@ -46,3 +46,8 @@ pub use plugwire_json as json;
 /// The WebSocket transport (feature `websocket`).
 #[cfg(feature = "websocket")]
 pub use plugwire_websocket as websocket;
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
