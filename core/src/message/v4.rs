@@ -80,6 +80,8 @@ impl OutputType {
 #[allow(missing_docs)]
 pub enum InputType {
     Battery,
+    // The JavaScript client spells it RSSI; the Rust reference spells it Rssi.
+    #[serde(alias = "RSSI")]
     Rssi,
     Button,
     Pressure,
