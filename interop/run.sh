@@ -5,7 +5,7 @@
 # fails fails this script.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-binary="${1:?usage: run.sh PATH_TO_PLUGWIRE_BINARY}"
+binary="$(realpath "${1:?usage: run.sh PATH_TO_PLUGWIRE_BINARY}")"
 cd "$here"
 
 log="$(mktemp)"
