@@ -576,3 +576,136 @@ fn describe_undecodable(error: &SerializeError) -> String {
 fn is_known_message(name: &str) -> bool {
     AnyClientMessage::NAMES.contains(&name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::simulated::{SimulatedDevice, SimulatedKind};
+    use plugwire_core::message::OutputType;
+    use plugwire_core::message::legacy::RequestServerInfoAny;
+
+    fn v4_handshake() -> Inbound<AnyClientMessage> {
+        Inbound::Messages(vec![Lenient::Valid(AnyClientMessage::RequestServerInfo(
+            RequestServerInfoAny {
+                id: 1,
+                client_name: "unit".to_owned(),
+                message_version: None,
+                protocol_version_major: Some(4),
+                protocol_version_minor: Some(0),
+            },
+        ))])
+    }
+
+    fn message(json: &str) -> Inbound<AnyClientMessage> {
+        Inbound::Messages(vec![Lenient::Valid(
+            serde_json::from_str(json).expect("valid message"),
+        )])
+    }
+
+    fn setup(max_ping_time: Duration) -> (Session, Arc<SimulatedDevice>) {
+        let devices = Arc::new(DeviceManager::new());
+        let vibrator = SimulatedDevice::add_to(&devices, SimulatedKind::Vibrator);
+        let config = Arc::new(SessionConfig {
+            server_name: "unit".to_owned(),
+            max_ping_time,
+        });
+        (Session::new(7, config, devices, Instant::now()), vibrator)
+    }
+
+    #[tokio::test]
+    async fn the_ping_deadline_starts_at_the_handshake_and_moves_with_each_ping() {
+        let (mut session, _) = setup(Duration::from_millis(500));
+        let start = Instant::now();
+        assert_eq!(
+            session.ping_deadline(),
+            None,
+            "no deadline before the handshake"
+        );
+        session.handle(v4_handshake(), start).await;
+        assert_eq!(
+            session.ping_deadline(),
+            Some(start + Duration::from_millis(500))
+        );
+        let later = start + Duration::from_millis(300);
+        let step = session.handle(message(r#"{"Ping":{"Id":2}}"#), later).await;
+        assert_eq!(
+            step.replies,
+            vec![VersionedServerMessage::ok(SpecVersion::V4, 2)]
+        );
+        assert_eq!(
+            session.ping_deadline(),
+            Some(later + Duration::from_millis(500))
+        );
+    }
+
+    #[tokio::test]
+    async fn no_deadline_when_ping_is_off() {
+        let (mut session, _) = setup(Duration::ZERO);
+        session.handle(v4_handshake(), Instant::now()).await;
+        assert_eq!(session.ping_deadline(), None);
+    }
+
+    #[tokio::test]
+    async fn an_expired_deadline_stops_outputs_and_closes() {
+        let (mut session, vibrator) = setup(Duration::from_millis(100));
+        let now = Instant::now();
+        session.handle(v4_handshake(), now).await;
+        let vibrate = r#"{"OutputCmd":{"Id":2,"DeviceIndex":0,"FeatureIndex":0,"Command":{"Vibrate":{"Value":9}}}}"#;
+        session.handle(message(vibrate), now).await;
+        assert_eq!(vibrator.state().output(0, OutputType::Vibrate), 9);
+        let step = session.ping_expired();
+        assert!(step.close);
+        assert_eq!(step.replies.len(), 1);
+        assert!(vibrator.state().is_idle());
+    }
+
+    #[tokio::test]
+    async fn dropping_a_session_stops_what_it_drove() {
+        let (mut session, vibrator) = setup(Duration::ZERO);
+        session.handle(v4_handshake(), Instant::now()).await;
+        let vibrate = r#"{"OutputCmd":{"Id":2,"DeviceIndex":0,"FeatureIndex":1,"Command":{"Vibrate":{"Value":3}}}}"#;
+        session.handle(message(vibrate), Instant::now()).await;
+        assert_eq!(vibrator.state().output(1, OutputType::Vibrate), 3);
+        drop(session);
+        assert!(vibrator.state().is_idle());
+    }
+
+    #[tokio::test]
+    async fn device_events_wait_for_the_handshake_and_follow_the_version() {
+        let (mut session, _) = setup(Duration::ZERO);
+        assert!(
+            session
+                .handle_event(DeviceEvent::ScanningFinished)
+                .is_empty()
+        );
+        let legacy = Inbound::Messages(vec![Lenient::Valid(AnyClientMessage::RequestServerInfo(
+            RequestServerInfoAny {
+                id: 1,
+                client_name: "v3".to_owned(),
+                message_version: Some(3),
+                protocol_version_major: None,
+                protocol_version_minor: None,
+            },
+        ))]);
+        session.handle(legacy, Instant::now()).await;
+        assert_eq!(session.version(), Some(SpecVersion::V3));
+        let info = session.devices.device(0).expect("vibrator");
+        // Not yet announced to this client: the removal is news only after an addition.
+        assert!(
+            session
+                .handle_event(DeviceEvent::Removed(info.clone()))
+                .is_empty()
+        );
+        assert_eq!(
+            session.handle_event(DeviceEvent::Added(info.clone())).len(),
+            1
+        );
+        assert!(
+            session
+                .handle_event(DeviceEvent::Added(info.clone()))
+                .is_empty(),
+            "no repeats"
+        );
+        assert_eq!(session.handle_event(DeviceEvent::Removed(info)).len(), 1);
+    }
+}
