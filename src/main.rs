@@ -141,11 +141,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     println!("plugwire listening on ws://{}", listener.local_addr());
     let accept = tokio::spawn({
         let server = server.clone();
-        async move {
-            server
-                .listen_websocket(listener, Arc::new(JsonSerializer))
-                .await
-        }
+        async move { server.listen(listener, Arc::new(JsonSerializer)).await }
     });
 
     shutdown_signal().await?;

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use common::{RawClient, TestServer, assert_error, assert_ok, within};
 use futures::StreamExt;
+use plugwire::core::ConnectorError;
 use plugwire::core::message::{ClientMessage, IdOnly, OutputType};
-use plugwire::core::{ConnectorError, Establish};
 use plugwire::json::JsonSerializer;
 use plugwire::server::SessionConfig;
 use plugwire::websocket::{WebSocketDialer, WebSocketListener, WebSocketOptions};
@@ -135,7 +135,7 @@ async fn the_client_pings_by_itself_and_keeps_its_session() {
 async fn requests_in_flight_fail_at_once_when_the_link_is_cut() {
     within(async {
         // A peer that accepts and reads but never answers, then vanishes.
-        let mut listener = WebSocketListener::bind("127.0.0.1:0", WebSocketOptions::default())
+        let listener = WebSocketListener::bind("127.0.0.1:0", WebSocketOptions::default())
             .await
             .expect("bind");
         let url = format!("ws://{}", listener.local_addr());
@@ -143,7 +143,13 @@ async fn requests_in_flight_fail_at_once_when_the_link_is_cut() {
         let (cut_tx, cut_rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let mut cut_rx = cut_rx;
-            let mut transport = listener.establish().await.expect("accept");
+            let mut transport = listener
+                .accept()
+                .await
+                .expect("accept")
+                .upgrade()
+                .await
+                .expect("upgrade");
             loop {
                 tokio::select! {
                     frame = transport.next() => match frame {

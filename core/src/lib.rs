@@ -13,6 +13,7 @@
 pub mod connector;
 mod error;
 mod frame;
+pub mod framing;
 pub mod link;
 pub mod message;
 mod serializer;
@@ -21,4 +22,4 @@ mod transport;
 pub use error::{ConnectorError, ErrorCode, ProtocolError, SerializeError, TransportError};
 pub use frame::Frame;
 pub use serializer::Serializer;
-pub use transport::{Establish, Transport};
+pub use transport::{AcceptOne, Establish, Listener, Transport};

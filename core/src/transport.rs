@@ -43,3 +43,40 @@ pub trait Establish: Send + 'static {
     /// Where this establishes connections to or from, for logs.
     fn describe(&self) -> String;
 }
+
+/// Accepts many connections (the serving side of a transport).
+///
+/// Accepting is split in two so an accept loop never waits on one peer's slow handshake:
+/// [`Listener::accept`] returns as soon as a peer arrives, with a future that completes the
+/// transport's own handshake (WebSocket upgrade, QUIC handshake) separately.
+pub trait Listener: Send + Sync + 'static {
+    /// The transport produced.
+    type Transport: Transport;
+    /// Completes one accepted connection.
+    type Pending: Future<Output = Result<Self::Transport, TransportError>> + Send + 'static;
+
+    /// Waits for the next peer; returns its handshake and a description of it for logs.
+    fn accept(
+        &self,
+    ) -> impl Future<Output = Result<(Self::Pending, String), TransportError>> + Send;
+
+    /// What this listens on, as a connection URL where possible (`ws://127.0.0.1:12345`).
+    fn describe(&self) -> String;
+}
+
+/// Establishes transports by accepting one connection at a time from a listener: the
+/// reversed-role set-up, where a Buttplug client waits for a server to dial in.
+pub struct AcceptOne<L>(pub L);
+
+impl<L: Listener> Establish for AcceptOne<L> {
+    type Transport = L::Transport;
+
+    async fn establish(&mut self) -> Result<Self::Transport, TransportError> {
+        let (pending, _) = self.0.accept().await?;
+        pending.await
+    }
+
+    fn describe(&self) -> String {
+        format!("{} (waiting for the server to dial in)", self.0.describe())
+    }
+}

@@ -6,20 +6,29 @@ pub mod session;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
 
 use plugwire_core::connector::{InProcessAcceptor, InProcessServerEnd};
 use plugwire_core::link::{FramedLink, Link};
 use plugwire_core::message::{AnyClientMessage, VersionedServerMessage};
-use plugwire_core::{ErrorCode, Serializer, Transport};
+use plugwire_core::{ErrorCode, Establish, Listener, Serializer, Transport};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tracing::{Instrument, info, info_span, warn};
+use tracing::{Instrument, debug, info, info_span, warn};
 
 pub use session::{Session, SessionConfig, Step};
 
 use crate::device::DeviceManager;
+
+/// First wait before dialling out again.
+const MIN_REDIAL: Duration = Duration::from_millis(500);
+/// Longest wait before dialling out again.
+const MAX_REDIAL: Duration = Duration::from_secs(10);
 
 /// Settings of a server.
 #[derive(Debug, Clone)]
@@ -84,32 +93,52 @@ impl Server {
         self.serve_link(FramedLink::new(transport, serializer), peer, format);
     }
 
-    /// Serves one session on any link. Returns at once.
+    /// Serves one session on any link. Returns at once; the session runs in its own task.
     pub fn serve_link<L: Link<AnyClientMessage, VersionedServerMessage>>(
+        &self,
+        link: L,
+        peer: &str,
+        format: &str,
+    ) {
+        self.tasks.spawn(self.session_task(link, peer, format));
+    }
+
+    /// Serves one session on any link and returns when it has ended.
+    pub async fn run_link<L: Link<AnyClientMessage, VersionedServerMessage>>(
+        &self,
+        link: L,
+        peer: &str,
+        format: &str,
+    ) {
+        self.tasks
+            .track_future(self.session_task(link, peer, format))
+            .await;
+    }
+
+    /// The whole life of one session: admission, the protocol, the stop at the end.
+    fn session_task<L: Link<AnyClientMessage, VersionedServerMessage>>(
         &self,
         mut link: L,
         peer: &str,
         format: &str,
-    ) {
+    ) -> BoxFuture<'static, ()> {
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
         let span = info_span!("session", id, %peer, format);
         let Some(permit) = self.admit() else {
             warn!(parent: &span, "connection limit reached; refusing");
-            self.tasks.spawn(
-                async move {
-                    use futures::SinkExt;
-                    let full = VersionedServerMessage::error(
-                        plugwire_core::message::SpecVersion::NEWEST,
-                        0,
-                        ErrorCode::Unknown,
-                        "the server is serving as many clients as it allows; try again later",
-                    );
-                    let _ = link.send(vec![full]).await;
-                    let _ = link.close().await;
-                }
-                .instrument(span),
-            );
-            return;
+            return async move {
+                use futures::SinkExt;
+                let full = VersionedServerMessage::error(
+                    plugwire_core::message::SpecVersion::NEWEST,
+                    0,
+                    ErrorCode::Unknown,
+                    "the server is serving as many clients as it allows; try again later",
+                );
+                let _ = link.send(vec![full]).await;
+                let _ = link.close().await;
+            }
+            .instrument(span)
+            .boxed();
         };
         info!(parent: &span, "session started");
         let session = Session::new(
@@ -120,13 +149,97 @@ impl Server {
         );
         let events = self.devices.subscribe();
         let shutdown = self.shutdown.clone();
-        self.tasks.spawn(
-            async move {
-                connection::run_session(link, session, events, shutdown).await;
-                drop(permit);
+        async move {
+            connection::run_session(link, session, events, shutdown).await;
+            drop(permit);
+        }
+        .instrument(span)
+        .boxed()
+    }
+
+    /// Accepts connections on `listener` until the server shuts down; each one becomes a
+    /// session. A slow handshake never holds up the accept loop.
+    pub async fn listen<L: Listener, S: Serializer>(
+        self: &Arc<Self>,
+        listener: L,
+        serializer: Arc<S>,
+    ) {
+        let shutdown = self.shutdown_token();
+        info!(address = %listener.describe(), "listening for clients");
+        loop {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = shutdown.cancelled() => break,
+            };
+            let (pending, peer) = match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Accept errors (out of descriptors, a peer that left at once) are transient,
+                    // but do not spin on a persistent one.
+                    warn!(%error, "accept failed");
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_millis(50)) => continue,
+                        () = shutdown.cancelled() => break,
+                    }
+                }
+            };
+            let server = self.clone();
+            let serializer = serializer.clone();
+            let span = info_span!("handshake", %peer);
+            self.tasks.spawn(
+                async move {
+                    match pending.await {
+                        Ok(transport) => server.serve_transport(transport, serializer, &peer),
+                        Err(error) => debug!(%error, "transport handshake failed"),
+                    }
+                }
+                .instrument(span),
+            );
+        }
+    }
+
+    /// Dials out with `establish` and serves a session on each connection, one at a time,
+    /// until the server shuts down: the reversed-role set-up, where the server connects to a
+    /// client (or a device forwarder) that listens. After a failure it dials again, waiting
+    /// from half a second up to ten seconds between tries.
+    pub async fn dial<E: Establish, S: Serializer>(
+        self: &Arc<Self>,
+        mut establish: E,
+        serializer: Arc<S>,
+    ) {
+        let shutdown = self.shutdown_token();
+        let mut backoff = MIN_REDIAL;
+        let target = establish.describe();
+        loop {
+            let dialled = tokio::select! {
+                dialled = establish.establish() => dialled,
+                () = shutdown.cancelled() => break,
+            };
+            match dialled {
+                Ok(transport) => {
+                    info!(%target, "connected out");
+                    backoff = MIN_REDIAL;
+                    let format = serializer.name();
+                    self.run_link(
+                        FramedLink::new(transport, serializer.clone()),
+                        &target,
+                        format,
+                    )
+                    .await;
+                    if shutdown.is_cancelled() {
+                        break;
+                    }
+                }
+                Err(error) => {
+                    warn!(%target, %error, retry_in_ms = backoff.as_millis() as u64, "could not connect out");
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        () = shutdown.cancelled() => break,
+                    }
+                    backoff = (backoff * 2).min(MAX_REDIAL);
+                }
             }
-            .instrument(span),
-        );
+        }
     }
 
     fn admit(&self) -> Option<OwnedSemaphorePermit> {
@@ -149,6 +262,3 @@ impl InProcessAcceptor for Server {
         self.serve_link(end, "in-process", "values");
     }
 }
-
-#[cfg(feature = "websocket")]
-mod websocket;

@@ -2,7 +2,9 @@
 
 use std::net::SocketAddr;
 
-use plugwire_core::{Establish, TransportError};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use plugwire_core::{Listener, TransportError};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 
 use crate::{WebSocketOptions, WebSocketTransport};
@@ -92,16 +94,17 @@ impl PendingWebSocket {
     }
 }
 
-impl Establish for WebSocketListener {
+impl Listener for WebSocketListener {
     type Transport = WebSocketTransport;
+    type Pending = BoxFuture<'static, Result<WebSocketTransport, TransportError>>;
 
-    /// Accepts one connection and upgrades it (the reversed-role set-up, where a client waits
-    /// for a server to dial in).
-    async fn establish(&mut self) -> Result<WebSocketTransport, TransportError> {
-        self.accept().await?.upgrade().await
+    async fn accept(&self) -> Result<(Self::Pending, String), TransportError> {
+        let pending = WebSocketListener::accept(self).await?;
+        let peer = format!("ws {}", pending.peer());
+        Ok((pending.upgrade().boxed(), peer))
     }
 
     fn describe(&self) -> String {
-        format!("ws://{} (listening)", self.local_addr)
+        format!("ws://{}", self.local_addr)
     }
 }
