@@ -52,7 +52,10 @@ struct ServeArgs {
     server_name: String,
     /// Milliseconds a client may go without pinging before its devices stop; 0 turns it off.
     #[arg(long, default_value_t = 0)]
-    max_ping_time: u64,
+    max_ping_time: u32,
+    /// Milliseconds a new connection may take to send its handshake; 0 waits forever.
+    #[arg(long, default_value_t = 30_000)]
+    handshake_timeout: u64,
     /// Most clients served at once.
     #[arg(long, default_value_t = 64)]
     max_connections: usize,
@@ -118,7 +121,9 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let config = ServerConfig {
         session: SessionConfig {
             server_name: args.server_name.clone(),
-            max_ping_time: Duration::from_millis(args.max_ping_time),
+            max_ping_time: Duration::from_millis(u64::from(args.max_ping_time)),
+            handshake_timeout: Duration::from_millis(args.handshake_timeout),
+            ..SessionConfig::default()
         },
         max_connections: args.max_connections,
     };

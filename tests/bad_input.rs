@@ -236,6 +236,25 @@ async fn errors_in_a_batch_do_not_stop_the_rest_of_it() {
 }
 
 #[tokio::test]
+async fn requests_before_a_broken_tail_are_still_answered() {
+    within(async {
+        let server = TestServer::start().await;
+        let mut client = RawClient::connect(server.addr).await;
+        client.handshake_v4().await;
+        let vibrate = r#"[{"OutputCmd":{"Id":5,"DeviceIndex":0,"FeatureIndex":0,"Command":{"Vibrate":{"Value":2}}}}]"#;
+        let reply = client.request(&format!(r#"{vibrate} [{{"Ping":{{"Id":6}}"#)).await;
+        assert_eq!(reply.as_array().map(Vec::len), Some(2), "{reply}");
+        assert_eq!(reply[0], json!({"Ok": {"Id": 5}}));
+        assert_error(&json!([reply[1]]), 6, 3);
+        assert_eq!(server.vibrator.state().output(0, OutputType::Vibrate), 2);
+        let reply = client.request(&format!(r#"{vibrate} {{"Ping":{{"Id":7}}}}"#)).await;
+        assert_eq!(reply[0], json!({"Ok": {"Id": 5}}));
+        assert_error(&json!([reply[1]]), 7, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_connection_over_the_limit_is_told_and_closed() {
     within(async {
         let server =

@@ -178,6 +178,8 @@ async fn v0_transcript() {
         );
         assert_ok(&client.request(r#"[{"StopDeviceCmd":{"Id":8,"DeviceIndex":0}}]"#).await, 8);
         assert!(server.vibrator.state().is_idle());
+        assert_ok(&client.request(r#"[{"RequestLog":{"Id":10,"LogLevel":"Off"}}]"#).await, 10);
+        assert_error(&client.request(r#"[{"RequestLog":{"Id":11,"LogLevel":"Debug"}}]"#).await, 11, 3);
 
         // Newer messages are not part of v0.
         let scalar = r#"[{"VibrateCmd":{"Id":9,"DeviceIndex":0,"Speeds":[{"Index":0,"Speed":0.5}]}}]"#;

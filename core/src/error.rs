@@ -122,6 +122,15 @@ pub enum TransportError {
     /// I/O or protocol failure on an open connection.
     #[error("transport failure")]
     Io(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A frame that breaks the transport's own rules (invalid UTF-8 in a WebSocket text frame).
+    #[error("invalid frame: {0}")]
+    InvalidFrame(String),
+    /// The other end did not keep up (stopped reading, never finished a handshake).
+    #[error("timed out {what}")]
+    TimedOut {
+        /// What took too long.
+        what: &'static str,
+    },
     /// The configuration given cannot work (bad address, bad URL).
     #[error("invalid transport configuration: {0}")]
     Config(String),
@@ -195,4 +204,7 @@ pub enum ConnectorError {
     /// An outgoing message could not be encoded.
     #[error("could not encode a message")]
     Serialize(#[source] SerializeError),
+    /// An outgoing batch is larger than the transport allows; it was not sent, the link is fine.
+    #[error("message too large for the transport")]
+    Oversized(#[source] TransportError),
 }

@@ -21,5 +21,5 @@ mod transport;
 
 pub use error::{ConnectorError, ErrorCode, ProtocolError, SerializeError, TransportError};
 pub use frame::Frame;
-pub use serializer::Serializer;
+pub use serializer::{Decoded, Serializer};
 pub use transport::{AcceptOne, Establish, Listener, Transport};

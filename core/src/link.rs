@@ -14,16 +14,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::message::Lenient;
-use crate::{ConnectorError, SerializeError, Serializer, Transport, TransportError};
+use crate::{ConnectorError, Decoded, Serializer, Transport, TransportError};
 
-/// One incoming frame's worth of messages.
-#[derive(Debug)]
-pub enum Inbound<M> {
-    /// The frame decoded into a batch; each message decoded on its own.
-    Messages(Vec<Lenient<M>>),
-    /// The frame as a whole could not be decoded (bad syntax, not an array, wrong frame kind).
-    Undecodable(SerializeError),
-}
+/// One incoming frame's worth of messages: each decoded on its own, plus what went wrong in
+/// the frame after them (bad syntax, not an array, wrong frame kind), if anything.
+pub type Inbound<M> = Decoded<Lenient<M>>;
 
 /// Anything that carries batches of `Out` one way and yields batches of `In` the other.
 pub trait Link<In, Out>:
@@ -78,14 +73,7 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         Pin::new(&mut this.transport).poll_next(cx).map(|item| {
-            item.map(|frame| {
-                frame.map(
-                    |frame| match this.serializer.decode::<Lenient<In>>(&frame) {
-                        Ok(batch) => Inbound::Messages(batch),
-                        Err(error) => Inbound::Undecodable(error),
-                    },
-                )
-            })
+            item.map(|frame| frame.map(|frame| this.serializer.decode::<Lenient<In>>(&frame)))
         })
     }
 }
@@ -112,7 +100,11 @@ where
             .map_err(ConnectorError::Serialize)?;
         Pin::new(&mut this.transport)
             .start_send(frame)
-            .map_err(disconnected)
+            .map_err(|error| match error {
+                // Refused before anything was written: only this batch is lost.
+                TransportError::FrameTooLarge { .. } => ConnectorError::Oversized(error),
+                other => disconnected(other),
+            })
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {

@@ -5,6 +5,41 @@ use serde::de::DeserializeOwned;
 
 use crate::{Frame, SerializeError};
 
+/// The messages of one frame, and what went wrong after them, if anything.
+#[derive(Debug)]
+pub struct Decoded<M> {
+    /// Messages decoded, in order.
+    pub messages: Vec<M>,
+    /// Why the rest of the frame (or all of it) could not be decoded.
+    pub error: Option<SerializeError>,
+}
+
+impl<M> Decoded<M> {
+    /// All messages, or the error if there was one.
+    pub fn into_result(self) -> Result<Vec<M>, SerializeError> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(self.messages),
+        }
+    }
+
+    /// A frame that did not decode at all.
+    pub fn failed(error: SerializeError) -> Self {
+        Self {
+            messages: Vec::new(),
+            error: Some(error),
+        }
+    }
+
+    /// A frame that decoded completely.
+    pub fn complete(messages: Vec<M>) -> Self {
+        Self {
+            messages,
+            error: None,
+        }
+    }
+}
+
 /// Turns batches of messages into frames and frames into batches.
 ///
 /// Generic over the message type, so the spec version is chosen by the session, not by the
@@ -13,8 +48,9 @@ pub trait Serializer: Send + Sync + 'static {
     /// Encodes `batch` as one frame.
     fn encode<M: Serialize>(&self, batch: &[M]) -> Result<Frame, SerializeError>;
 
-    /// Decodes every message in `frame`.
-    fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Result<Vec<M>, SerializeError>;
+    /// Decodes every message in `frame`. What decodes before a fault is kept, so a server can
+    /// still answer those messages and then report the fault.
+    fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Decoded<M>;
 
     /// A short name for logs ("json", "msgpack").
     fn name(&self) -> &'static str;

@@ -20,6 +20,10 @@ pub enum DeviceError {
 }
 
 /// Drives one device. Values arrive already checked against the device's feature limits.
+///
+/// `set_output` and `stop_output` are called with the device manager's lock held (so checks,
+/// ownership and writes stay consistent): they must return quickly and must not call back into
+/// the manager.
 pub trait DeviceBackend: Send + Sync + 'static {
     /// Sets an output. Must not block: a backend that talks to slow hardware keeps only the
     /// newest value per output and writes it when it can.

@@ -188,49 +188,39 @@ impl DeviceManager {
         feature_index: u32,
         command: OutputCommand,
     ) -> Result<(), ProtocolError> {
-        let output_type = command.output_type();
-        let backend = {
-            let mut state = self.state();
-            let device = lookup(&state, device_index)?;
-            let feature = feature_of(&device.info, feature_index)?;
-            let limits = feature.output.get(&output_type).ok_or_else(|| {
-                ProtocolError::device(format!(
-                    "feature {feature_index} of device {device_index} has no {output_type:?} output"
-                ))
-            })?;
-            if !limits.value.contains(command.value()) {
-                return Err(ProtocolError::device(format!(
-                    "{output_type:?} value {} is outside {}..={}",
-                    command.value(),
-                    limits.value.min,
-                    limits.value.max
-                )));
-            }
-            if let (OutputCommand::HwPositionWithDuration(p), Some(range)) =
-                (command, limits.duration)
-                && (i64::from(p.duration) < i64::from(range.min)
-                    || i64::from(p.duration) > i64::from(range.max))
-            {
-                return Err(ProtocolError::device(format!(
-                    "duration {} is outside {}..={}",
-                    p.duration, range.min, range.max
-                )));
-            }
-            let backend = device.backend.clone();
+        self.set_outputs(session, device_index, &[(feature_index, command)])
+    }
+
+    /// Sets several outputs of one device for `session`: all are checked before any is set, so
+    /// a bad one leaves the device untouched.
+    ///
+    /// The check, the record of who drives each output and the write happen under one lock, so
+    /// a concurrent stop cannot slip in between and leave an output running with no owner.
+    pub fn set_outputs(
+        &self,
+        session: SessionId,
+        device_index: u32,
+        commands: &[(u32, OutputCommand)],
+    ) -> Result<(), ProtocolError> {
+        let mut state = self.state();
+        let device = lookup(&state, device_index)?;
+        for (feature_index, command) in commands {
+            check_output(&device.info, *feature_index, command)?;
+        }
+        let backend = device.backend.clone();
+        for &(feature_index, command) in commands {
+            let output_type = command.output_type();
             let key = (device_index, feature_index, output_type);
-            if command.value() == 0
-                && output_type != OutputType::HwPositionWithDuration
-                && output_type != OutputType::Position
-            {
+            if command.value() == 0 && is_intensity(output_type) {
                 state.drivers.remove(&key);
             } else {
                 state.drivers.insert(key, session);
             }
             backend
-        };
-        backend
-            .set_output(feature_index, command)
-            .map_err(device_failure)
+                .set_output(feature_index, command)
+                .map_err(device_failure)?;
+        }
+        Ok(())
     }
 
     /// Reads an input, after checking it exists and can be read.
@@ -284,41 +274,34 @@ impl DeviceManager {
     }
 
     /// Stops the outputs in `scope`, whoever drove them. Checks the device and feature exist.
+    /// Every device in scope is tried even when one fails.
     pub fn stop(&self, scope: StopScope) -> Result<(), ProtocolError> {
-        let targets: Vec<(Arc<dyn DeviceBackend>, DeviceInfo)> = {
-            let mut state = self.state();
-            if let Some(device_index) = scope.device_index {
-                let device = lookup(&state, device_index)?;
-                if let Some(feature_index) = scope.feature_index {
-                    feature_of(&device.info, feature_index)?;
-                }
-            } else if scope.feature_index.is_some() {
-                return Err(ProtocolError::message(
-                    "FeatureIndex given without DeviceIndex",
-                ));
+        let mut state = self.state();
+        if let Some(device_index) = scope.device_index {
+            let device = lookup(&state, device_index)?;
+            if let Some(feature_index) = scope.feature_index {
+                feature_of(&device.info, feature_index)?;
             }
-            state.drivers.retain(|(d, f, _), _| {
-                !(scope.device_index.is_none_or(|i| i == *d)
-                    && scope.feature_index.is_none_or(|i| i == *f))
-            });
-            state
-                .devices
-                .values()
-                .filter(|d| scope.device_index.is_none_or(|i| i == d.info.device_index))
-                .map(|d| (d.backend.clone(), d.info.clone()))
-                .collect()
-        };
+        } else if scope.feature_index.is_some() {
+            return Err(ProtocolError::message(
+                "FeatureIndex given without DeviceIndex",
+            ));
+        }
+        state.drivers.retain(|(d, f, _), _| {
+            !(scope.device_index.is_none_or(|i| i == *d)
+                && scope.feature_index.is_none_or(|i| i == *f))
+        });
         let mut first_error = None;
-        for (backend, info) in targets {
-            let managed = Managed { info, backend };
-            if let Err(error) = stop_device_outputs(&managed, scope.feature_index) {
+        for device in state
+            .devices
+            .values()
+            .filter(|d| scope.device_index.is_none_or(|i| i == d.info.device_index))
+        {
+            if let Err(error) = stop_device_outputs(device, scope.feature_index) {
                 first_error.get_or_insert(error);
             }
         }
-        match first_error {
-            Some(error) => Err(device_failure(error)),
-            None => Ok(()),
-        }
+        first_error.map_or(Ok(()), |error| Err(device_failure(error)))
     }
 
     /// Stops every output, on every device (shutdown).
@@ -328,28 +311,68 @@ impl DeviceManager {
 
     /// Stops every output `session` drove last; outputs another session took over keep going.
     pub fn release_session(&self, session: SessionId) {
-        let targets: Vec<(Arc<dyn DeviceBackend>, u32, OutputType)> = {
-            let mut state = self.state();
-            let mut released = Vec::new();
-            state.drivers.retain(|&(d, f, t), owner| {
-                if *owner == session {
-                    released.push((d, f, t));
-                    false
-                } else {
-                    true
-                }
-            });
-            released
-                .into_iter()
-                .filter_map(|(d, f, t)| state.devices.get(&d).map(|m| (m.backend.clone(), f, t)))
-                .collect()
-        };
-        for (backend, feature, output_type) in targets {
-            if let Err(error) = backend.stop_output(feature, output_type) {
-                warn!(%error, feature, ?output_type, "could not stop an output of an ended session");
+        let mut state = self.state();
+        let mut released = Vec::new();
+        state.drivers.retain(|&(d, f, t), owner| {
+            if *owner == session {
+                released.push((d, f, t));
+                false
+            } else {
+                true
+            }
+        });
+        for (device_index, feature, output_type) in released {
+            let Some(device) = state.devices.get(&device_index) else {
+                continue;
+            };
+            if let Err(error) = device.backend.stop_output(feature, output_type) {
+                warn!(%error, device = device_index, feature, ?output_type,
+                    "could not stop an output of an ended session");
             }
         }
     }
+}
+
+/// Outputs whose value 0 means "off", which is therefore always accepted as a stop.
+fn is_intensity(output_type: OutputType) -> bool {
+    !matches!(
+        output_type,
+        OutputType::Position | OutputType::HwPositionWithDuration | OutputType::Temperature
+    )
+}
+
+/// Checks a command against the feature's advertised output and its limits.
+fn check_output(
+    info: &DeviceInfo,
+    feature_index: u32,
+    command: &OutputCommand,
+) -> Result<(), ProtocolError> {
+    let output_type = command.output_type();
+    let feature = feature_of(info, feature_index)?;
+    let limits = feature.output.get(&output_type).ok_or_else(|| {
+        ProtocolError::device(format!(
+            "feature {feature_index} of device {} has no {output_type:?} output",
+            info.device_index
+        ))
+    })?;
+    let value = command.value();
+    let stop = value == 0 && is_intensity(output_type);
+    if !(limits.value.contains(value) || stop) {
+        return Err(ProtocolError::device(format!(
+            "{output_type:?} value {value} is outside {}..={}",
+            limits.value.min, limits.value.max
+        )));
+    }
+    if let (OutputCommand::HwPositionWithDuration(p), Some(range)) = (command, limits.duration)
+        && (i64::from(p.duration) < i64::from(range.min)
+            || i64::from(p.duration) > i64::from(range.max))
+    {
+        return Err(ProtocolError::device(format!(
+            "duration {} is outside {}..={}",
+            p.duration, range.min, range.max
+        )));
+    }
+    Ok(())
 }
 
 fn lookup(state: &State, device_index: u32) -> Result<&Managed, ProtocolError> {

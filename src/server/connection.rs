@@ -1,9 +1,12 @@
-//! Drives one [`Session`] over a link: frames in, replies out, device events, the ping
-//! deadline, and server shutdown.
+//! Drives one [`Session`] over a link: frames in, replies out, device events, deadlines, and
+//! server shutdown.
+
+use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use plugwire_core::link::Link;
-use plugwire_core::message::{AnyClientMessage, VersionedServerMessage};
+use plugwire_core::message::{AnyClientMessage, SpecVersion, VersionedServerMessage};
+use plugwire_core::{ConnectorError, ErrorCode};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -12,8 +15,15 @@ use tracing::{debug, info, warn};
 use super::session::{Session, Step};
 use crate::device::DeviceEvent;
 
-/// Runs `session` on `link` until the client leaves, the link fails, the ping deadline passes
-/// or the server shuts down. The session's outputs are stopped on every one of those paths.
+/// Longest one batch of replies may take to go out before the client counts as gone (it
+/// stopped reading): the session ends and its outputs stop.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest the closing handshake may take.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Runs `session` on `link` until the client leaves, the link fails, a deadline passes, a
+/// send stalls or the server shuts down. The session's outputs stop on every one of those
+/// paths (and, should this future be dropped, through the session's `Drop`).
 pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage>>(
     mut link: L,
     mut session: Session,
@@ -21,7 +31,7 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     shutdown: CancellationToken,
 ) {
     loop {
-        let deadline = session.ping_deadline();
+        let deadline = session.deadline();
         let step = tokio::select! {
             inbound = link.next() => match inbound {
                 Some(Ok(inbound)) => session.handle(inbound, Instant::now()).await,
@@ -42,16 +52,13 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             },
-            () = sleep_until_some(deadline) => session.ping_expired(),
+            () = sleep_until_some(deadline) => session.deadline_passed(),
             () = shutdown.cancelled() => {
                 info!("server shutting down; closing session");
                 break;
             }
         };
-        if !step.replies.is_empty()
-            && let Err(error) = link.send(step.replies).await
-        {
-            debug!(%error, "could not send to the client");
+        if !step.replies.is_empty() && !send(&mut link, &session, step.replies).await {
             break;
         }
         if step.close {
@@ -59,8 +66,42 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
         }
     }
     session.end();
-    let _ = link.close().await;
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, link.close()).await;
     info!(session = session.id(), client = ?session.client_name(), "session ended");
+}
+
+/// Sends one batch. Returns whether the session can go on.
+async fn send<L: Link<AnyClientMessage, VersionedServerMessage>>(
+    link: &mut L,
+    session: &Session,
+    replies: Vec<VersionedServerMessage>,
+) -> bool {
+    match tokio::time::timeout(SEND_TIMEOUT, link.send(replies)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(ConnectorError::Oversized(error))) => {
+            // The batch was refused before anything was written; say so instead.
+            warn!(%error, "a reply was too large for the transport");
+            let version = session.version().unwrap_or(SpecVersion::NEWEST);
+            let notice = VersionedServerMessage::error(
+                version,
+                0,
+                ErrorCode::Unknown,
+                format!("a reply was too large for the transport: {error}"),
+            );
+            matches!(
+                tokio::time::timeout(SEND_TIMEOUT, link.send(vec![notice])).await,
+                Ok(Ok(()))
+            )
+        }
+        Ok(Err(error)) => {
+            debug!(%error, "could not send to the client");
+            false
+        }
+        Err(_) => {
+            warn!("the client stopped reading; ending the session");
+            false
+        }
+    }
 }
 
 async fn sleep_until_some(deadline: Option<Instant>) {

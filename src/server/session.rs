@@ -25,8 +25,13 @@ use crate::device::{DeviceEvent, DeviceManager, SessionId, StopScope};
 pub struct SessionConfig {
     /// Name sent in `ServerInfo`.
     pub server_name: String,
-    /// Ping deadline; zero disables it.
+    /// Ping deadline; zero disables it. Capped at `u32::MAX` milliseconds (what `ServerInfo`
+    /// can carry).
     pub max_ping_time: Duration,
+    /// How long a new connection may take to send `RequestServerInfo`; zero disables it.
+    pub handshake_timeout: Duration,
+    /// How long a device may take to answer an input read.
+    pub input_timeout: Duration,
 }
 
 impl Default for SessionConfig {
@@ -34,6 +39,8 @@ impl Default for SessionConfig {
         Self {
             server_name: "plugwire".to_owned(),
             max_ping_time: Duration::ZERO,
+            handshake_timeout: Duration::from_secs(30),
+            input_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -62,6 +69,7 @@ pub struct Session {
     config: Arc<SessionConfig>,
     devices: Arc<DeviceManager>,
     state: State,
+    created: Instant,
     last_ping: Instant,
     /// Devices a v0–v3 client has been told about (so `DeviceAdded`/`Removed` are not repeated).
     announced: BTreeSet<u32>,
@@ -83,6 +91,7 @@ impl Session {
             config,
             devices,
             state: State::AwaitingHandshake,
+            created: now,
             last_ping: now,
             announced: BTreeSet::new(),
             subscriptions: HashSet::new(),
@@ -122,45 +131,69 @@ impl Session {
         VersionedServerMessage::error(self.reply_version(), id, error.code, error.message)
     }
 
-    /// When the client must ping by, if the ping deadline is on and the handshake is done.
-    pub fn ping_deadline(&self) -> Option<Instant> {
-        (self.version().is_some() && !self.config.max_ping_time.is_zero())
-            .then(|| self.last_ping + self.config.max_ping_time)
+    /// The ping deadline in force: the configured one, capped at what `ServerInfo` can say.
+    fn max_ping_time(&self) -> Duration {
+        self.config
+            .max_ping_time
+            .min(Duration::from_millis(u64::from(u32::MAX)))
     }
 
-    /// Handles one incoming frame's worth of messages.
+    /// When the session must hear from the client by: the handshake before it is done, then a
+    /// `Ping` if the ping deadline is on. `None` when nothing is due.
+    pub fn deadline(&self) -> Option<Instant> {
+        let (since, allowed) = match self.state {
+            State::AwaitingHandshake => (self.created, self.config.handshake_timeout),
+            State::Ready { .. } => (self.last_ping, self.max_ping_time()),
+        };
+        if allowed.is_zero() {
+            return None;
+        }
+        since.checked_add(allowed)
+    }
+
+    /// The deadline from [`Self::deadline`] passed: stop, tell the client why, close.
+    pub fn deadline_passed(&mut self) -> Step {
+        if self.version().is_some() {
+            return self.ping_expired();
+        }
+        warn!(session = self.id, "no handshake in time; closing");
+        self.end();
+        let error = ProtocolError::handshake(format!(
+            "no RequestServerInfo within {} ms of connecting",
+            self.config.handshake_timeout.as_millis()
+        ));
+        Step {
+            replies: vec![self.error(0, error)],
+            close: true,
+        }
+    }
+
+    /// Handles one incoming frame's worth of messages, then the frame's fault, if any.
     pub async fn handle(&mut self, inbound: Inbound<AnyClientMessage>, now: Instant) -> Step {
         let mut step = Step::default();
-        match inbound {
-            Inbound::Undecodable(error) => {
-                let id = error.request_id().unwrap_or(0);
-                step.replies
-                    .push(self.error(id, ProtocolError::message(describe_undecodable(&error))));
-            }
-            Inbound::Messages(batch) => {
-                for message in batch {
-                    match message {
-                        Lenient::Valid(message) => {
-                            self.handle_message(message, now, &mut step).await
+        for message in inbound.messages {
+            match message {
+                Lenient::Valid(message) => self.handle_message(message, now, &mut step).await,
+                Lenient::Invalid(invalid) => {
+                    let text = match &invalid.name {
+                        Some(name) if !is_known_message(name) => {
+                            format!("unknown message {name:?}")
                         }
-                        Lenient::Invalid(invalid) => {
-                            let text = match &invalid.name {
-                                Some(name) if !is_known_message(name) => {
-                                    format!("unknown message {name:?}")
-                                }
-                                Some(name) => format!("malformed {name}: {}", invalid.reason),
-                                None => format!("not a message: {}", invalid.reason),
-                            };
-                            step.replies.push(
-                                self.error(invalid.id.unwrap_or(0), ProtocolError::message(text)),
-                            );
-                        }
-                    }
-                    if step.close {
-                        break;
-                    }
+                        Some(name) => format!("malformed {name}: {}", invalid.error),
+                        None => format!("not a message: {}", invalid.error),
+                    };
+                    step.replies
+                        .push(self.error(invalid.id.unwrap_or(0), ProtocolError::message(text)));
                 }
             }
+            if step.close {
+                return step;
+            }
+        }
+        if let Some(error) = inbound.error {
+            let id = error.request_id().unwrap_or(0);
+            step.replies
+                .push(self.error(id, ProtocolError::message(describe_undecodable(&error))));
         }
         step
     }
@@ -237,7 +270,7 @@ impl Session {
         self.last_ping = now;
         // A legacy client learns of devices from DeviceList or DeviceAdded; only those count.
         self.announced.clear();
-        let max_ping = u32::try_from(self.config.max_ping_time.as_millis()).unwrap_or(u32::MAX);
+        let max_ping = u32::try_from(self.max_ping_time().as_millis()).unwrap_or(u32::MAX);
         message::server_info(version, id, &self.config.server_name, max_ping)
     }
 
@@ -347,10 +380,7 @@ impl Session {
                 device_index,
                 commands,
             } => {
-                for (feature_index, command) in commands {
-                    self.devices
-                        .set_output(self.id, device_index, feature_index, command)?;
-                }
+                self.devices.set_outputs(self.id, device_index, &commands)?;
                 ok(id)
             }
             Upgraded::Read {
@@ -363,6 +393,7 @@ impl Session {
                 self.read(id, device_index, feature_index, input_type, reply)
                     .await
             }
+            Upgraded::Ack(id) => ok(id),
             Upgraded::Echo(test) => Ok(Some(match version {
                 SpecVersion::V0 => {
                     VersionedServerMessage::V0(legacy::LegacyServerMessage::Test(test))
@@ -380,10 +411,12 @@ impl Session {
         input_type: InputType,
         reply: ReadingReply,
     ) -> Result<Option<VersionedServerMessage>, ProtocolError> {
-        let value = self
+        let read = self
             .devices
-            .read_input(device_index, feature_index, input_type)
-            .await?;
+            .read_input(device_index, feature_index, input_type);
+        let value = tokio::time::timeout(self.config.input_timeout, read)
+            .await
+            .map_err(|_| ProtocolError::device("the device did not answer the read in time"))??;
         let range_top = self
             .devices
             .device(device_index)
@@ -490,15 +523,21 @@ impl Session {
             return Vec::new();
         };
         let devices = self.devices.devices();
+        let mut out = Vec::new();
+        // A ScanningFinished may have been among the events missed.
+        if std::mem::take(&mut self.scanning) {
+            out.push(VersionedServerMessage::scanning_finished(version));
+        }
         if version == SpecVersion::V4 {
-            return vec![message::device_list(version, 0, &devices)];
+            out.push(message::device_list(version, 0, &devices));
+            return out;
         }
         let now: BTreeSet<u32> = devices.iter().map(|d| d.device_index).collect();
-        let mut out: Vec<_> = self
-            .announced
-            .difference(&now)
-            .filter_map(|&gone| message::device_removed(version, gone))
-            .collect();
+        out.extend(
+            self.announced
+                .difference(&now)
+                .filter_map(|&gone| message::device_removed(version, gone)),
+        );
         out.extend(
             devices
                 .iter()
@@ -520,7 +559,7 @@ impl Session {
             ErrorCode::Ping,
             format!(
                 "no Ping within MaxPingTime ({} ms); devices stopped",
-                self.config.max_ping_time.as_millis()
+                self.max_ping_time().as_millis()
             ),
         );
         Step {
@@ -533,6 +572,15 @@ impl Session {
     pub fn transport_failed(&mut self, error: &TransportError) -> Step {
         self.end();
         let replies = match error {
+            TransportError::InvalidFrame(what) => {
+                vec![self.error(0, ProtocolError::message(format!("invalid frame: {what}")))]
+            }
+            TransportError::FrameTooLarge { size: 0, max } => {
+                vec![self.error(
+                    0,
+                    ProtocolError::message(format!("frame exceeds the maximum of {max} bytes")),
+                )]
+            }
             TransportError::FrameTooLarge { size, max } => {
                 vec![self.error(
                     0,
@@ -585,7 +633,7 @@ mod tests {
     use plugwire_core::message::legacy::RequestServerInfoAny;
 
     fn v4_handshake() -> Inbound<AnyClientMessage> {
-        Inbound::Messages(vec![Lenient::Valid(AnyClientMessage::RequestServerInfo(
+        Inbound::complete(vec![Lenient::Valid(AnyClientMessage::RequestServerInfo(
             RequestServerInfoAny {
                 id: 1,
                 client_name: "unit".to_owned(),
@@ -597,7 +645,7 @@ mod tests {
     }
 
     fn message(json: &str) -> Inbound<AnyClientMessage> {
-        Inbound::Messages(vec![Lenient::Valid(
+        Inbound::complete(vec![Lenient::Valid(
             serde_json::from_str(json).expect("valid message"),
         )])
     }
@@ -608,6 +656,7 @@ mod tests {
         let config = Arc::new(SessionConfig {
             server_name: "unit".to_owned(),
             max_ping_time,
+            ..SessionConfig::default()
         });
         (Session::new(7, config, devices, Instant::now()), vibrator)
     }
@@ -616,33 +665,55 @@ mod tests {
     async fn the_ping_deadline_starts_at_the_handshake_and_moves_with_each_ping() {
         let (mut session, _) = setup(Duration::from_millis(500));
         let start = Instant::now();
-        assert_eq!(
-            session.ping_deadline(),
-            None,
-            "no deadline before the handshake"
-        );
+        let handshake_by = session.deadline().expect("a handshake deadline first");
         session.handle(v4_handshake(), start).await;
-        assert_eq!(
-            session.ping_deadline(),
-            Some(start + Duration::from_millis(500))
-        );
+        assert_ne!(session.deadline(), Some(handshake_by));
+        assert_eq!(session.deadline(), Some(start + Duration::from_millis(500)));
         let later = start + Duration::from_millis(300);
         let step = session.handle(message(r#"{"Ping":{"Id":2}}"#), later).await;
         assert_eq!(
             step.replies,
             vec![VersionedServerMessage::ok(SpecVersion::V4, 2)]
         );
-        assert_eq!(
-            session.ping_deadline(),
-            Some(later + Duration::from_millis(500))
-        );
+        assert_eq!(session.deadline(), Some(later + Duration::from_millis(500)));
     }
 
     #[tokio::test]
     async fn no_deadline_when_ping_is_off() {
         let (mut session, _) = setup(Duration::ZERO);
         session.handle(v4_handshake(), Instant::now()).await;
-        assert_eq!(session.ping_deadline(), None);
+        assert_eq!(session.deadline(), None);
+    }
+
+    #[tokio::test]
+    async fn a_connection_that_never_handshakes_is_closed_with_code_1() {
+        let (mut session, _) = setup(Duration::ZERO);
+        let deadline = session.deadline().expect("handshake deadline");
+        assert!(deadline > Instant::now());
+        let step = session.deadline_passed();
+        assert!(step.close);
+        assert_eq!(
+            step.replies,
+            vec![VersionedServerMessage::error(
+                SpecVersion::V4,
+                0,
+                ErrorCode::Handshake,
+                "no RequestServerInfo within 30000 ms of connecting"
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_enormous_ping_time_is_capped_not_overflowed() {
+        let (mut session, _) = setup(Duration::MAX);
+        let now = Instant::now();
+        let step = session.handle(v4_handshake(), now).await;
+        let expected = message::server_info(SpecVersion::V4, 1, "unit", u32::MAX);
+        assert_eq!(step.replies, vec![expected]);
+        assert_eq!(
+            session.deadline(),
+            now.checked_add(Duration::from_millis(u64::from(u32::MAX)))
+        );
     }
 
     #[tokio::test]
@@ -678,7 +749,7 @@ mod tests {
                 .handle_event(DeviceEvent::ScanningFinished)
                 .is_empty()
         );
-        let legacy = Inbound::Messages(vec![Lenient::Valid(AnyClientMessage::RequestServerInfo(
+        let legacy = Inbound::complete(vec![Lenient::Valid(AnyClientMessage::RequestServerInfo(
             RequestServerInfoAny {
                 id: 1,
                 client_name: "v3".to_owned(),

@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, warn};
 
-use crate::link::{Inbound, Link};
+use crate::link::Link;
 use crate::message::{ClientMessage, Lenient, MessageId, ServerMessage};
 use crate::{ConnectorError, TransportError};
 
@@ -91,6 +92,11 @@ impl Connection {
     }
 }
 
+/// Longest a single send may take before the link counts as dead (the peer stopped reading).
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest the closing handshake may take.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+
 type Pending = HashMap<MessageId, oneshot::Sender<Result<ServerMessage, ConnectorError>>>;
 
 async fn drive<L: Link<ServerMessage, ClientMessage>>(
@@ -106,12 +112,16 @@ async fn drive<L: Link<ServerMessage, ClientMessage>>(
                 Some(Command::Request(mut message, reply)) => {
                     last_id = next_id(last_id, &pending);
                     message.set_id(last_id);
-                    match link.send(vec![message]).await {
+                    let sent = tokio::time::timeout(SEND_TIMEOUT, link.send(vec![message])).await;
+                    match sent.unwrap_or(Err(ConnectorError::Disconnected(Some(Arc::new(
+                        TransportError::TimedOut { what: "sending to the server" },
+                    ))))) {
                         Ok(()) => {
                             pending.insert(last_id, reply);
                         }
-                        Err(ConnectorError::Serialize(error)) => {
-                            let _ = reply.send(Err(ConnectorError::Serialize(error)));
+                        // This request could not go out; the link is still fine.
+                        Err(error @ (ConnectorError::Serialize(_) | ConnectorError::Oversized(_))) => {
+                            let _ = reply.send(Err(error));
                         }
                         Err(ConnectorError::Disconnected(error)) => {
                             let _ = reply.send(Err(ConnectorError::Disconnected(error.clone())));
@@ -124,22 +134,26 @@ async fn drive<L: Link<ServerMessage, ClientMessage>>(
                     }
                 }
                 Some(Command::Close(done)) => {
-                    let _ = link.close().await;
+                    let _ = tokio::time::timeout(CLOSE_TIMEOUT, link.close()).await;
                     fail_all(&mut pending, None);
                     let _ = events.send(ConnectionEvent::Closed(None));
                     let _ = done.send(());
                     return;
                 }
                 // Every sender is gone: nobody can use the connection any more.
-                None => {
-                    let _ = link.close().await;
-                    break None;
-                }
+                None => break None,
             },
             item = link.next() => match item {
-                Some(Ok(Inbound::Messages(batch))) => deliver(batch, &mut pending, &events),
-                Some(Ok(Inbound::Undecodable(error))) => {
-                    warn!(%error, "server sent a frame that does not decode; ignored");
+                Some(Ok(inbound)) => {
+                    deliver(inbound.messages, &mut pending, &events);
+                    if let Some(error) = inbound.error {
+                        warn!(%error, "server sent a frame that does not decode");
+                        // A reply whose Id is still readable fails its request rather than
+                        // leaving it waiting.
+                        if let Some(reply) = error.request_id().and_then(|id| pending.remove(&id)) {
+                            let _ = reply.send(Err(ConnectorError::Serialize(error)));
+                        }
+                    }
                 }
                 Some(Err(error)) => break Some(Arc::new(error)),
                 None => break Some(Arc::new(TransportError::Closed)),
@@ -147,6 +161,9 @@ async fn drive<L: Link<ServerMessage, ClientMessage>>(
         }
     };
     debug!(reason = ?reason, "connection ended");
+    // Tell the peer we are going (a close frame, not a reset), but never wait long on a link
+    // that is failing.
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, link.close()).await;
     fail_all(&mut pending, reason.clone());
     let _ = events.send(ConnectionEvent::Closed(reason));
 }
@@ -167,12 +184,12 @@ fn deliver(
                 }
             },
             Lenient::Invalid(invalid) => {
-                warn!(name = ?invalid.name, id = ?invalid.id, reason = %invalid.reason,
+                warn!(name = ?invalid.name, id = ?invalid.id, error = %invalid.error,
                     "server sent a message that does not decode");
                 if let Some(reply) = invalid.id.and_then(|id| pending.remove(&id)) {
                     let error = crate::SerializeError::Malformed {
                         id: invalid.id,
-                        source: invalid.reason.into(),
+                        source: Box::new(invalid.error),
                     };
                     let _ = reply.send(Err(ConnectorError::Serialize(error)));
                 }

@@ -54,7 +54,7 @@ impl<In: Send + 'static, Out: Send + 'static> Stream for ChannelLink<In, Out> {
         self.get_mut()
             .incoming
             .poll_recv(cx)
-            .map(|batch| batch.map(|batch| Ok(Inbound::Messages(batch))))
+            .map(|batch| batch.map(|batch| Ok(Inbound::complete(batch))))
     }
 }
 
@@ -92,7 +92,7 @@ impl Stream for InProcessServerEnd {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.get_mut().incoming.poll_recv(cx).map(|batch| {
             batch.map(|batch| {
-                Ok(Inbound::Messages(
+                Ok(Inbound::complete(
                     batch
                         .into_iter()
                         .map(|m| Lenient::Valid(m.into()))
@@ -127,7 +127,9 @@ impl Sink<Vec<VersionedServerMessage>> for InProcessServerEnd {
                 None => Lenient::Invalid(InvalidMessage {
                     id: None,
                     name: None,
-                    reason: "server answered an in-process client in an older spec version".into(),
+                    error: Arc::new(TransportError::InvalidFrame(
+                        "server answered an in-process client in an older spec version".into(),
+                    )),
                 }),
             })
             .collect();

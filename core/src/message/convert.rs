@@ -57,6 +57,8 @@ pub enum Upgraded {
         /// Shape of the answer.
         reply: ReadingReply,
     },
+    /// Nothing to do but answer `Ok` (`RequestLog` with level `Off`).
+    Ack(MessageId),
     /// v0–v1 `Test`: echo it.
     Echo(Test),
 }
@@ -121,7 +123,7 @@ pub fn upgrade(
                     "this server does not forward its log to clients",
                 ));
             }
-            Upgraded::Message(ClientMessage::Ping(IdOnly { id: m.id }))
+            Upgraded::Ack(m.id)
         }
         AnyClientMessage::Test(m) => Upgraded::Echo(m),
         AnyClientMessage::SingleMotorVibrateCmd(m) => {
@@ -187,7 +189,10 @@ pub fn upgrade(
                 .iter()
                 .map(|r| {
                     let a = nth(&layout.rotators, r.index, "rotator")?;
-                    Ok((a.feature_index, rotate(a.step_for(r.speed)?, r.clockwise)))
+                    Ok((
+                        a.feature_index,
+                        rotate(a, a.step_for(r.speed)?, r.clockwise),
+                    ))
                 })
                 .collect::<Result<_, ProtocolError>>()?;
             outputs(m.id, m.device_index, commands)
@@ -222,7 +227,7 @@ pub fn upgrade(
             let a = nth(&layout.rotators, 0, "rotator")?;
             let commands = vec![(
                 a.feature_index,
-                rotate(a.step_for(hundredths(m.speed)?)?, m.clockwise),
+                rotate(a, a.step_for(hundredths(m.speed)?)?, m.clockwise),
             )];
             outputs(m.id, m.device_index, commands)
         }
@@ -301,9 +306,15 @@ pub fn upgrade(
     })
 }
 
-fn rotate(step: i32, clockwise: bool) -> OutputCommand {
+/// A rotation: counter-clockwise is a negative value on rotators that can reverse; others
+/// ignore the direction, as the reference server does.
+fn rotate(actuator: &super::layout::Actuator, step: i32, clockwise: bool) -> OutputCommand {
     OutputCommand::Rotate(OutputValue {
-        value: if clockwise { step } else { -step },
+        value: if clockwise || !actuator.reversible() {
+            step
+        } else {
+            -step
+        },
     })
 }
 

@@ -26,17 +26,28 @@ impl Actuator {
         u32::try_from(self.limits.value.max).unwrap_or(0)
     }
 
-    /// Converts a legacy 0.0–1.0 level to this output's step value (rounding up, so a small
-    /// non-zero level never becomes 0).
+    /// Converts a legacy 0.0–1.0 level to this output's step value: 0 is off, anything above
+    /// maps onto the range's non-negative part, rounding up so a small non-zero level never
+    /// becomes 0.
     pub fn step_for(&self, level: f64) -> Result<i32, ProtocolError> {
         if !level.is_finite() || !(0.0..=1.0).contains(&level) {
             return Err(ProtocolError::device(format!(
                 "level {level} is outside 0.0 to 1.0"
             )));
         }
-        let steps = (level * f64::from(self.step_count())).ceil();
-        // Within 0..=i32::MAX because the level is in 0..=1 and step_count() fits an i32.
-        Ok(steps as i32)
+        if level == 0.0 {
+            return Ok(0);
+        }
+        let low = self.limits.value.min.max(0);
+        let high = self.limits.value.max.max(low);
+        let span = f64::from(high) - f64::from(low);
+        // Between low and high, so the cast cannot truncate.
+        Ok(low + (level * span).ceil() as i32)
+    }
+
+    /// Whether the output turns both ways (its range reaches below 0).
+    pub fn reversible(&self) -> bool {
+        self.limits.value.min < 0
     }
 }
 

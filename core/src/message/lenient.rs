@@ -3,6 +3,8 @@
 //! A bad message still yields its name and Id when they can be read, so the server can answer
 //! it with an Error carrying the right Id, as the protocol asks.
 
+use std::sync::Arc;
+
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 use serde_value::Value;
 
@@ -16,14 +18,22 @@ pub enum Lenient<M> {
 }
 
 /// What is known of a message that did not decode.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct InvalidMessage {
     /// The message's Id, when it could be read.
     pub id: Option<u32>,
     /// The message's name, when it is an object with one key.
     pub name: Option<String>,
     /// Why it did not decode.
-    pub reason: String,
+    pub error: Arc<dyn std::error::Error + Send + Sync>,
+}
+
+impl PartialEq for InvalidMessage {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.name == other.name
+            && self.error.to_string() == other.error.to_string()
+    }
 }
 
 impl<'de, M: DeserializeOwned> Deserialize<'de> for Lenient<M> {
@@ -37,7 +47,7 @@ impl<'de, M: DeserializeOwned> Deserialize<'de> for Lenient<M> {
             Err(error) => Self::Invalid(InvalidMessage {
                 id,
                 name,
-                reason: error.to_string(),
+                error: Arc::new(error),
             }),
         })
     }

@@ -9,12 +9,12 @@
 //! let json = JsonSerializer::default();
 //! let frame = json.encode(&[ClientMessage::Ping(IdOnly { id: 5 })]).unwrap();
 //! assert_eq!(frame.bytes().as_ref(), br#"[{"Ping":{"Id":5}}]"#);
-//! let back: Vec<ClientMessage> = json.decode(&frame).unwrap();
+//! let back: Vec<ClientMessage> = json.decode(&frame).into_result().unwrap();
 //! assert_eq!(back, vec![ClientMessage::Ping(IdOnly { id: 5 })]);
 //! ```
 
 use bytes::Bytes;
-use plugwire_core::{Frame, SerializeError, Serializer};
+use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -30,9 +30,9 @@ impl Serializer for JsonSerializer {
             .map_err(|e| SerializeError::Encode(Box::new(e)))
     }
 
-    fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Result<Vec<M>, SerializeError> {
+    fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Decoded<M> {
         let Frame::Text(text) = frame else {
-            return Err(SerializeError::WrongFrameKind {
+            return Decoded::failed(SerializeError::WrongFrameKind {
                 expected: "text",
                 got: frame.kind(),
             });
@@ -45,19 +45,29 @@ impl Serializer for JsonSerializer {
     }
 }
 
-/// Decodes every array in `text`, one after another.
-pub fn decode_batches<M: DeserializeOwned>(text: &[u8]) -> Result<Vec<M>, SerializeError> {
-    let mut messages = Vec::new();
-    for batch in serde_json::Deserializer::from_slice(text).into_iter::<Vec<M>>() {
-        match batch {
-            Ok(batch) => messages.extend(batch),
-            Err(error) => return Err(classify(text, error)),
+/// Decodes every array in `text`, one after another, keeping those before a fault.
+pub fn decode_batches<M: DeserializeOwned>(text: &[u8]) -> Decoded<M> {
+    let mut decoded = Decoded::complete(Vec::new());
+    let mut batches = serde_json::Deserializer::from_slice(text).into_iter::<Vec<M>>();
+    loop {
+        let start = batches.byte_offset();
+        match batches.next() {
+            None => break,
+            Some(Ok(batch)) if batch.is_empty() => {
+                decoded.error.get_or_insert(SerializeError::EmptyBatch);
+            }
+            Some(Ok(batch)) => decoded.messages.extend(batch),
+            Some(Err(error)) => {
+                // Nothing after a syntax fault can be trusted: report it and stop.
+                decoded.error = Some(classify(&text[start..], error));
+                break;
+            }
         }
     }
-    if messages.is_empty() {
-        return Err(SerializeError::EmptyBatch);
+    if decoded.messages.is_empty() && decoded.error.is_none() {
+        decoded.error = Some(SerializeError::EmptyBatch);
     }
-    Ok(messages)
+    decoded
 }
 
 /// Works out why `text` failed: not JSON at all, or JSON that is not an array of messages.
@@ -100,18 +110,21 @@ fn scan_id(text: &[u8]) -> Option<u32> {
     let mut rest = text;
     while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
         rest = &rest[at + KEY.len()..];
-        let after_colon = rest
-            .trim_ascii_start()
-            .strip_prefix(b":")?
-            .trim_ascii_start();
+        // "Id" may also appear as a string value; only a key followed by a number counts.
+        let Some(after_colon) = rest.trim_ascii_start().strip_prefix(b":") else {
+            continue;
+        };
+        let after_colon = after_colon.trim_ascii_start();
         let digits = after_colon
             .iter()
             .take_while(|b| b.is_ascii_digit())
             .count();
-        let id = std::str::from_utf8(&after_colon[..digits])
-            .ok()?
-            .parse()
-            .ok()?;
+        let Some(id) = std::str::from_utf8(&after_colon[..digits])
+            .ok()
+            .and_then(|digits| digits.parse().ok())
+        else {
+            continue;
+        };
         if found.replace(id).is_some() {
             return None;
         }
@@ -125,6 +138,10 @@ mod tests {
     use plugwire_core::message::{AnyClientMessage, Lenient};
 
     fn decode(text: &str) -> Result<Vec<Lenient<AnyClientMessage>>, SerializeError> {
+        decode_partial(text).into_result()
+    }
+
+    fn decode_partial(text: &str) -> Decoded<Lenient<AnyClientMessage>> {
         JsonSerializer.decode(&Frame::Text(Bytes::copy_from_slice(text.as_bytes())))
     }
 
@@ -179,7 +196,9 @@ mod tests {
         assert!(matches!(decode("   "), Err(SerializeError::EmptyBatch)));
         let binary = Frame::Binary(Bytes::from_static(b"[]"));
         assert!(matches!(
-            JsonSerializer.decode::<Lenient<AnyClientMessage>>(&binary),
+            JsonSerializer
+                .decode::<Lenient<AnyClientMessage>>(&binary)
+                .into_result(),
             Err(SerializeError::WrongFrameKind { .. })
         ));
     }
@@ -188,6 +207,26 @@ mod tests {
     fn ambiguous_ids_in_broken_json_are_not_guessed() {
         assert_eq!(scan_id(br#"[{"A":{"Id":1}},{"B":{"Id":2}"#), None);
         assert_eq!(scan_id(br#"[{"A":{"Id" : 12"#), Some(12));
+        assert_eq!(scan_id(br#"[{"A":{"ClientName":"Id","Id":3"#), Some(3));
         assert_eq!(scan_id(b"garbage"), None);
+    }
+
+    #[test]
+    fn batches_before_a_fault_are_kept() {
+        let decoded = decode_partial(r#"[{"Ping":{"Id":5}}] [{"Ping":{"Id":6}"#);
+        assert_eq!(decoded.messages.len(), 1);
+        assert!(matches!(
+            decoded.error,
+            Some(SerializeError::Malformed { id: Some(6), .. })
+        ));
+        let decoded = decode_partial(r#"[{"Ping":{"Id":5}}] {"Ping":{"Id":7}}"#);
+        assert_eq!(decoded.messages.len(), 1);
+        assert!(matches!(
+            decoded.error,
+            Some(SerializeError::NotABatch { id: Some(7) })
+        ));
+        let decoded = decode_partial(r#"[] [{"Ping":{"Id":8}}]"#);
+        assert_eq!(decoded.messages.len(), 1);
+        assert!(matches!(decoded.error, Some(SerializeError::EmptyBatch)));
     }
 }
