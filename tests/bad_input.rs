@@ -5,11 +5,14 @@
 mod common;
 
 use common::{RawClient, TestServer, assert_error, assert_ok, within};
+use futures::{SinkExt, StreamExt};
 use plugwire::core::message::OutputType;
 use plugwire::server::SessionConfig;
 use plugwire::websocket::WebSocketOptions;
 use serde_json::json;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame as WsFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 
 /// Input, expected Error Id, expected Error code: all sent after a v4 handshake.
 const AFTER_HANDSHAKE: &[(&str, u32, u32)] = &[
@@ -185,6 +188,72 @@ async fn an_oversized_frame_gets_an_error_and_close_1009() {
         // Others are still served.
         let mut other = RawClient::connect(server.addr).await;
         assert_eq!(other.handshake_v4().await[0]["ServerInfo"]["Id"], 1);
+    })
+    .await;
+}
+
+/// A message far beyond the limit (and beyond the server's read buffer) still gets its Error and
+/// Close 1009, not a reset that would destroy them.
+#[tokio::test]
+async fn a_message_much_larger_than_the_limit_gets_its_close_too() {
+    within(async {
+        let server = TestServer::start().await; // default limit: 1 MiB
+        let (socket, _) = tokio_tungstenite::connect_async(server.url())
+            .await
+            .expect("connect");
+        let (mut sink, mut stream) = socket.split();
+        let huge = format!(
+            r#"[{{"Ping":{{"Id":3,"Pad":"{}"}}}}]"#,
+            "x".repeat(4 * 1024 * 1024)
+        );
+        // The server may stop reading part-way, so send while reading.
+        let sender = tokio::spawn(async move {
+            let _ = sink.send(Message::text(huge)).await;
+            sink
+        });
+        let mut error = None;
+        let mut close = None;
+        while let Some(message) = stream.next().await {
+            match message {
+                Ok(Message::Text(text)) => {
+                    error = Some(serde_json::from_str::<serde_json::Value>(&text).expect("json"))
+                }
+                Ok(Message::Close(frame)) => {
+                    close = frame;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => panic!("connection broke instead of closing: {e}"),
+            }
+        }
+        assert_error(&error.expect("an Error before the close"), 0, 3);
+        assert_eq!(close.expect("a close frame").code, CloseCode::Size);
+        drop(sender.await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_text_frame_that_is_not_utf8_gets_an_error_and_close_1007() {
+    within(async {
+        let server = TestServer::start().await;
+        let (mut socket, _) = tokio_tungstenite::connect_async(server.url())
+            .await
+            .expect("connect");
+        let bad = WsFrame::message(vec![b'[', 0xff, 0xfe, b']'], OpCode::Data(Data::Text), true);
+        socket.send(Message::Frame(bad)).await.expect("send");
+        let mut error = None;
+        let close = loop {
+            match socket.next().await.expect("a reply").expect("no reset") {
+                Message::Text(text) => {
+                    error = Some(serde_json::from_str::<serde_json::Value>(&text).expect("json"))
+                }
+                Message::Close(frame) => break frame,
+                _ => {}
+            }
+        };
+        assert_error(&error.expect("an Error before the close"), 0, 3);
+        assert_eq!(close.expect("a close frame").code, CloseCode::Invalid);
     })
     .await;
 }

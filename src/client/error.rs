@@ -38,6 +38,9 @@ pub enum ClientError {
         /// Input asked for.
         input: InputType,
     },
+    /// The server did not answer in time.
+    #[error("the server did not answer {0} in time")]
+    Timeout(&'static str),
     /// A level outside 0.0–1.0 was given.
     #[error("level {0} is outside 0.0 to 1.0")]
     InvalidLevel(f64),

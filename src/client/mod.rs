@@ -38,6 +38,9 @@ pub enum ClientEvent {
     Disconnected,
 }
 
+/// Longest the client waits for the handshake reply and for the reply to `Disconnect`.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
 struct Live {
     requests: RequestSender,
     tasks: Vec<JoinHandle<()>>,
@@ -103,14 +106,19 @@ impl Client {
         }
         let connection = self.inner.connector.connect().await?;
         let requests = connection.requests.clone();
-        let reply = requests
-            .request(ClientMessage::RequestServerInfo(RequestServerInfo {
-                id: 0,
-                client_name: self.inner.name.clone(),
-                protocol_version_major: 4,
-                protocol_version_minor: 0,
-            }))
-            .await?;
+        let handshake = requests.request(ClientMessage::RequestServerInfo(RequestServerInfo {
+            id: 0,
+            client_name: self.inner.name.clone(),
+            protocol_version_major: 4,
+            protocol_version_minor: 0,
+        }));
+        let reply = match tokio::time::timeout(REPLY_TIMEOUT, handshake).await {
+            Ok(reply) => reply?,
+            Err(_) => {
+                requests.close().await;
+                return Err(ClientError::Timeout("the handshake"));
+            }
+        };
         let server_info = match reply {
             ServerMessage::ServerInfo(info) => info,
             ServerMessage::Error(error) => {
@@ -252,12 +260,13 @@ impl Client {
         };
         let farewell = live
             .requests
-            .request(ClientMessage::Disconnect(IdOnly { id: 0 }))
-            .await;
+            .request(ClientMessage::Disconnect(IdOnly { id: 0 }));
+        // A server that does not answer the goodbye is left anyway.
+        let farewell = tokio::time::timeout(REPLY_TIMEOUT, farewell).await;
         live.requests.close().await;
         match farewell {
-            Ok(_) | Err(ConnectorError::Disconnected(_)) => Ok(()),
-            Err(error) => Err(error.into()),
+            Ok(Ok(_) | Err(ConnectorError::Disconnected(_))) | Err(_) => Ok(()),
+            Ok(Err(error)) => Err(error.into()),
         }
     }
 }

@@ -215,10 +215,10 @@ impl Server {
                 dialled = establish.establish() => dialled,
                 () = shutdown.cancelled() => break,
             };
-            match dialled {
+            let wait = match dialled {
                 Ok(transport) => {
                     info!(%target, "connected out");
-                    backoff = MIN_REDIAL;
+                    let started = Instant::now();
                     let format = serializer.name();
                     self.run_link(
                         FramedLink::new(transport, serializer.clone()),
@@ -226,19 +226,23 @@ impl Server {
                         format,
                     )
                     .await;
-                    if shutdown.is_cancelled() {
-                        break;
+                    // A session that lasted is a healthy peer: start over with short waits. One
+                    // that ended at once (refused, full) must not turn into a tight loop.
+                    if started.elapsed() >= MAX_REDIAL {
+                        backoff = MIN_REDIAL;
                     }
+                    backoff
                 }
                 Err(error) => {
                     warn!(%target, %error, retry_in_ms = backoff.as_millis() as u64, "could not connect out");
-                    tokio::select! {
-                        () = tokio::time::sleep(backoff) => {}
-                        () = shutdown.cancelled() => break,
-                    }
-                    backoff = (backoff * 2).min(MAX_REDIAL);
+                    backoff
                 }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = shutdown.cancelled() => break,
             }
+            backoff = (backoff * 2).min(MAX_REDIAL);
         }
     }
 

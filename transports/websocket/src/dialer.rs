@@ -64,10 +64,7 @@ impl Establish for WebSocketDialer {
             let stream = TcpStream::connect((self.host.as_str(), self.port))
                 .await
                 .map_err(|e| connect_error(e.into()))?;
-            // Small replies must not wait for delayed ACKs.
-            stream
-                .set_nodelay(true)
-                .map_err(|e| connect_error(e.into()))?;
+            crate::options::tune_tcp(&stream).map_err(|e| connect_error(e.into()))?;
             let (socket, _) = tokio_tungstenite::client_async_with_config(
                 self.url.as_str(),
                 stream,

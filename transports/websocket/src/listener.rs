@@ -55,8 +55,7 @@ impl WebSocketListener {
     /// Waits for the next TCP connection.
     pub async fn accept(&self) -> Result<PendingWebSocket, TransportError> {
         let (stream, peer) = self.listener.accept().await.map_err(TransportError::io)?;
-        // Small replies must not wait for delayed ACKs.
-        stream.set_nodelay(true).map_err(TransportError::io)?;
+        crate::options::tune_tcp(&stream).map_err(TransportError::io)?;
         Ok(PendingWebSocket {
             stream,
             peer,

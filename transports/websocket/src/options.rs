@@ -29,3 +29,16 @@ impl WebSocketOptions {
             .max_frame_size(Some(self.max_message_size))
     }
 }
+
+/// Prepares a TCP connection: no Nagle delay (small replies must not wait for delayed ACKs),
+/// and keep-alive probes so a peer that vanished without a word (a phone off Wi-Fi) is noticed
+/// and its session ends, stopping what it drove, even with the ping deadline off.
+pub(crate) fn tune_tcp(stream: &tokio::net::TcpStream) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(Duration::from_secs(15))
+        .with_interval(Duration::from_secs(5));
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "freebsd"))]
+    let keepalive = keepalive.with_retries(3);
+    socket2::SockRef::from(stream).set_tcp_keepalive(&keepalive)
+}

@@ -1,12 +1,16 @@
 //! `WebSocketTransport`: a WebSocket connection as a duplex of frames.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{Sink, Stream};
 use plugwire_core::{Frame, TransportError};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::time::Sleep;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -14,13 +18,29 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use tracing::debug;
 
+/// How long, and how much, to read and discard after refusing a message, so the socket closes
+/// with a FIN rather than a reset that could destroy the Error and Close just sent.
+const DRAIN_TIME: Duration = Duration::from_millis(500);
+const DRAIN_BYTES: usize = 64 * 1024 * 1024;
+
 /// One WebSocket connection, dialled or accepted.
 pub struct WebSocketTransport {
     socket: WebSocketStream<TcpStream>,
     max_message_size: usize,
-    /// A close frame still to be sent (set when the peer sent an oversized message).
-    close_to_send: Option<CloseFrame>,
+    /// A close frame still to be sent: the peer broke a rule (an oversized message, text that
+    /// is not UTF-8). What it still sends is drained after the close.
+    refusal: Option<CloseFrame>,
+    drain: Option<Drain>,
+    /// Whether the WebSocket closing frame went out.
+    closed: bool,
     peer: String,
+}
+
+/// Reading and discarding what the peer still sends after a refusal.
+struct Drain {
+    deadline: Pin<Box<Sleep>>,
+    remaining: usize,
+    shut_down: bool,
 }
 
 impl WebSocketTransport {
@@ -32,7 +52,9 @@ impl WebSocketTransport {
         Self {
             socket,
             max_message_size,
-            close_to_send: None,
+            refusal: None,
+            drain: None,
+            closed: false,
             peer,
         }
     }
@@ -40,6 +62,42 @@ impl WebSocketTransport {
     /// The address of the other end.
     pub fn peer(&self) -> &str {
         &self.peer
+    }
+
+    fn refuse(&mut self, code: CloseCode, reason: String) {
+        self.refusal = Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from(reason),
+        });
+    }
+
+    /// After a refusal: shut our side, then read and discard until the peer closes, the time
+    /// runs out, or enough bytes went by.
+    fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(drain) = &mut self.drain else {
+            return Poll::Ready(());
+        };
+        let tcp = self.socket.get_mut();
+        if !drain.shut_down {
+            if Pin::new(&mut *tcp).poll_shutdown(cx).is_pending() {
+                return Poll::Pending;
+            }
+            drain.shut_down = true;
+        }
+        let mut buffer = [0u8; 8192];
+        while drain.remaining > 0 && drain.deadline.as_mut().poll(cx).is_pending() {
+            let mut read = ReadBuf::new(&mut buffer);
+            match Pin::new(&mut *tcp).poll_read(cx, &mut read) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(())) if !read.filled().is_empty() => {
+                    drain.remaining = drain.remaining.saturating_sub(read.filled().len());
+                }
+                // End of stream or an error: nothing more to drain.
+                Poll::Ready(_) => break,
+            }
+        }
+        self.drain = None;
+        Poll::Ready(())
     }
 }
 
@@ -61,15 +119,19 @@ impl Stream for WebSocketTransport {
                 None => return Poll::Ready(None),
                 Some(Ok(message)) => message,
                 Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, max_size }))) => {
-                    debug!(peer = %this.peer, size, max_size, "refusing oversized message");
-                    this.close_to_send = Some(CloseFrame {
-                        code: CloseCode::Size,
-                        reason: Utf8Bytes::from(format!("message exceeds {max_size} bytes")),
-                    });
+                    debug!(peer = %this.peer, size, max_size, "refusing an oversized message");
+                    this.refuse(CloseCode::Size, format!("message exceeds {max_size} bytes"));
                     return Poll::Ready(Some(Err(TransportError::FrameTooLarge {
                         size,
                         max: max_size,
                     })));
+                }
+                Some(Err(WsError::Utf8(what))) => {
+                    debug!(peer = %this.peer, %what, "refusing a text frame that is not UTF-8");
+                    this.refuse(CloseCode::Invalid, "text frame is not UTF-8".to_owned());
+                    return Poll::Ready(Some(Err(TransportError::InvalidFrame(format!(
+                        "text frame is not UTF-8: {what}"
+                    )))));
                 }
                 Some(Err(error)) => return Poll::Ready(map_error(error).map(Err)),
             };
@@ -120,24 +182,36 @@ impl Sink<Frame> for WebSocketTransport {
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         let this = self.get_mut();
-        if this.close_to_send.is_some() {
-            let socket = Pin::new(&mut this.socket);
-            match ready!(socket.poll_ready(cx)) {
+        if this.refusal.is_some() {
+            match ready!(Pin::new(&mut this.socket).poll_ready(cx)) {
                 Ok(()) => {
-                    let frame = this.close_to_send.take();
+                    let frame = this.refusal.take();
                     if let Err(error) = Pin::new(&mut this.socket).start_send(Message::Close(frame))
                     {
                         return Poll::Ready(map_error(error).map_or(Ok(()), Err));
                     }
+                    this.drain = Some(Drain {
+                        deadline: Box::pin(tokio::time::sleep(DRAIN_TIME)),
+                        remaining: DRAIN_BYTES,
+                        shut_down: false,
+                    });
                 }
                 Err(error) => {
-                    this.close_to_send = None;
+                    this.refusal = None;
                     return Poll::Ready(map_error(error).map_or(Ok(()), Err));
                 }
             }
         }
-        Pin::new(&mut this.socket)
-            .poll_close(cx)
-            .map(|r| r.map_err(map_error).or_else(|e| e.map_or(Ok(()), Err)))
+        if !this.closed {
+            let closed = ready!(Pin::new(&mut this.socket).poll_close(cx));
+            this.closed = true;
+            if let Some(error) = closed.err().and_then(map_error)
+                && this.drain.is_none()
+            {
+                return Poll::Ready(Err(error));
+            }
+        }
+        ready!(this.poll_drain(cx));
+        Poll::Ready(Ok(()))
     }
 }
