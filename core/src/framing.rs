@@ -44,6 +44,12 @@ impl<S: AsyncRead + AsyncWrite> LengthDelimited<S> {
     pub fn get_ref(&self) -> &S {
         self.framed.get_ref()
     }
+
+    /// The underlying stream, giving up the framing (bytes buffered but not yet framed are
+    /// dropped).
+    pub fn into_inner(self) -> S {
+        self.framed.into_inner()
+    }
 }
 
 impl<S> LengthDelimited<S> {

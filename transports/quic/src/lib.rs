@@ -1,0 +1,84 @@
+//! plugwire-quic: QUIC transport on quinn, with rustls (ring) certificates.
+//!
+//! One QUIC connection carries one Buttplug session on one bidirectional stream, framed as on
+//! every byte-stream transport (big-endian u32 length prefix). The side that dials opens the
+//! stream and writes a 4-byte preamble (`bpw1`) so the accepting side sees it at once, even
+//! when the Buttplug client is the one listening.
+//!
+//! Trust: the listening side has a [`ServerIdentity`] (a certificate and key, generated and kept
+//! on first use, or given). The dialling side trusts it by [`ServerTrust::Pinned`] SHA-256
+//! fingerprint, by a CA file ([`ServerTrust::CaFile`]), or, only when asked for by name,
+//! [`ServerTrust::DangerousAcceptAnyCertificate`]. The ALPN protocol name is [`ALPN`].
+
+mod dialer;
+mod fingerprint;
+mod identity;
+mod listener;
+mod stream;
+mod trust;
+
+use std::time::Duration;
+
+use plugwire_core::framing::{DEFAULT_MAX_FRAME, LengthDelimited};
+
+pub use dialer::QuicDialer;
+pub use fingerprint::Fingerprint;
+pub use identity::ServerIdentity;
+pub use listener::QuicListener;
+pub use stream::QuicStream;
+pub use trust::ServerTrust;
+
+/// The ALPN protocol name both sides must agree on.
+pub const ALPN: &[u8] = b"buttplug";
+
+/// Written first by the side that opens the stream.
+pub(crate) const PREAMBLE: &[u8; 4] = b"bpw1";
+
+/// One QUIC session stream, dialled or accepted.
+pub type QuicTransport = LengthDelimited<QuicStream>;
+
+/// Limits and timers of a QUIC connection.
+#[derive(Debug, Clone)]
+pub struct QuicOptions {
+    /// Largest frame accepted or sent, in bytes.
+    pub max_frame: usize,
+    /// A connection with no traffic for this long is closed (and its session ends).
+    pub idle_timeout: Duration,
+    /// Keep-alive packets are sent this often, so a quiet but healthy session stays open.
+    pub keep_alive: Duration,
+    /// How long the QUIC and stream handshakes may take.
+    pub handshake_timeout: Duration,
+}
+
+impl Default for QuicOptions {
+    fn default() -> Self {
+        Self {
+            max_frame: DEFAULT_MAX_FRAME,
+            idle_timeout: Duration::from_secs(30),
+            keep_alive: Duration::from_secs(5),
+            handshake_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl QuicOptions {
+    pub(crate) fn transport_config(
+        &self,
+    ) -> Result<quinn::TransportConfig, plugwire_core::TransportError> {
+        let mut config = quinn::TransportConfig::default();
+        let idle = quinn::IdleTimeout::try_from(self.idle_timeout)
+            .map_err(|e| plugwire_core::TransportError::Config(format!("idle timeout: {e}")))?;
+        config.max_idle_timeout(Some(idle));
+        config.keep_alive_interval(Some(self.keep_alive));
+        // One session, one stream: the peer needs no more.
+        config.max_concurrent_bidi_streams(1u32.into());
+        config.max_concurrent_uni_streams(0u32.into());
+        Ok(config)
+    }
+}
+
+/// The crypto provider every config here uses: ring, explicitly, so a build that also links
+/// another provider never has to guess.
+pub(crate) fn crypto_provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
+    std::sync::Arc::new(rustls::crypto::ring::default_provider())
+}

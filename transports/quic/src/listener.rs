@@ -1,0 +1,124 @@
+//! `QuicListener`: the accepting role.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use plugwire_core::framing::LengthDelimited;
+use plugwire_core::{Listener, TransportError};
+use quinn::Endpoint;
+use quinn::crypto::rustls::QuicServerConfig;
+
+use crate::{
+    ALPN, Fingerprint, PREAMBLE, QuicOptions, QuicStream, QuicTransport, ServerIdentity,
+    crypto_provider,
+};
+
+/// Accepts QUIC connections, one session each.
+#[derive(Debug)]
+pub struct QuicListener {
+    endpoint: Endpoint,
+    local_addr: SocketAddr,
+    fingerprint: Fingerprint,
+    options: QuicOptions,
+}
+
+impl QuicListener {
+    /// Binds `addr` (port 0 for any free port) and presents `identity`.
+    pub fn bind(
+        addr: SocketAddr,
+        identity: &ServerIdentity,
+        options: QuicOptions,
+    ) -> Result<Self, TransportError> {
+        let mut tls = rustls::ServerConfig::builder_with_provider(crypto_provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|e| TransportError::Config(format!("TLS: {e}")))?
+            .with_no_client_auth()
+            .with_single_cert(identity.chain(), identity.key())
+            .map_err(|e| TransportError::Config(format!("certificate: {e}")))?;
+        tls.alpn_protocols = vec![ALPN.to_vec()];
+        let crypto = QuicServerConfig::try_from(tls)
+            .map_err(|e| TransportError::Config(format!("QUIC TLS: {e}")))?;
+        let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
+        config.transport_config(Arc::new(options.transport_config()?));
+        let endpoint = Endpoint::server(config, addr).map_err(|e| TransportError::Connect {
+            peer: addr.to_string(),
+            source: e.into(),
+        })?;
+        let local_addr = endpoint.local_addr().map_err(TransportError::io)?;
+        Ok(Self {
+            endpoint,
+            local_addr,
+            fingerprint: identity.fingerprint(),
+            options,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The fingerprint diallers pin.
+    pub fn fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+}
+
+/// Completes an accepted connection: the QUIC handshake, then the session stream and its
+/// preamble, all within the handshake timeout.
+async fn complete(
+    incoming: quinn::Incoming,
+    options: QuicOptions,
+) -> Result<QuicTransport, TransportError> {
+    let peer = incoming.remote_address().to_string();
+    let handshake = async {
+        let connection = incoming.await.map_err(TransportError::io)?;
+        let (send, mut recv) = connection.accept_bi().await.map_err(TransportError::io)?;
+        let mut preamble = [0u8; 4];
+        recv.read_exact(&mut preamble)
+            .await
+            .map_err(TransportError::io)?;
+        if &preamble != PREAMBLE {
+            connection.close(1u32.into(), b"not a plugwire stream");
+            return Err(TransportError::InvalidFrame(
+                "the stream did not start with the plugwire preamble".into(),
+            ));
+        }
+        Ok(LengthDelimited::new(
+            QuicStream::new(send, recv, connection, None),
+            options.max_frame,
+        ))
+    };
+    tokio::time::timeout(options.handshake_timeout, handshake)
+        .await
+        .map_err(|_| TransportError::Connect {
+            peer,
+            source: "QUIC handshake timed out".into(),
+        })?
+}
+
+impl Listener for QuicListener {
+    type Transport = QuicTransport;
+    type Pending = BoxFuture<'static, Result<QuicTransport, TransportError>>;
+
+    async fn accept(&self) -> Result<(Self::Pending, String), TransportError> {
+        let incoming = self.endpoint.accept().await.ok_or(TransportError::Closed)?;
+        let peer = format!("quic {}", incoming.remote_address());
+        Ok((complete(incoming, self.options.clone()).boxed(), peer))
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "quic://{}?fingerprint={}",
+            self.local_addr, self.fingerprint
+        )
+    }
+}
+
+impl Drop for QuicListener {
+    fn drop(&mut self) {
+        self.endpoint.close(0u32.into(), b"server stopped");
+    }
+}

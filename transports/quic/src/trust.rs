@@ -1,0 +1,185 @@
+//! `ServerTrust`: how the dialling side decides the listening side is the right one.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use plugwire_core::TransportError;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+
+use crate::{ALPN, Fingerprint, crypto_provider};
+
+/// How a dialler trusts the certificate the listener presents.
+#[derive(Debug, Clone)]
+pub enum ServerTrust {
+    /// Accept exactly the certificate with this SHA-256 fingerprint (self-signed is fine; the
+    /// name and dates are not checked: the pin is the trust).
+    Pinned(Fingerprint),
+    /// Accept certificates issued by the CAs in this PEM file, for the name dialled.
+    CaFile(PathBuf),
+    /// Accept any certificate. Anyone on the path can impersonate the server: for tests and
+    /// throwaway set-ups only.
+    DangerousAcceptAnyCertificate,
+}
+
+impl ServerTrust {
+    pub(crate) fn client_config(&self) -> Result<rustls::ClientConfig, TransportError> {
+        let provider = crypto_provider();
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .map_err(|e| TransportError::Config(format!("TLS: {e}")))?;
+        let mut config = match self {
+            Self::Pinned(fingerprint) => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(PinnedCertificate {
+                    fingerprint: *fingerprint,
+                    provider,
+                }))
+                .with_no_client_auth(),
+            Self::DangerousAcceptAnyCertificate => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AnyCertificate { provider }))
+                .with_no_client_auth(),
+            Self::CaFile(path) => {
+                let mut roots = rustls::RootCertStore::empty();
+                let certificates = CertificateDer::pem_file_iter(path)
+                    .map_err(|e| TransportError::Config(format!("{}: {e}", path.display())))?;
+                for certificate in certificates {
+                    let certificate = certificate
+                        .map_err(|e| TransportError::Config(format!("{}: {e}", path.display())))?;
+                    roots
+                        .add(certificate)
+                        .map_err(|e| TransportError::Config(format!("{}: {e}", path.display())))?;
+                }
+                if roots.is_empty() {
+                    return Err(TransportError::Config(format!(
+                        "{}: no CA certificate in the file",
+                        path.display()
+                    )));
+                }
+                builder.with_root_certificates(roots).with_no_client_auth()
+            }
+        };
+        config.alpn_protocols = vec![ALPN.to_vec()];
+        Ok(config)
+    }
+}
+
+/// Trusts one certificate by fingerprint; still checks the handshake signatures, so the peer
+/// must hold that certificate's key.
+#[derive(Debug)]
+struct PinnedCertificate {
+    fingerprint: Fingerprint,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedCertificate {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let presented = Fingerprint::of(end_entity.as_ref());
+        if presented == self.fingerprint {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(format!(
+                "certificate fingerprint {presented} is not the pinned {}",
+                self.fingerprint
+            )))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// Trusts any certificate (but still checks the handshake signatures).
+#[derive(Debug)]
+struct AnyCertificate {
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}

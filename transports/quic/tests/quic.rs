@@ -1,0 +1,266 @@
+//! QUIC transport over loopback: round trips, limits, pinning, CA trust, vanishing peers.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use plugwire_core::{Establish, Frame, Listener, TransportError};
+use plugwire_quic::{
+    Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity, ServerTrust,
+};
+
+async fn within<T>(body: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), body)
+        .await
+        .expect("test timed out")
+}
+
+fn loopback() -> SocketAddr {
+    "127.0.0.1:0".parse().expect("address")
+}
+
+fn identity() -> ServerIdentity {
+    ServerIdentity::generate(&["localhost".to_owned(), "127.0.0.1".to_owned()]).expect("identity")
+}
+
+fn small_frames() -> QuicOptions {
+    QuicOptions {
+        max_frame: 64 * 1024,
+        ..QuicOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn frames_round_trip_when_pinned_to_the_right_certificate() {
+    within(async {
+        let identity = identity();
+        let listener = QuicListener::bind(loopback(), &identity, small_frames()).expect("bind");
+        let port = listener.local_addr().port();
+        let mut dialer = QuicDialer::new(
+            "127.0.0.1",
+            port,
+            ServerTrust::Pinned(listener.fingerprint()),
+            small_frames(),
+        );
+        let (dialled, accepted) = tokio::join!(dialer.establish(), async {
+            let (pending, _) = listener.accept().await.expect("accept");
+            pending.await
+        });
+        let mut client = dialled.expect("dial");
+        let mut server = accepted.expect("handshake");
+        let near_max = Frame::Binary(vec![0xc4; 64 * 1024].into());
+        let sending = async {
+            client
+                .send(Frame::Text("[]".into()))
+                .await
+                .expect("send small");
+            client
+                .send(near_max.clone())
+                .await
+                .expect("send near maximum");
+        };
+        let receiving = async {
+            assert_eq!(
+                server.next().await.expect("frame").expect("ok"),
+                Frame::Text("[]".into())
+            );
+            assert_eq!(server.next().await.expect("frame").expect("ok"), near_max);
+        };
+        tokio::join!(sending, receiving);
+        server
+            .send(Frame::Text("reply".into()))
+            .await
+            .expect("reply");
+        assert_eq!(
+            client.next().await.expect("frame").expect("ok"),
+            Frame::Text("reply".into())
+        );
+
+        // Over the maximum: refused on the way out, and refused on the way in.
+        let too_big = Frame::Binary(vec![0u8; 64 * 1024 + 1].into());
+        assert!(matches!(
+            client.send(too_big).await,
+            Err(TransportError::FrameTooLarge { .. })
+        ));
+        let mut generous = QuicDialer::new(
+            "127.0.0.1",
+            port,
+            ServerTrust::Pinned(listener.fingerprint()),
+            QuicOptions::default(),
+        );
+        let (dialled, accepted) = tokio::join!(generous.establish(), async {
+            let (pending, _) = listener.accept().await.expect("accept");
+            pending.await
+        });
+        let mut big_sender = dialled.expect("dial");
+        let mut server = accepted.expect("handshake");
+        let sender = tokio::spawn(async move {
+            let _ = big_sender
+                .send(Frame::Binary(vec![0u8; 200 * 1024].into()))
+                .await;
+            big_sender
+        });
+        assert!(matches!(
+            server.next().await,
+            Some(Err(TransportError::FrameTooLarge { .. }))
+        ));
+        drop(sender.await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_dialler_pinned_to_another_certificate_is_refused() {
+    within(async {
+        let listener =
+            QuicListener::bind(loopback(), &identity(), QuicOptions::default()).expect("bind");
+        let port = listener.local_addr().port();
+        let other = identity().fingerprint();
+        assert_ne!(other, listener.fingerprint());
+        let accepting = tokio::spawn(async move {
+            let (pending, _) = listener.accept().await.expect("accept");
+            pending.await.is_err()
+        });
+        let mut dialer = QuicDialer::new(
+            "127.0.0.1",
+            port,
+            ServerTrust::Pinned(other),
+            QuicOptions::default(),
+        );
+        let error = dialer.establish().await.err().expect("must be refused");
+        assert!(matches!(error, TransportError::Connect { .. }), "{error}");
+        let mut chain = String::new();
+        let mut source: Option<&dyn std::error::Error> = Some(&error);
+        while let Some(e) = source {
+            chain.push_str(&e.to_string());
+            chain.push('\n');
+            source = e.source();
+        }
+        assert!(chain.contains("not the pinned"), "{chain}");
+        assert!(
+            accepting.await.expect("task"),
+            "the listener saw the handshake fail too"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_ca_file_trusts_certificates_the_ca_issued() {
+    within(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A small CA and a leaf for localhost, written as PEM files.
+        let ca_key = rcgen::KeyPair::generate().expect("ca key");
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = ca_params.self_signed(&ca_key).expect("ca");
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let leaf_key = rcgen::KeyPair::generate().expect("leaf key");
+        let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .expect("params")
+            .signed_by(&leaf_key, &issuer)
+            .expect("leaf");
+        let ca_file = dir.path().join("ca.pem");
+        std::fs::write(&ca_file, ca.pem()).expect("write");
+        std::fs::write(dir.path().join("leaf.pem"), leaf.pem()).expect("write");
+        std::fs::write(dir.path().join("leaf.key"), leaf_key.serialize_pem()).expect("write");
+        let identity = ServerIdentity::from_pem_files(
+            &dir.path().join("leaf.pem"),
+            &dir.path().join("leaf.key"),
+        )
+        .expect("load");
+
+        let listener =
+            QuicListener::bind(loopback(), &identity, QuicOptions::default()).expect("bind");
+        let port = listener.local_addr().port();
+        let mut dialer = QuicDialer::new(
+            "localhost",
+            port,
+            ServerTrust::CaFile(ca_file),
+            QuicOptions::default(),
+        );
+        let (dialled, accepted) = tokio::join!(dialer.establish(), async {
+            let (pending, _) = listener.accept().await.expect("accept");
+            pending.await
+        });
+        dialled.expect("a CA-issued certificate is trusted");
+        accepted.expect("handshake");
+
+        // A CA that did not issue it is not enough.
+        let stranger =
+            rcgen::generate_simple_self_signed(vec!["stranger".to_owned()]).expect("stranger");
+        let stranger_file = dir.path().join("stranger.pem");
+        std::fs::write(&stranger_file, stranger.cert.pem()).expect("write");
+        let mut doubtful = QuicDialer::new(
+            "localhost",
+            port,
+            ServerTrust::CaFile(stranger_file),
+            QuicOptions::default(),
+        );
+        let listening = tokio::spawn(async move {
+            let (pending, _) = listener.accept().await.expect("accept");
+            let _ = pending.await;
+        });
+        assert!(doubtful.establish().await.is_err());
+        listening.await.expect("task");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_peer_vanishing_mid_frame_ends_the_stream() {
+    within(async {
+        let identity = identity();
+        let listener =
+            QuicListener::bind(loopback(), &identity, QuicOptions::default()).expect("bind");
+        let port = listener.local_addr().port();
+        let fingerprint: Fingerprint = listener.fingerprint();
+        let dialling = tokio::spawn(async move {
+            let mut dialer = QuicDialer::new(
+                "127.0.0.1",
+                port,
+                ServerTrust::Pinned(fingerprint),
+                QuicOptions::default(),
+            );
+            let transport = dialer.establish().await.expect("dial");
+            // Write a length prefix promising 100 bytes, then only 3, then vanish.
+            let mut stream = transport.into_inner();
+            use tokio::io::AsyncWriteExt;
+            stream
+                .write_all(&100u32.to_be_bytes())
+                .await
+                .expect("write");
+            stream.write_all(b"abc").await.expect("write");
+            stream.flush().await.expect("flush");
+            drop(stream);
+        });
+        let (pending, _) = listener.accept().await.expect("accept");
+        let mut server = pending.await.expect("handshake");
+        dialling.await.expect("dialler");
+        let end = server.next().await;
+        assert!(matches!(end, Some(Err(_)) | None), "got {end:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dangerous_trust_still_connects() {
+    within(async {
+        let listener =
+            QuicListener::bind(loopback(), &identity(), QuicOptions::default()).expect("bind");
+        let port = listener.local_addr().port();
+        let mut dialer = QuicDialer::new(
+            "127.0.0.1",
+            port,
+            ServerTrust::DangerousAcceptAnyCertificate,
+            QuicOptions::default(),
+        );
+        let (dialled, accepted) = tokio::join!(dialer.establish(), async {
+            let (pending, _) = listener.accept().await.expect("accept");
+            pending.await
+        });
+        dialled.expect("dial");
+        accepted.expect("handshake");
+    })
+    .await;
+}
