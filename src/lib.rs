@@ -9,10 +9,14 @@
 //! | [`client`] | [`Client`]: handshake, devices, events, pings, reconnect |
 //! | [`server`] | [`Server`]: many sessions over one device manager |
 //! | [`device`] | [`DeviceManager`] and simulated devices |
+//! | [`url`] | connection URLs: `ws://`, `ipc://`, `quic://` |
+//! | `endpoint` | URLs to connectors, listeners and diallers (needs all four default features) |
 //! | [`websocket`] (feature `websocket`) | WebSocket client and server transport |
+//! | [`ipc`] (feature `ipc`) | Unix domain sockets and Windows named pipes |
+//! | [`quic`] (feature `quic`) | QUIC with pinned or CA-verified certificates |
 //! | [`json`] (feature `json`) | JSON serializer |
 //!
-//! Cargo features (additive): `websocket` and `json`, both on by default.
+//! Cargo features (additive, all on by default): `websocket`, `ipc`, `quic`, `json`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -32,7 +36,15 @@
 
 pub mod client;
 pub mod device;
+#[cfg(all(
+    feature = "websocket",
+    feature = "ipc",
+    feature = "quic",
+    feature = "json"
+))]
+pub mod endpoint;
 pub mod server;
+pub mod url;
 
 pub use client::{Client, ClientError, ClientEvent, Device};
 pub use device::DeviceManager;
@@ -40,9 +52,15 @@ pub use plugwire_core as core;
 pub use plugwire_core::connector::{Connector, InProcessConnector, RemoteConnector};
 pub use server::{Server, ServerConfig, SessionConfig};
 
+/// The local-socket transport: Unix sockets, named pipes (feature `ipc`).
+#[cfg(feature = "ipc")]
+pub use plugwire_ipc as ipc;
 /// The JSON serializer (feature `json`).
 #[cfg(feature = "json")]
 pub use plugwire_json as json;
+/// The QUIC transport (feature `quic`).
+#[cfg(feature = "quic")]
+pub use plugwire_quic as quic;
 /// The WebSocket transport (feature `websocket`).
 #[cfg(feature = "websocket")]
 pub use plugwire_websocket as websocket;

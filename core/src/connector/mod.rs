@@ -22,3 +22,13 @@ pub trait Connector: Send + Sync + 'static {
     /// Where this connects, for logs.
     fn describe(&self) -> String;
 }
+
+impl<C: Connector + ?Sized> Connector for Box<C> {
+    fn connect(&self) -> BoxFuture<'_, Result<Connection, ConnectorError>> {
+        (**self).connect()
+    }
+
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+}

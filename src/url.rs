@@ -1,0 +1,369 @@
+//! Connection URLs: one syntax for every transport, in both roles.
+//!
+//! | URL | transport |
+//! |---|---|
+//! | `ws://host:port[/path]` | WebSocket |
+//! | `ipc://name` | Linux abstract socket, or Windows named pipe `\\.\pipe\name` |
+//! | `ipc:///absolute/path.sock` | Unix domain socket file |
+//! | `quic://host:port?fingerprint=sha256:HEX` | QUIC, trusting the certificate with that fingerprint |
+//! | `quic://host:port?ca=/path/ca.pem` | QUIC, trusting certificates that CA issued |
+//! | `quic://host:port?dangerous-accept-any-certificate=true` | QUIC, trusting anything (tests only) |
+//! | `quic://host:port?cert=/c.pem&key=/k.pem` | QUIC listening with this certificate |
+//!
+//! Every URL also takes `format=json` (the default). Unknown parameters are refused rather than
+//! ignored, so a typo never silently weakens a connection.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// Where to connect or listen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A WebSocket URL, as given.
+    WebSocket {
+        /// `ws://host:port[/path]`.
+        url: String,
+        /// Host part.
+        host: String,
+        /// Port (80 when the URL has none).
+        port: u16,
+    },
+    /// A local socket file.
+    IpcPath(PathBuf),
+    /// A local socket name without a file.
+    IpcName(String),
+    /// QUIC.
+    Quic {
+        /// Host name or address.
+        host: String,
+        /// UDP port.
+        port: u16,
+        /// How a dialler trusts the listener.
+        trust: Option<QuicTrust>,
+        /// Certificate and key files a listener presents.
+        identity: Option<(PathBuf, PathBuf)>,
+    },
+}
+
+/// How a QUIC dialler trusts the listener, as written in the URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuicTrust {
+    /// `fingerprint=sha256:...`.
+    Fingerprint(String),
+    /// `ca=/path/ca.pem`.
+    CaFile(PathBuf),
+    /// `dangerous-accept-any-certificate=true`.
+    DangerousAcceptAnyCertificate,
+}
+
+/// The serialization a client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// JSON, the Buttplug standard.
+    #[default]
+    Json,
+}
+
+impl Format {
+    /// The name used in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+        }
+    }
+}
+
+/// A parsed connection URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionUrl {
+    /// Transport and address.
+    pub endpoint: Endpoint,
+    /// Serialization (a client's choice; servers detect it per connection).
+    pub format: Format,
+}
+
+/// A connection URL that could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{url}: {reason}")]
+pub struct UrlError {
+    /// The URL given.
+    pub url: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl FromStr for ConnectionUrl {
+    type Err = UrlError;
+
+    fn from_str(url: &str) -> Result<Self, UrlError> {
+        let fail = |reason: String| UrlError {
+            url: url.to_owned(),
+            reason,
+        };
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| fail("expected SCHEME://... (ws, ipc or quic)".into()))?;
+        let (location, query) = match rest.split_once('?') {
+            Some((location, query)) => (location, Some(query)),
+            None => (rest, None),
+        };
+        let mut params: Vec<(String, String)> = Vec::new();
+        for pair in query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter(|p| !p.is_empty())
+        {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            params.push((key.to_owned(), percent_decode(value).map_err(fail)?));
+        }
+        let mut take = |key: &str| -> Option<String> {
+            let position = params.iter().position(|(k, _)| k == key)?;
+            Some(params.remove(position).1)
+        };
+        let format = match take("format").as_deref() {
+            None | Some("json") => Format::Json,
+            Some(other) => return Err(fail(format!("unknown format {other:?} (json)"))),
+        };
+        let endpoint = match scheme {
+            "ws" => {
+                let (host, port) =
+                    split_host_port(location.split('/').next().unwrap_or(""), Some(80))
+                        .map_err(fail)?;
+                Endpoint::WebSocket {
+                    url: format!("ws://{location}"),
+                    host,
+                    port,
+                }
+            }
+            "wss" => {
+                return Err(fail(
+                    "wss:// is not supported; use ws:// on a trusted network, or quic://".into(),
+                ));
+            }
+            "ipc" => {
+                if location.is_empty() {
+                    return Err(fail("an ipc URL needs a name or an absolute path".into()));
+                }
+                if location.starts_with('/') {
+                    Endpoint::IpcPath(PathBuf::from(percent_decode(location).map_err(fail)?))
+                } else if location.contains('/') {
+                    return Err(fail(
+                        "a socket path must be absolute: ipc:///path/to.sock".into(),
+                    ));
+                } else {
+                    Endpoint::IpcName(percent_decode(location).map_err(fail)?)
+                }
+            }
+            "quic" => {
+                let (host, port) =
+                    split_host_port(location.trim_end_matches('/'), None).map_err(fail)?;
+                let fingerprint = take("fingerprint");
+                let ca = take("ca");
+                let dangerous = take("dangerous-accept-any-certificate");
+                let trust = match (fingerprint, ca, dangerous.as_deref()) {
+                    (None, None, None) => None,
+                    (Some(fingerprint), None, None) => Some(QuicTrust::Fingerprint(fingerprint)),
+                    (None, Some(ca), None) => Some(QuicTrust::CaFile(PathBuf::from(ca))),
+                    (None, None, Some("true")) => Some(QuicTrust::DangerousAcceptAnyCertificate),
+                    (None, None, Some(other)) => {
+                        return Err(fail(format!(
+                            "dangerous-accept-any-certificate={other:?}: only true is meaningful"
+                        )));
+                    }
+                    _ => {
+                        return Err(fail(
+                            "give one of fingerprint, ca or dangerous-accept-any-certificate"
+                                .into(),
+                        ));
+                    }
+                };
+                let identity = match (take("cert"), take("key")) {
+                    (None, None) => None,
+                    (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
+                    _ => return Err(fail("cert and key go together".into())),
+                };
+                Endpoint::Quic {
+                    host,
+                    port,
+                    trust,
+                    identity,
+                }
+            }
+            other => return Err(fail(format!("unknown scheme {other:?} (ws, ipc or quic)"))),
+        };
+        if let Some((key, _)) = params.first() {
+            return Err(fail(format!("unknown parameter {key:?}")));
+        }
+        Ok(Self { endpoint, format })
+    }
+}
+
+impl fmt::Display for ConnectionUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut params = Vec::new();
+        match &self.endpoint {
+            Endpoint::WebSocket { url, .. } => f.write_str(url)?,
+            Endpoint::IpcPath(path) => write!(f, "ipc://{}", path.display())?,
+            Endpoint::IpcName(name) => write!(f, "ipc://{name}")?,
+            Endpoint::Quic {
+                host,
+                port,
+                trust,
+                identity,
+            } => {
+                if host.contains(':') {
+                    write!(f, "quic://[{host}]:{port}")?;
+                } else {
+                    write!(f, "quic://{host}:{port}")?;
+                }
+                match trust {
+                    Some(QuicTrust::Fingerprint(fingerprint)) => {
+                        params.push(format!("fingerprint={fingerprint}"))
+                    }
+                    Some(QuicTrust::CaFile(path)) => params.push(format!("ca={}", path.display())),
+                    Some(QuicTrust::DangerousAcceptAnyCertificate) => {
+                        params.push("dangerous-accept-any-certificate=true".to_owned());
+                    }
+                    None => {}
+                }
+                if let Some((cert, key)) = identity {
+                    params.push(format!("cert={}", cert.display()));
+                    params.push(format!("key={}", key.display()));
+                }
+            }
+        }
+        if self.format != Format::Json {
+            params.push(format!("format={}", self.format.name()));
+        }
+        if !params.is_empty() {
+            write!(f, "?{}", params.join("&"))?;
+        }
+        Ok(())
+    }
+}
+
+/// Splits `host:port`, `[v6]:port`, or `host` (when a default port exists).
+fn split_host_port(location: &str, default_port: Option<u16>) -> Result<(String, u16), String> {
+    let (host, port) = if let Some(rest) = location.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or("unclosed [ in the address")?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match location.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (location, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("no host".into());
+    }
+    let port = match port {
+        Some(port) => port.parse().map_err(|_| format!("bad port {port:?}"))?,
+        None => default_port.ok_or("a port is required")?,
+    };
+    Ok((host.to_owned(), port))
+}
+
+/// Decodes `%XX` escapes (for paths and names with unusual characters).
+fn percent_decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or("truncated % escape")?;
+            let hex = std::str::from_utf8(hex).map_err(|_| "bad % escape")?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad % escape %{hex}"))?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "escapes do not form UTF-8".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(url: &str) -> ConnectionUrl {
+        url.parse().unwrap_or_else(|e| panic!("{url}: {e}"))
+    }
+
+    #[test]
+    fn every_scheme_parses_and_prints_back() {
+        for url in [
+            "ws://127.0.0.1:12345",
+            "ws://localhost:8080/buttplug",
+            "ipc://plugwire",
+            "ipc:///run/user/1000/plugwire.sock",
+            "quic://127.0.0.1:4433?fingerprint=sha256:00ff",
+            "quic://[::1]:4433?ca=/etc/ca.pem",
+            "quic://example.org:4433?dangerous-accept-any-certificate=true",
+            "quic://0.0.0.0:4433?cert=/c.pem&key=/k.pem",
+        ] {
+            assert_eq!(parse(url).to_string(), url);
+        }
+    }
+
+    #[test]
+    fn parts_are_understood() {
+        assert_eq!(
+            parse("ws://[::1]:9/x").endpoint,
+            Endpoint::WebSocket {
+                url: "ws://[::1]:9/x".into(),
+                host: "::1".into(),
+                port: 9
+            }
+        );
+        assert_eq!(
+            parse("ws://example.org").endpoint,
+            Endpoint::WebSocket {
+                url: "ws://example.org".into(),
+                host: "example.org".into(),
+                port: 80
+            }
+        );
+        assert_eq!(
+            parse("ipc:///tmp/a%20b.sock").endpoint,
+            Endpoint::IpcPath("/tmp/a b.sock".into())
+        );
+        assert_eq!(parse("ipc://name?format=json").format, Format::Json);
+        match parse("quic://h:1?fingerprint=sha256:ab").endpoint {
+            Endpoint::Quic {
+                host,
+                port,
+                trust,
+                identity,
+            } => {
+                assert_eq!((host.as_str(), port), ("h", 1));
+                assert_eq!(trust, Some(QuicTrust::Fingerprint("sha256:ab".into())));
+                assert_eq!(identity, None);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn mistakes_are_refused_with_a_reason() {
+        for url in [
+            "127.0.0.1:12345",
+            "http://x:1",
+            "wss://x:1",
+            "ipc://",
+            "ipc://relative/path.sock",
+            "quic://host",
+            "quic://host:99999",
+            "quic://host:1?fingerprint=a&ca=b",
+            "quic://host:1?dangerous-accept-any-certificate=yes",
+            "quic://host:1?cert=/c.pem",
+            "ws://x:1?fingerprnt=typo",
+            "ws://x:1?format=xml",
+            "ipc:///a%zz",
+        ] {
+            let error = url.parse::<ConnectionUrl>().expect_err(url);
+            assert!(!error.reason.is_empty());
+        }
+    }
+}
