@@ -1,0 +1,200 @@
+//! The command line as people and scripts use it: `plugwire serve` on WebSocket, IPC and QUIC
+//! at once, driven through each by `plugwire devices/vibrate/stop --connect URL`, and the
+//! reversed set-up through `--listen` with `serve --connect`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_plugwire");
+/// Every command here must finish within this.
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// Runs a client command to completion, killing it past the limit.
+fn run(args: &[&str]) -> Output {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .args(["--log", "warn"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start plugwire");
+    let started = Instant::now();
+    while child.try_wait().expect("poll child").is_none() {
+        if started.elapsed() > LIMIT {
+            let _ = child.kill();
+            panic!("plugwire {args:?} did not finish in time");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = run(args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "plugwire {args:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// A child process killed on drop.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `plugwire` with `args` and reads `lines` lines of its stdout that start with `prefix`.
+fn start(args: &[&str], prefix: &str, lines: usize) -> (Running, Vec<String>) {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .args(["--log", "warn"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start plugwire");
+    let stdout = child.stdout.take().expect("piped");
+    let running = Running(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let prefix = prefix.to_owned();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix(&prefix) {
+                let _ = tx.send(rest.trim().to_owned());
+            }
+        }
+    });
+    let found = (0..lines)
+        .map(|_| {
+            rx.recv_timeout(LIMIT)
+                .expect("plugwire printed its address")
+        })
+        .collect();
+    (running, found)
+}
+
+#[test]
+fn serve_listens_on_every_transport_and_client_commands_drive_each() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let socket = dir.path().join("cli.sock");
+    let data = dir.path().to_string_lossy().into_owned();
+    let abstract_name = format!("plugwire-cli-{}", std::process::id());
+    let (_server, urls) = start(
+        &[
+            "serve",
+            "--websocket-port",
+            "0",
+            "--ipc",
+            socket.to_str().expect("utf-8 path"),
+            "--ipc",
+            &abstract_name,
+            "--quic-port",
+            "0",
+            "--data-dir",
+            &data,
+        ],
+        "plugwire listening on ",
+        4,
+    );
+    assert!(urls[0].starts_with("ws://127.0.0.1:"), "{urls:?}");
+    assert!(
+        urls[3].starts_with("quic://127.0.0.1:") && urls[3].contains("?fingerprint=sha256:"),
+        "{urls:?}"
+    );
+    for url in &urls {
+        let devices = stdout_of(&["devices", "--connect", url, "--scan", "100ms"]);
+        assert!(
+            devices.contains("0: plugwire Simulated Vibrator"),
+            "{url}: {devices}"
+        );
+        assert!(
+            devices.contains("1: plugwire Simulated Stroker"),
+            "{url}: {devices}"
+        );
+        let vibrate = stdout_of(&[
+            "vibrate",
+            "--connect",
+            url,
+            "--device",
+            "0",
+            "--value",
+            "0.5",
+            "--for",
+            "50ms",
+        ]);
+        assert!(vibrate.contains("vibrating device 0"), "{url}: {vibrate}");
+        assert!(stdout_of(&["stop", "--connect", url]).contains("stopped every device"));
+    }
+    // A device that cannot vibrate, and a wrong fingerprint, fail with a message.
+    let refused = run(&[
+        "vibrate",
+        "--connect",
+        &urls[0],
+        "--device",
+        "1",
+        "--value",
+        "0.5",
+    ]);
+    assert!(!refused.status.success());
+    let (address, _) = urls[3].split_once('?').expect("query");
+    let wrong = format!("{address}?fingerprint=sha256:{}", "00".repeat(32));
+    let refused = run(&["devices", "--connect", &wrong]);
+    assert!(!refused.status.success());
+}
+
+#[test]
+fn reversed_roles_through_listen_and_serve_connect() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_string_lossy().into_owned();
+    let socket = format!("ipc://{}", dir.path().join("reversed.sock").display());
+    for listen in ["ws://127.0.0.1:0", socket.as_str(), "quic://127.0.0.1:0"] {
+        // The client waits; the server dials it.
+        let mut client = Command::new(BINARY)
+            .args([
+                "devices", "--listen", listen, "--scan", "100ms", "--log", "warn",
+            ])
+            .env("XDG_DATA_HOME", &data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start client");
+        let stdout = client.stdout.take().expect("piped");
+        // Nothing below may wait forever on a client that hangs.
+        let pid = client.id().to_string();
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let watchdog = std::thread::spawn(move || {
+            if finished.recv_timeout(LIMIT).is_err() {
+                let _ = Command::new("kill").args(["-9", &pid]).status();
+            }
+        });
+        let mut lines = BufReader::new(stdout).lines();
+        let waiting = lines.next().expect("a line").expect("read");
+        let url = waiting
+            .strip_prefix("plugwire waiting on ")
+            .and_then(|rest| rest.split(' ').next())
+            .expect("the address to dial")
+            .to_owned();
+        let _server = start(
+            &["serve", "--connect", &url, "--data-dir", &data],
+            "plugwire dialling ",
+            1,
+        );
+        let rest: Vec<String> = lines.map_while(Result::ok).collect();
+        let status = client.wait().expect("client");
+        let _ = done.send(());
+        let _ = watchdog.join();
+        assert!(status.success(), "{listen}: {rest:?}");
+        assert!(
+            rest.iter().any(|l| l
+                == "0: plugwire Simulated Vibrator [Vibrate 0..20, Vibrate 0..20, Battery input]"),
+            "{listen}: {rest:?}"
+        );
+    }
+}
