@@ -144,7 +144,7 @@ async fn requests_in_flight_fail_at_once_when_the_link_is_cut() {
         tokio::spawn(async move {
             let mut cut_rx = cut_rx;
             let mut transport = listener
-                .accept()
+                .accept_connection()
                 .await
                 .expect("accept")
                 .upgrade()

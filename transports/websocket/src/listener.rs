@@ -52,8 +52,8 @@ impl WebSocketListener {
         self.local_addr
     }
 
-    /// Waits for the next TCP connection.
-    pub async fn accept(&self) -> Result<PendingWebSocket, TransportError> {
+    /// Waits for the next TCP connection (its upgrade is run separately).
+    pub async fn accept_connection(&self) -> Result<PendingWebSocket, TransportError> {
         let (stream, peer) = self.listener.accept().await.map_err(TransportError::io)?;
         crate::options::tune_tcp(&stream).map_err(TransportError::io)?;
         Ok(PendingWebSocket {
@@ -98,7 +98,7 @@ impl Listener for WebSocketListener {
     type Pending = BoxFuture<'static, Result<WebSocketTransport, TransportError>>;
 
     async fn accept(&self) -> Result<(Self::Pending, String), TransportError> {
-        let pending = WebSocketListener::accept(self).await?;
+        let pending = self.accept_connection().await?;
         let peer = format!("ws {}", pending.peer());
         Ok((pending.upgrade().boxed(), peer))
     }
