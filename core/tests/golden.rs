@@ -23,74 +23,30 @@ fn round_trip<T: Serialize + DeserializeOwned + std::fmt::Debug>(wire: &str) -> 
     parsed
 }
 
-const CLIENT_V0: &[&str] = &[
-    r#"{"RequestServerInfo":{"Id":1,"ClientName":"raw-scenario"}}"#,
-    r#"{"Ping":{"Id":2}}"#,
-    r#"{"StartScanning":{"Id":2}}"#,
-    r#"{"StopScanning":{"Id":6}}"#,
-    r#"{"RequestDeviceList":{"Id":3}}"#,
-    r#"{"StopAllDevices":{"Id":3}}"#,
-    r#"{"StopDeviceCmd":{"Id":5,"DeviceIndex":2}}"#,
-    r#"{"RequestLog":{"Id":3,"LogLevel":"Off"}}"#,
-    r#"{"Test":{"Id":3,"TestString":"hello"}}"#,
-    r#"{"SingleMotorVibrateCmd":{"Id":4,"DeviceIndex":2,"Speed":0.5}}"#,
-    r#"{"KiirooCmd":{"Id":4,"DeviceIndex":2,"Command":"3"}}"#,
-    r#"{"FleshlightLaunchFW12Cmd":{"Id":4,"DeviceIndex":2,"Position":50,"Speed":20}}"#,
-    r#"{"LovenseCmd":{"Id":4,"DeviceIndex":2,"Command":"Vibrate:10;"}}"#,
-    r#"{"VorzeA10CycloneCmd":{"Id":4,"DeviceIndex":2,"Speed":50,"Clockwise":true}}"#,
-];
-
-const CLIENT_V1: &[&str] = &[
-    r#"{"RequestServerInfo":{"Id":1,"ClientName":"raw-scenario","MessageVersion":1}}"#,
-    r#"{"VibrateCmd":{"Id":4,"DeviceIndex":3,"Speeds":[{"Index":0,"Speed":0.5}]}}"#,
-    r#"{"LinearCmd":{"Id":3,"DeviceIndex":0,"Vectors":[{"Index":0,"Duration":500,"Position":0.3}]}}"#,
-    r#"{"RotateCmd":{"Id":4,"DeviceIndex":0,"Rotations":[{"Index":0,"Speed":0.5,"Clockwise":true}]}}"#,
-];
-
-const CLIENT_V2: &[&str] = &[
-    r#"{"RequestServerInfo":{"Id":1,"ClientName":"raw-scenario","MessageVersion":2}}"#,
-    r#"{"RawWriteCmd":{"Id":1,"DeviceIndex":0,"Endpoint":"tx","Data":[0,1,2],"WriteWithResponse":false}}"#,
-    r#"{"RawReadCmd":{"Id":1,"DeviceIndex":0,"Endpoint":"rx","ExpectedLength":0,"Timeout":100}}"#,
-    r#"{"RawSubscribeCmd":{"Id":1,"DeviceIndex":0,"Endpoint":"rx"}}"#,
-    r#"{"RawUnsubscribeCmd":{"Id":1,"DeviceIndex":0,"Endpoint":"rx"}}"#,
-    r#"{"BatteryLevelCmd":{"Id":1,"DeviceIndex":0}}"#,
-    r#"{"RSSILevelCmd":{"Id":1,"DeviceIndex":0}}"#,
-];
-
-const CLIENT_V3: &[&str] = &[
-    r#"{"RequestServerInfo":{"Id":1,"ClientName":"raw-scenario","MessageVersion":3}}"#,
-    r#"{"ScalarCmd":{"Id":2,"DeviceIndex":0,"Scalars":[{"Index":0,"Scalar":0.5,"ActuatorType":"Vibrate"}]}}"#,
-    r#"{"SensorReadCmd":{"Id":5,"DeviceIndex":0,"SensorIndex":0,"SensorType":"Battery"}}"#,
-    r#"{"SensorSubscribeCmd":{"Id":5,"DeviceIndex":0,"SensorIndex":0,"SensorType":"Battery"}}"#,
-    r#"{"SensorUnsubscribeCmd":{"Id":5,"DeviceIndex":0,"SensorIndex":0,"SensorType":"Battery"}}"#,
-];
-
-const CLIENT_V4: &[&str] = &[
-    r#"{"RequestServerInfo":{"Id":1,"ClientName":"x","ProtocolVersionMajor":4,"ProtocolVersionMinor":0}}"#,
-    r#"{"Ping":{"Id":5}}"#,
-    r#"{"StartScanning":{"Id":2}}"#,
-    r#"{"StopScanning":{"Id":6}}"#,
-    r#"{"RequestDeviceList":{"Id":3}}"#,
-    r#"{"OutputCmd":{"Id":1,"DeviceIndex":0,"FeatureIndex":0,"Command":{"Vibrate":{"Value":10}}}}"#,
-    r#"{"OutputCmd":{"Id":2,"DeviceIndex":1,"FeatureIndex":0,"Command":{"HwPositionWithDuration":{"Value":91,"Duration":150}}}}"#,
-    r#"{"OutputCmd":{"Id":2,"DeviceIndex":1,"FeatureIndex":0,"Command":{"Rotate":{"Value":-5}}}}"#,
-    r#"{"InputCmd":{"Id":3,"DeviceIndex":0,"FeatureIndex":1,"Type":"Battery","Command":"Read"}}"#,
-    r#"{"InputCmd":{"Id":3,"DeviceIndex":0,"FeatureIndex":1,"Type":"Battery","Command":"Subscribe"}}"#,
-    r#"{"StopCmd":{"Id":4,"Inputs":true,"Outputs":true}}"#,
-    r#"{"StopCmd":{"Id":4,"DeviceIndex":6,"FeatureIndex":0,"Inputs":false,"Outputs":true}}"#,
-    r#"{"Disconnect":{"Id":9}}"#,
-];
+/// The lines of one section of `fixtures/wire-messages.txt`.
+fn wire(section: &str) -> Vec<&'static str> {
+    let text = include_str!("fixtures/wire-messages.txt");
+    let heading = format!("## {section}\n");
+    let start = text
+        .find(&heading)
+        .unwrap_or_else(|| panic!("no section {section}"))
+        + heading.len();
+    text[start..]
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .collect()
+}
 
 #[test]
 fn every_client_message_of_every_version_round_trips() {
-    for (version, messages) in [
-        (SpecVersion::V0, CLIENT_V0),
-        (SpecVersion::V1, CLIENT_V1),
-        (SpecVersion::V2, CLIENT_V2),
-        (SpecVersion::V3, CLIENT_V3),
-        (SpecVersion::V4, CLIENT_V4),
+    for (version, section) in [
+        (SpecVersion::V0, "client v0"),
+        (SpecVersion::V1, "client v1"),
+        (SpecVersion::V2, "client v2"),
+        (SpecVersion::V3, "client v3"),
+        (SpecVersion::V4, "client v4"),
     ] {
-        for wire in messages {
+        for wire in wire(section) {
             let message: AnyClientMessage = round_trip(wire);
             assert!(
                 message.available_in(version),
@@ -104,7 +60,7 @@ fn every_client_message_of_every_version_round_trips() {
 
 #[test]
 fn v4_client_messages_round_trip_as_canonical_types() {
-    for wire in CLIENT_V4 {
+    for wire in wire("client v4") {
         let message: ClientMessage = round_trip(wire);
         // And the same message seen through the all-versions enum is unchanged.
         let any = AnyClientMessage::from(message);
@@ -117,68 +73,34 @@ fn v4_client_messages_round_trip_as_canonical_types() {
 
 #[test]
 fn messages_are_limited_to_their_versions() {
-    let scalar: AnyClientMessage = serde_json::from_str(CLIENT_V3[1]).expect("parses");
+    let scalar: AnyClientMessage = serde_json::from_str(wire("client v3")[1]).expect("parses");
     assert!(!scalar.available_in(SpecVersion::V2));
     assert!(!scalar.available_in(SpecVersion::V4));
-    let output: AnyClientMessage = serde_json::from_str(CLIENT_V4[5]).expect("parses");
+    let output: AnyClientMessage = serde_json::from_str(wire("client v4")[5]).expect("parses");
     assert!(!output.available_in(SpecVersion::V3));
-    let vibrate: AnyClientMessage = serde_json::from_str(CLIENT_V1[1]).expect("parses");
+    let vibrate: AnyClientMessage = serde_json::from_str(wire("client v1")[1]).expect("parses");
     assert!(!vibrate.available_in(SpecVersion::V0));
-    let log: AnyClientMessage = serde_json::from_str(CLIENT_V0[7]).expect("parses");
+    let log: AnyClientMessage = serde_json::from_str(wire("client v0")[7]).expect("parses");
     assert!(!log.available_in(SpecVersion::V2));
 }
 
 #[test]
 fn v4_server_messages_round_trip() {
-    for wire in [
-        r#"{"Ok":{"Id":2}}"#,
-        r#"{"Error":{"Id":7,"ErrorMessage":"text","ErrorCode":3}}"#,
-        r#"{"ServerInfo":{"Id":1,"MaxPingTime":0,"ProtocolVersionMajor":4,"ProtocolVersionMinor":0,"ServerName":"Buttplug Server"}}"#,
-        r#"{"ScanningFinished":{"Id":0}}"#,
-        r#"{"InputReading":{"Id":3,"DeviceIndex":0,"FeatureIndex":1,"Reading":{"Battery":{"Value":50}}}}"#,
-        r#"{"DeviceList":{"Id":0,"Devices":{"0":{"DeviceIndex":0,"DeviceName":"Test Vibrator","DeviceMessageTimingGap":0,
-            "DeviceFeatures":{"0":{"FeatureIndex":0,"FeatureDescription":"Clitoral Stimulator","Output":{"Vibrate":{"Value":[0,20]}}},
-                              "1":{"FeatureIndex":1,"FeatureDescription":"Battery","Input":{"Battery":{"Value":[[0,100]],"Command":["Read"]}}}}}}}}"#,
-        r#"{"DeviceList":{"Id":0,"Devices":{"1":{"DeviceIndex":1,"DeviceName":"Stroker","DeviceMessageTimingGap":100,
-            "DeviceFeatures":{"0":{"FeatureIndex":0,"FeatureDescription":"","Output":{"HwPositionWithDuration":{"Value":[0,100],"Duration":[0,10000]}}}}}}}}"#,
-    ] {
-        round_trip::<ServerMessage>(wire);
+    for line in wire("server v4") {
+        round_trip::<ServerMessage>(line);
     }
 }
 
 #[test]
 fn legacy_server_messages_round_trip() {
-    for wire in [
-        r#"{"ServerInfo":{"BuildVersion":0,"Id":1,"MajorVersion":0,"MaxPingTime":0,"MessageVersion":0,"MinorVersion":0,"ServerName":"Buttplug Server"}}"#,
-        r#"{"DeviceAdded":{"DeviceIndex":2,"DeviceMessages":["SingleMotorVibrateCmd","StopDeviceCmd"],"DeviceName":"Aneros Vivi","Id":0}}"#,
-        r#"{"DeviceList":{"Devices":[{"DeviceIndex":2,"DeviceMessages":["SingleMotorVibrateCmd","StopDeviceCmd"],"DeviceName":"Aneros Vivi"}],"Id":3}}"#,
-        r#"{"DeviceRemoved":{"DeviceIndex":2,"Id":0}}"#,
-        r#"{"Log":{"Id":0,"LogLevel":"Info","LogMessage":"hello"}}"#,
-        r#"{"Test":{"Id":3,"TestString":"hello"}}"#,
-        r#"{"ScanningFinished":{"Id":0}}"#,
-        r#"{"Ok":{"Id":4}}"#,
-        r#"{"Error":{"Id":4,"ErrorMessage":"nope","ErrorCode":4}}"#,
-    ] {
-        round_trip::<ServerMessageV0>(wire);
+    for line in wire("server v0") {
+        round_trip::<ServerMessageV0>(line);
     }
-    for wire in [
-        r#"{"ServerInfo":{"BuildVersion":0,"Id":1,"MajorVersion":0,"MaxPingTime":0,"MessageVersion":1,"MinorVersion":0,"ServerName":"Buttplug Server"}}"#,
-        r#"{"DeviceAdded":{"DeviceIndex":3,"DeviceMessages":{"SingleMotorVibrateCmd":{},"StopDeviceCmd":{},"VibrateCmd":{"FeatureCount":2}},"DeviceName":"Aneros Vivi","Id":0}}"#,
-        r#"{"ServerInfo":{"Id":1,"MaxPingTime":0,"MessageVersion":2,"ServerName":"Buttplug Server"}}"#,
-        r#"{"DeviceList":{"Devices":[{"DeviceIndex":4,"DeviceMessages":{"StopDeviceCmd":{},"VibrateCmd":{"FeatureCount":2,"StepCount":[127,127]}},"DeviceName":"Aneros Vivi"}],"Id":3}}"#,
-        r#"{"RawReading":{"Id":1,"DeviceIndex":0,"Endpoint":"rx","Data":[1,2,3]}}"#,
-        r#"{"BatteryLevelReading":{"Id":1,"DeviceIndex":0,"BatteryLevel":0.5}}"#,
-        r#"{"RSSILevelReading":{"Id":1,"DeviceIndex":0,"RSSILevel":-40}}"#,
-    ] {
-        round_trip::<ServerMessageV2>(wire);
+    for line in wire("server v2") {
+        round_trip::<ServerMessageV2>(line);
     }
-    for wire in [
-        r#"{"ServerInfo":{"Id":1,"MaxPingTime":0,"MessageVersion":3,"ServerName":"Buttplug Server"}}"#,
-        r#"{"DeviceAdded":{"DeviceIndex":5,"DeviceMessageTimingGap":100,"DeviceMessages":{"ScalarCmd":[{"ActuatorType":"Vibrate","FeatureDescriptor":"Perineum Vibrator","StepCount":127},{"ActuatorType":"Vibrate","FeatureDescriptor":"Internal Vibrator","StepCount":127}],"StopDeviceCmd":{}},"DeviceName":"Aneros Vivi","Id":0}}"#,
-        r#"{"DeviceList":{"Devices":[{"DeviceIndex":0,"DeviceName":"x","DeviceMessages":{"SensorReadCmd":[{"FeatureDescriptor":"Battery","SensorType":"Battery","SensorRange":[[0,100]]}],"StopDeviceCmd":{}}}],"Id":1}}"#,
-        r#"{"SensorReading":{"Id":5,"DeviceIndex":0,"SensorIndex":0,"SensorType":"Battery","Data":[50]}}"#,
-    ] {
-        round_trip::<ServerMessageV3>(wire);
+    for line in wire("server v3") {
+        round_trip::<ServerMessageV3>(line);
     }
 }
 
