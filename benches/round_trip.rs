@@ -48,7 +48,7 @@ async fn plugwire_client(url: &str, options: &EndpointOptions) -> Client {
         .await
         .expect("bind");
     let target: ConnectionUrl = listener.describe().parse().expect("listener URL");
-    tokio::spawn(async move { server.listen_on(listener).await });
+    tokio::spawn(async move { server.listen_on(listener, None).await });
     Client::connect("bench", endpoint::dial(&target, options).expect("dialer"))
         .await
         .expect("connect")

@@ -56,7 +56,7 @@ async fn server(
     if let Some(ready) = ready {
         let _ = ready.send(url);
     }
-    server.listen_on(listener).await;
+    server.listen_on(listener, None).await;
     Ok(())
 }
 

@@ -33,7 +33,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = format!("ipc://{}", path.display());
     println!("server: listening on {url}");
     let serving = server.clone();
-    tokio::spawn(async move { serving.listen(listener, Arc::new(JsonSerializer)).await });
+    tokio::spawn(async move { serving.listen(listener, JsonSerializer).await });
 
     let status = tokio::process::Command::new(std::env::current_exe()?)
         .args(["client", &url])

@@ -9,12 +9,14 @@ use plugwire_core::connector::{Connector, RemoteConnector};
 use plugwire_core::{AcceptOne, Listener, Serializer, TransportError};
 use plugwire_ipc::{IpcDialer, IpcListener, IpcName, IpcOptions};
 use plugwire_json::JsonSerializer;
+use plugwire_msgpack::MsgpackSerializer;
 use plugwire_quic::{
     Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity, ServerTrust,
 };
 use plugwire_websocket::{WebSocketDialer, WebSocketListener, WebSocketOptions};
 
 use crate::server::Server;
+use crate::server::format::Detect;
 use crate::url::{ConnectionUrl, Endpoint, Format, QuicTrust, UrlError};
 
 /// Settings that are not part of a URL.
@@ -213,8 +215,9 @@ pub fn dial(
     options: &EndpointOptions,
 ) -> Result<Box<dyn Connector>, EndpointError> {
     let dialer = AnyDialer::new(url, options)?;
-    Ok(match url.format {
+    Ok(match url.format.unwrap_or_default() {
         Format::Json => boxed_dialling(dialer, JsonSerializer),
+        Format::Msgpack => boxed_dialling(dialer, MsgpackSerializer),
     })
 }
 
@@ -234,8 +237,9 @@ pub async fn listen(
 ) -> Result<(Box<dyn Connector>, String), EndpointError> {
     let listener = AnyListener::bind(url, options).await?;
     let description = listener.describe();
-    let connector = match url.format {
+    let connector = match url.format.unwrap_or_default() {
         Format::Json => boxed_listening(listener, JsonSerializer),
+        Format::Msgpack => boxed_listening(listener, MsgpackSerializer),
     };
     Ok((connector, description))
 }
@@ -249,25 +253,25 @@ fn boxed_listening<S: Serializer>(listener: AnyListener, serializer: S) -> Box<d
 }
 
 impl Server {
-    /// Serves every connection on `listener` until shutdown.
-    pub async fn listen_on(self: &Arc<Self>, listener: AnyListener) {
-        let json = Arc::new(JsonSerializer);
+    /// Serves every connection on `listener` until shutdown, in the serialization each
+    /// connection's first frame uses (or only `format`, if given).
+    pub async fn listen_on(self: &Arc<Self>, listener: AnyListener, format: Option<Format>) {
+        let detect = Detect { only: format };
         match listener {
-            AnyListener::WebSocket(l) => self.listen(l, json).await,
-            AnyListener::Ipc(l) => self.listen(l, json).await,
-            AnyListener::Quic(l) => self.listen(l, json).await,
+            AnyListener::WebSocket(l) => self.listen(l, detect).await,
+            AnyListener::Ipc(l) => self.listen(l, detect).await,
+            AnyListener::Quic(l) => self.listen(l, detect).await,
         }
     }
 
-    /// Dials `dialer` and serves a session on each connection until shutdown (reversed roles).
-    pub async fn dial_out(self: &Arc<Self>, dialer: AnyDialer, format: Format) {
-        let serializer = match format {
-            Format::Json => Arc::new(JsonSerializer),
-        };
+    /// Dials `dialer` and serves a session on each connection until shutdown (reversed
+    /// roles); the client still speaks first, so its serialization is detected the same way.
+    pub async fn dial_out(self: &Arc<Self>, dialer: AnyDialer, format: Option<Format>) {
+        let detect = Detect { only: format };
         match dialer {
-            AnyDialer::WebSocket(d) => self.dial(d, serializer).await,
-            AnyDialer::Ipc(d) => self.dial(d, serializer).await,
-            AnyDialer::Quic(d) => self.dial(d, serializer).await,
+            AnyDialer::WebSocket(d) => self.dial(d, detect).await,
+            AnyDialer::Ipc(d) => self.dial(d, detect).await,
+            AnyDialer::Quic(d) => self.dial(d, detect).await,
         }
     }
 }

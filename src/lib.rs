@@ -10,13 +10,15 @@
 //! | [`server`] | [`Server`]: many sessions over one device manager |
 //! | [`device`] | [`DeviceManager`] and simulated devices |
 //! | [`url`] | connection URLs: `ws://`, `ipc://`, `quic://` |
-//! | `endpoint` | URLs to connectors, listeners and diallers (needs all four default features) |
+//! | `endpoint` | URLs to connectors, listeners and diallers (needs all default features) |
 //! | [`websocket`] (feature `websocket`) | WebSocket client and server transport |
 //! | [`ipc`] (feature `ipc`) | Unix domain sockets and Windows named pipes |
 //! | [`quic`] (feature `quic`) | QUIC with pinned or CA-verified certificates |
 //! | [`json`] (feature `json`) | JSON serializer |
+//! | [`msgpack`] (feature `msgpack`) | MessagePack serializer (named fields) |
 //!
-//! Cargo features (additive, all on by default): `websocket`, `ipc`, `quic`, `json`.
+//! Cargo features (additive, all on by default): `websocket`, `ipc`, `quic`, `json`,
+//! `msgpack`. The server detects each connection's serializer when both are on.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -58,6 +60,9 @@ pub use plugwire_ipc as ipc;
 /// The JSON serializer (feature `json`).
 #[cfg(feature = "json")]
 pub use plugwire_json as json;
+/// The MessagePack serializer (feature `msgpack`).
+#[cfg(feature = "msgpack")]
+pub use plugwire_msgpack as msgpack;
 /// The QUIC transport (feature `quic`).
 #[cfg(feature = "quic")]
 pub use plugwire_quic as quic;

@@ -12,7 +12,7 @@ use plugwire::device::DeviceManager;
 use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::endpoint::{self, AnyDialer, AnyListener, EndpointOptions};
 use plugwire::server::{Server, ServerConfig, SessionConfig};
-use plugwire::url::{ConnectionUrl, Endpoint};
+use plugwire::url::{ConnectionUrl, Endpoint, Format};
 use tracing::{error, info};
 use tracing_subscriber::EnvFilter;
 
@@ -102,9 +102,13 @@ struct ServeArgs {
     /// QUIC private key (PEM).
     #[arg(long, requires = "quic_cert")]
     quic_key: Option<PathBuf>,
-    /// Also listen on these connection URLs.
+    /// Also listen on these connection URLs (`?format=json` or `?format=msgpack` restricts one).
     #[arg(long, value_name = "URL")]
     listen: Vec<ConnectionUrl>,
+    /// Accept only this serializer on the --websocket-port, --ipc and --quic-port listeners
+    /// [default: detect per connection].
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
     /// Dial out to a client waiting at this WebSocket URL instead of listening (reversed roles).
     #[arg(long, value_name = "URL")]
     websocket_client_address: Option<String>,
@@ -139,6 +143,14 @@ struct ServeArgs {
     /// Add no simulated devices.
     #[arg(long, conflicts_with = "simulated_devices")]
     no_simulated_devices: bool,
+}
+
+fn parse_format(text: &str) -> Result<Format, String> {
+    match text {
+        "json" => Ok(Format::Json),
+        "msgpack" => Ok(Format::Msgpack),
+        other => Err(format!("unknown format {other:?} (json, msgpack)")),
+    }
 }
 
 /// Parses `2s`, `500ms`, `1.5s`, `1m`.
@@ -239,7 +251,7 @@ async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     if let Some(address) = &args.websocket_client_address {
         dial_out.push(address.parse()?);
     }
-    let mut listen = args.listen.clone();
+    let mut listen = Vec::new();
     let websocket_port = args.websocket_port.or(dial_out.is_empty().then_some(12345));
     if let Some(port) = websocket_port {
         let ip = args
@@ -270,15 +282,21 @@ async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         listen.push(url);
     }
 
+    for url in &mut listen {
+        url.format = args.format;
+    }
+    listen.extend(args.listen.iter().cloned());
+
     let mut tasks = Vec::new();
     for url in &listen {
         let listener = AnyListener::bind(url, &options).await?;
         // Scripts and people both read these lines to find the server.
         println!("plugwire listening on {}", listener.describe());
         let server = server.clone();
-        tasks.push(tokio::spawn(
-            async move { server.listen_on(listener).await },
-        ));
+        let format = url.format;
+        tasks.push(tokio::spawn(async move {
+            server.listen_on(listener, format).await
+        }));
     }
     for url in &dial_out {
         let dialer = AnyDialer::new(url, &options)?;

@@ -10,8 +10,10 @@
 //! | `quic://host:port?dangerous-accept-any-certificate=true` | QUIC, trusting anything (tests only) |
 //! | `quic://host:port?cert=/c.pem&key=/k.pem` | QUIC listening with this certificate |
 //!
-//! Every URL also takes `format=json` (the default). Unknown parameters are refused rather than
-//! ignored, so a typo never silently weakens a connection.
+//! Every URL also takes `format=json` or `format=msgpack`: the serialization a client speaks
+//! (JSON when absent), or the only one a listener accepts (any, detected per connection, when
+//! absent). Unknown parameters are refused rather than ignored, so a typo never silently
+//! weakens a connection.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -63,6 +65,8 @@ pub enum Format {
     /// JSON, the Buttplug standard.
     #[default]
     Json,
+    /// MessagePack with named fields.
+    Msgpack,
 }
 
 impl Format {
@@ -70,6 +74,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Self::Json => "json",
+            Self::Msgpack => "msgpack",
         }
     }
 }
@@ -79,8 +84,10 @@ impl Format {
 pub struct ConnectionUrl {
     /// Transport and address.
     pub endpoint: Endpoint,
-    /// Serialization (a client's choice; servers detect it per connection).
-    pub format: Format,
+    /// Serialization, if the URL names one (`format=`). A client speaks it (JSON when
+    /// unnamed); a listener given one accepts only it (any, detected per connection, when
+    /// unnamed).
+    pub format: Option<Format>,
 }
 
 /// A connection URL that could not be understood.
@@ -122,8 +129,10 @@ impl FromStr for ConnectionUrl {
             Some(params.remove(position).1)
         };
         let format = match take("format").as_deref() {
-            None | Some("json") => Format::Json,
-            Some(other) => return Err(fail(format!("unknown format {other:?} (json)"))),
+            None => None,
+            Some("json") => Some(Format::Json),
+            Some("msgpack") => Some(Format::Msgpack),
+            Some(other) => return Err(fail(format!("unknown format {other:?} (json, msgpack)"))),
         };
         let endpoint = match scheme {
             "ws" => {
@@ -233,8 +242,8 @@ impl fmt::Display for ConnectionUrl {
                 }
             }
         }
-        if self.format != Format::Json {
-            params.push(format!("format={}", self.format.name()));
+        if let Some(format) = self.format {
+            params.push(format!("format={}", format.name()));
         }
         if !params.is_empty() {
             write!(f, "?{}", params.join("&"))?;
@@ -302,6 +311,8 @@ mod tests {
             "quic://[::1]:4433?ca=/etc/ca.pem",
             "quic://example.org:4433?dangerous-accept-any-certificate=true",
             "quic://0.0.0.0:4433?cert=/c.pem&key=/k.pem",
+            "ws://127.0.0.1:1?format=msgpack",
+            "quic://127.0.0.1:4433?fingerprint=sha256:00ff&format=msgpack",
         ] {
             assert_eq!(parse(url).to_string(), url);
         }
@@ -329,7 +340,12 @@ mod tests {
             parse("ipc:///tmp/a%20b.sock").endpoint,
             Endpoint::IpcPath("/tmp/a b.sock".into())
         );
-        assert_eq!(parse("ipc://name?format=json").format, Format::Json);
+        assert_eq!(parse("ipc://name?format=json").format, Some(Format::Json));
+        assert_eq!(
+            parse("ws://h:1?format=msgpack").format,
+            Some(Format::Msgpack)
+        );
+        assert_eq!(parse("ws://h:1").format, None);
         match parse("quic://h:1?fingerprint=sha256:ab").endpoint {
             Endpoint::Quic {
                 host,

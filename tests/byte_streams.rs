@@ -63,7 +63,7 @@ async fn ipc_over_maximum_frame_is_refused_and_the_peer_told() {
             .await
             .expect("bind");
         let serving = server.clone();
-        tokio::spawn(async move { serving.listen(listener, Arc::new(JsonSerializer)).await });
+        tokio::spawn(async move { serving.listen(listener, JsonSerializer).await });
 
         // The client side allows bigger frames than the server, so the server must refuse it.
         let mut dialer = IpcDialer::new(name.clone(), IpcOptions { max_frame: 4 * MAX });
@@ -107,7 +107,7 @@ async fn quic_over_maximum_frame_is_refused_and_the_peer_told() {
         let port = listener.local_addr().port();
         let trust = ServerTrust::Pinned(listener.fingerprint());
         let serving = server.clone();
-        tokio::spawn(async move { serving.listen(listener, Arc::new(JsonSerializer)).await });
+        tokio::spawn(async move { serving.listen(listener, JsonSerializer).await });
 
         let generous = QuicOptions {
             max_frame: 4 * MAX,

@@ -177,7 +177,7 @@ async fn the_client_reconnects_after_the_server_restarts() {
             .await
             .expect("rebind");
         let accept = second.clone();
-        tokio::spawn(async move { accept.listen(listener, Arc::new(JsonSerializer)).await });
+        tokio::spawn(async move { accept.listen(listener, JsonSerializer).await });
 
         client.reconnect().await.expect("reconnect");
         assert!(client.is_connected());

@@ -32,8 +32,13 @@ enum Role {
     ServerDials,
 }
 
-/// A fresh address to listen on for `transport` (port 0, or a unique socket name).
-fn listen_url(transport: Transport, format: Format, dir: &std::path::Path) -> ConnectionUrl {
+/// A fresh address to listen on for `transport` (port 0, or a unique socket name); `format`
+/// restricts it to one serializer, `None` detects per connection.
+fn listen_url(
+    transport: Transport,
+    format: Option<Format>,
+    dir: &std::path::Path,
+) -> ConnectionUrl {
     let url = match transport {
         Transport::WebSocket => "ws://127.0.0.1:0".to_owned(),
         Transport::IpcPath => format!("ipc://{}", dir.join("matrix.sock").display()),
@@ -52,7 +57,7 @@ fn unique() -> u64 {
 }
 
 /// The URL a dialler uses for what `listener` listens on, in `format`.
-fn dial_url(listener: &str, format: Format) -> ConnectionUrl {
+fn dial_url(listener: &str, format: Option<Format>) -> ConnectionUrl {
     let mut url: ConnectionUrl = listener
         .parse()
         .expect("listeners describe themselves as URLs");
@@ -70,26 +75,27 @@ async fn run_case(transport: Transport, format: Format, role: Role) {
     let vibrator = SimulatedDevice::add_to(&devices, SimulatedKind::Vibrator);
     SimulatedDevice::add_to(&devices, SimulatedKind::Stroker);
     let server = Server::new(ServerConfig::default(), devices);
-    let url = listen_url(transport, format, dir.path());
-
+    // The client names its serializer; the server detects it.
     let connector = match role {
         Role::ClientDials => {
+            let url = listen_url(transport, None, dir.path());
             let listener = AnyListener::bind(&url, &options)
                 .await
                 .expect("server binds");
-            let target = dial_url(&listener.describe(), format);
+            let target = dial_url(&listener.describe(), Some(format));
             let serving = server.clone();
-            tokio::spawn(async move { serving.listen_on(listener).await });
+            tokio::spawn(async move { serving.listen_on(listener, None).await });
             endpoint::dial(&target, &options).expect("client dialler")
         }
         Role::ServerDials => {
+            let url = listen_url(transport, Some(format), dir.path());
             let (connector, description) = endpoint::listen(&url, &options)
                 .await
                 .expect("client binds");
-            let target = dial_url(description.split(' ').next().expect("a URL first"), format);
+            let target = dial_url(description.split(' ').next().expect("a URL first"), None);
             let dialer = AnyDialer::new(&target, &options).expect("server dialler");
             let dialling = server.clone();
-            tokio::spawn(async move { dialling.dial_out(dialer, format).await });
+            tokio::spawn(async move { dialling.dial_out(dialer, None).await });
             connector
         }
     };
@@ -150,4 +156,5 @@ macro_rules! matrix {
 
 matrix! {
     json => Format::Json,
+    msgpack => Format::Msgpack,
 }

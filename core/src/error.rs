@@ -173,6 +173,19 @@ pub enum SerializeError {
         /// Kind that arrived.
         got: &'static str,
     },
+    /// A frame in another serialization than the connection speaks.
+    #[error("this connection speaks {expected}; a frame in {got} was refused")]
+    WrongFormat {
+        /// The connection's serialization.
+        expected: &'static str,
+        /// What the frame looked like.
+        got: &'static str,
+    },
+    /// A first frame that is neither JSON nor MessagePack.
+    #[error(
+        "the frame is neither JSON (text, or bytes starting with '[') nor MessagePack (an array)"
+    )]
+    UnknownFormat,
     /// A value could not be encoded.
     #[error("could not encode a message")]
     Encode(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -2,6 +2,8 @@
 //! shared [`DeviceManager`].
 
 mod connection;
+#[cfg(all(feature = "json", feature = "msgpack"))]
+pub mod format;
 pub mod session;
 
 use std::sync::Arc;
@@ -22,6 +24,24 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, info, info_span, warn};
 
 pub use session::{Session, SessionConfig, Step};
+
+/// Makes the serializer for each new connection.
+pub trait SerializerFactory: Send + Sync + 'static {
+    /// The serializer made.
+    type Serializer: Serializer;
+
+    /// A serializer for one new connection.
+    fn for_connection(&self) -> Self::Serializer;
+}
+
+/// A stateless serializer serves every connection as it is.
+impl<S: Serializer + Clone> SerializerFactory for S {
+    type Serializer = S;
+
+    fn for_connection(&self) -> S {
+        self.clone()
+    }
+}
 
 use crate::device::DeviceManager;
 
@@ -86,11 +106,15 @@ impl Server {
     pub fn serve_transport<T: Transport, S: Serializer>(
         &self,
         transport: T,
-        serializer: Arc<S>,
+        serializer: S,
         peer: &str,
     ) {
         let format = serializer.name();
-        self.serve_link(FramedLink::new(transport, serializer), peer, format);
+        self.serve_link(
+            FramedLink::new(transport, Arc::new(serializer)),
+            peer,
+            format,
+        );
     }
 
     /// Serves one session on any link. Returns at once; the session runs in its own task.
@@ -159,11 +183,12 @@ impl Server {
 
     /// Accepts connections on `listener` until the server shuts down; each one becomes a
     /// session. A slow handshake never holds up the accept loop.
-    pub async fn listen<L: Listener, S: Serializer>(
+    pub async fn listen<L: Listener, F: SerializerFactory>(
         self: &Arc<Self>,
         listener: L,
-        serializer: Arc<S>,
+        serializers: F,
     ) {
+        let serializers = Arc::new(serializers);
         let shutdown = self.shutdown_token();
         info!(address = %listener.describe(), "listening for clients");
         loop {
@@ -184,7 +209,7 @@ impl Server {
                 }
             };
             let server = self.clone();
-            let serializer = serializer.clone();
+            let serializer = serializers.for_connection();
             let span = info_span!("handshake", %peer);
             self.tasks.spawn(
                 async move {
@@ -202,10 +227,10 @@ impl Server {
     /// until the server shuts down: the reversed-role set-up, where the server connects to a
     /// client (or a device forwarder) that listens. After a failure it dials again, waiting
     /// from half a second up to ten seconds between tries.
-    pub async fn dial<E: Establish, S: Serializer>(
+    pub async fn dial<E: Establish, F: SerializerFactory>(
         self: &Arc<Self>,
         mut establish: E,
-        serializer: Arc<S>,
+        serializers: F,
     ) {
         let shutdown = self.shutdown_token();
         let mut backoff = MIN_REDIAL;
@@ -219,13 +244,10 @@ impl Server {
                 Ok(transport) => {
                     info!(%target, "connected out");
                     let started = Instant::now();
+                    let serializer = serializers.for_connection();
                     let format = serializer.name();
-                    self.run_link(
-                        FramedLink::new(transport, serializer.clone()),
-                        &target,
-                        format,
-                    )
-                    .await;
+                    let link = FramedLink::new(transport, Arc::new(serializer));
+                    self.run_link(link, &target, format).await;
                     // A session that lasted is a healthy peer: start over with short waits. One
                     // that ended at once (refused, full) must not turn into a tight loop.
                     if started.elapsed() >= MAX_REDIAL {

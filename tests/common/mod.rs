@@ -67,7 +67,7 @@ impl TestServer {
             .expect("bind loopback");
         let addr = listener.local_addr();
         let accept = server.clone();
-        tokio::spawn(async move { accept.listen(listener, Arc::new(JsonSerializer)).await });
+        tokio::spawn(async move { accept.listen(listener, JsonSerializer).await });
         Self {
             server,
             addr,

@@ -1,0 +1,202 @@
+//! Per-connection serializer detection: a session speaks whatever its first frame is in.
+//!
+//! JSON arrives as text (or as bytes starting with `[` after white space); MessagePack as
+//! binary starting with an array marker. The first frame decides, and from then on the session
+//! is answered in that serializer; a frame in the other one gets an Error (the connection
+//! stays). A listener can be restricted to one serializer.
+
+use std::sync::OnceLock;
+
+use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
+use plugwire_json::JsonSerializer;
+use plugwire_msgpack::{MsgpackSerializer, is_array_marker};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::SerializerFactory;
+use crate::url::Format;
+
+/// Detects each connection's serializer from its first frame.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Detect {
+    /// Accept only this serializer (`None`: any).
+    pub only: Option<Format>,
+}
+
+impl SerializerFactory for Detect {
+    type Serializer = DetectingSerializer;
+
+    fn for_connection(&self) -> DetectingSerializer {
+        DetectingSerializer {
+            only: self.only,
+            chosen: OnceLock::new(),
+        }
+    }
+}
+
+/// One connection's serializer, decided by its first frame.
+#[derive(Debug)]
+pub struct DetectingSerializer {
+    only: Option<Format>,
+    chosen: OnceLock<Format>,
+}
+
+impl DetectingSerializer {
+    /// The serializer the connection speaks, once its first frame decided it.
+    pub fn chosen(&self) -> Option<Format> {
+        self.chosen.get().copied()
+    }
+}
+
+/// Which serializer a frame is in, if either.
+pub fn format_of(frame: &Frame) -> Option<Format> {
+    match frame {
+        Frame::Text(_) => Some(Format::Json),
+        Frame::Binary(bytes) => match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => Some(Format::Json),
+            _ if bytes.first().copied().is_some_and(is_array_marker) => Some(Format::Msgpack),
+            _ => None,
+        },
+    }
+}
+
+impl Serializer for DetectingSerializer {
+    fn encode<M: Serialize>(&self, batch: &[M]) -> Result<plugwire_core::Frame, SerializeError> {
+        // Before the client said anything (a handshake deadline, a full server), JSON: what
+        // every Buttplug client understands.
+        match self.chosen().or(self.only).unwrap_or(Format::Json) {
+            Format::Json => JsonSerializer.encode(batch),
+            Format::Msgpack => MsgpackSerializer.encode(batch),
+        }
+    }
+
+    fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Decoded<M> {
+        let seen = format_of(frame);
+        let expected = match (self.chosen(), self.only, seen) {
+            (Some(chosen), _, _) => chosen,
+            (None, Some(only), _) => only,
+            (None, None, Some(seen)) => seen,
+            (None, None, None) => {
+                return Decoded::failed(SerializeError::UnknownFormat);
+            }
+        };
+        if seen != Some(expected) {
+            return Decoded::failed(SerializeError::WrongFormat {
+                expected: expected.name(),
+                got: seen.map_or("an unknown serialization", Format::name),
+            });
+        }
+        let decoded = match expected {
+            Format::Json => JsonSerializer.decode(frame),
+            Format::Msgpack => MsgpackSerializer.decode(frame),
+        };
+        // A frame that decoded (even partly) settles the question for the connection.
+        if !decoded.messages.is_empty() {
+            let _ = self.chosen.set(expected);
+        }
+        decoded
+    }
+
+    fn name(&self) -> &'static str {
+        self.chosen().or(self.only).map_or("auto", Format::name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plugwire_core::message::{AnyClientMessage, ClientMessage, IdOnly, Lenient};
+
+    fn ping(id: u32) -> Vec<ClientMessage> {
+        vec![ClientMessage::Ping(IdOnly { id })]
+    }
+
+    #[test]
+    fn the_first_frame_decides_and_the_other_serializer_is_refused() {
+        let json = JsonSerializer.encode(&ping(1)).expect("json");
+        let msgpack = MsgpackSerializer.encode(&ping(2)).expect("msgpack");
+
+        let session = Detect::default().for_connection();
+        assert_eq!(
+            session
+                .decode::<Lenient<AnyClientMessage>>(&msgpack)
+                .messages
+                .len(),
+            1
+        );
+        assert_eq!(session.chosen(), Some(Format::Msgpack));
+        assert!(matches!(
+            session.decode::<Lenient<AnyClientMessage>>(&json).error,
+            Some(SerializeError::WrongFormat {
+                expected: "msgpack",
+                ..
+            })
+        ));
+        assert_eq!(
+            session.encode(&ping(3)).expect("encode"),
+            MsgpackSerializer.encode(&ping(3)).expect("same")
+        );
+
+        let session = Detect::default().for_connection();
+        assert_eq!(
+            session
+                .decode::<Lenient<AnyClientMessage>>(&json)
+                .messages
+                .len(),
+            1
+        );
+        assert!(
+            session
+                .decode::<Lenient<AnyClientMessage>>(&msgpack)
+                .error
+                .is_some()
+        );
+        assert_eq!(
+            session.encode(&ping(3)).expect("encode"),
+            JsonSerializer.encode(&ping(3)).expect("same")
+        );
+    }
+
+    #[test]
+    fn a_restricted_listener_refuses_the_other_serializer_from_the_start() {
+        let session = Detect {
+            only: Some(Format::Json),
+        }
+        .for_connection();
+        let msgpack = MsgpackSerializer.encode(&ping(2)).expect("msgpack");
+        assert!(matches!(
+            session.decode::<Lenient<AnyClientMessage>>(&msgpack).error,
+            Some(SerializeError::WrongFormat {
+                expected: "json",
+                got: "msgpack"
+            })
+        ));
+    }
+
+    #[test]
+    fn frames_are_told_apart() {
+        assert_eq!(format_of(&Frame::Text("[]".into())), Some(Format::Json));
+        assert_eq!(
+            format_of(&Frame::Binary(b"  \n[{}]".to_vec().into())),
+            Some(Format::Json)
+        );
+        assert_eq!(
+            format_of(&Frame::Binary(vec![0x91, 0x80].into())),
+            Some(Format::Msgpack)
+        );
+        assert_eq!(
+            format_of(&Frame::Binary(vec![0xdc, 0, 1].into())),
+            Some(Format::Msgpack)
+        );
+        assert_eq!(format_of(&Frame::Binary(vec![0x81].into())), None);
+        assert_eq!(format_of(&Frame::Binary(Vec::new().into())), None);
+        let undecided = Detect::default().for_connection();
+        assert!(matches!(
+            undecided
+                .decode::<Lenient<AnyClientMessage>>(&Frame::Binary(vec![0xc1].into()))
+                .error,
+            Some(SerializeError::UnknownFormat)
+        ));
+        assert_eq!(undecided.chosen(), None);
+    }
+}
