@@ -180,6 +180,8 @@ pub enum SerializeError {
         expected: &'static str,
         /// What the frame looked like.
         got: &'static str,
+        /// The Id of the frame's first request, read in the frame's own serialization.
+        id: Option<u32>,
     },
     /// A first frame that is neither JSON nor MessagePack.
     #[error(
@@ -195,7 +197,9 @@ impl SerializeError {
     /// The request Id the error can be tied to, if any.
     pub fn request_id(&self) -> Option<u32> {
         match self {
-            Self::Malformed { id, .. } | Self::NotABatch { id } => *id,
+            Self::Malformed { id, .. } | Self::NotABatch { id } | Self::WrongFormat { id, .. } => {
+                *id
+            }
             _ => None,
         }
     }

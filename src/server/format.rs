@@ -5,8 +5,9 @@
 //! is answered in that serializer; a frame in the other one gets an Error (the connection
 //! stays). A listener can be restricted to one serializer.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
+use plugwire_core::message::name_and_id;
 use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
 use plugwire_json::JsonSerializer;
 use plugwire_msgpack::{MsgpackSerializer, is_array_marker};
@@ -30,6 +31,7 @@ impl SerializerFactory for Detect {
         DetectingSerializer {
             only: self.only,
             chosen: OnceLock::new(),
+            last_seen: Mutex::new(None),
         }
     }
 }
@@ -39,6 +41,8 @@ impl SerializerFactory for Detect {
 pub struct DetectingSerializer {
     only: Option<Format>,
     chosen: OnceLock<Format>,
+    /// The serializer of the last frame, so a refused client is told in words it can read.
+    last_seen: Mutex<Option<Format>>,
 }
 
 impl DetectingSerializer {
@@ -60,11 +64,30 @@ pub fn format_of(frame: &Frame) -> Option<Format> {
     }
 }
 
+/// The Id of the first message of a frame in `format`, so a refusal can answer it.
+fn first_id(format: Format, frame: &Frame) -> Option<u32> {
+    let values: Decoded<serde_value::Value> = match format {
+        Format::Json => JsonSerializer.decode(frame),
+        Format::Msgpack => MsgpackSerializer.decode(frame),
+    };
+    values
+        .messages
+        .first()
+        .and_then(|value| name_and_id(value).1)
+}
+
 impl Serializer for DetectingSerializer {
     fn encode<M: Serialize>(&self, batch: &[M]) -> Result<plugwire_core::Frame, SerializeError> {
-        // Before the client said anything (a handshake deadline, a full server), JSON: what
-        // every Buttplug client understands.
-        match self.chosen().or(self.only).unwrap_or(Format::Json) {
+        // Before any frame was accepted, answer in what the client last sent (so a client
+        // refused by a restricted listener can read why), else JSON: what every Buttplug
+        // client understands.
+        let last_seen = *self.last_seen.lock().unwrap_or_else(|p| p.into_inner());
+        match self
+            .chosen()
+            .or(last_seen)
+            .or(self.only)
+            .unwrap_or(Format::Json)
+        {
             Format::Json => JsonSerializer.encode(batch),
             Format::Msgpack => MsgpackSerializer.encode(batch),
         }
@@ -72,6 +95,9 @@ impl Serializer for DetectingSerializer {
 
     fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Decoded<M> {
         let seen = format_of(frame);
+        if seen.is_some() {
+            *self.last_seen.lock().unwrap_or_else(|p| p.into_inner()) = seen;
+        }
         let expected = match (self.chosen(), self.only, seen) {
             (Some(chosen), _, _) => chosen,
             (None, Some(only), _) => only,
@@ -84,6 +110,7 @@ impl Serializer for DetectingSerializer {
             return Decoded::failed(SerializeError::WrongFormat {
                 expected: expected.name(),
                 got: seen.map_or("an unknown serialization", Format::name),
+                id: seen.and_then(|seen| first_id(seen, frame)),
             });
         }
         let decoded = match expected {
@@ -129,6 +156,7 @@ mod tests {
             session.decode::<Lenient<AnyClientMessage>>(&json).error,
             Some(SerializeError::WrongFormat {
                 expected: "msgpack",
+                id: Some(1),
                 ..
             })
         ));
@@ -168,9 +196,25 @@ mod tests {
             session.decode::<Lenient<AnyClientMessage>>(&msgpack).error,
             Some(SerializeError::WrongFormat {
                 expected: "json",
-                got: "msgpack"
+                got: "msgpack",
+                id: Some(2),
             })
         ));
+        // The refusal is written so the refused client can read it.
+        assert_eq!(
+            session.encode(&ping(3)).expect("encode"),
+            MsgpackSerializer.encode(&ping(3)).expect("same")
+        );
+        // A JSON frame is then accepted, and settles the session.
+        let json = JsonSerializer.encode(&ping(4)).expect("json");
+        assert_eq!(
+            session
+                .decode::<Lenient<AnyClientMessage>>(&json)
+                .messages
+                .len(),
+            1
+        );
+        assert_eq!(session.chosen(), Some(Format::Json));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use convert::{
     downgrade_device, reading, server_info, upgrade,
 };
 pub use layout::{Actuator, LegacyLayout, Sensor, v3_actuator_type_name, v3_sensor_type_name};
-pub use lenient::{InvalidMessage, Lenient};
+pub use lenient::{InvalidMessage, Lenient, name_and_id};
 pub use v4::*;
 
 use serde::Serialize;
