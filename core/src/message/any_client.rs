@@ -10,6 +10,7 @@ use super::v4::{ClientMessage, IdOnly, InputCmd, OutputCmd, StopCmd};
 use super::{MessageId, SpecVersion};
 
 /// Every client message of spec v0–v4.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum AnyClientMessage {

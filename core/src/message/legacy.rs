@@ -14,6 +14,7 @@ use super::v4::{ErrorMessage, IdOnly};
 
 /// `RequestServerInfo` of any version (v0 has no version field, v1–v3 `MessageVersion`, v4
 /// `ProtocolVersionMajor`/`Minor`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RequestServerInfoAny {
@@ -34,6 +35,7 @@ pub struct RequestServerInfoAny {
 
 /// A message addressed to one device and carrying nothing else
 /// (`StopDeviceCmd`, `BatteryLevelCmd`, `RSSILevelCmd`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceOnly {
@@ -44,6 +46,7 @@ pub struct DeviceOnly {
 }
 
 /// `RequestLog` (v0–v1).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RequestLog {
@@ -54,6 +57,7 @@ pub struct RequestLog {
 }
 
 /// `Test` (v0–v1), echoed back by the server.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Test {
@@ -64,6 +68,7 @@ pub struct Test {
 }
 
 /// `SingleMotorVibrateCmd` (v0; deprecated later): every vibrator at one speed.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SingleMotorVibrateCmd {
@@ -76,6 +81,7 @@ pub struct SingleMotorVibrateCmd {
 }
 
 /// A device command carrying a device-specific string (`KiirooCmd`, `LovenseCmd`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceStringCmd {
@@ -88,6 +94,7 @@ pub struct DeviceStringCmd {
 }
 
 /// `FleshlightLaunchFW12Cmd` (v0): position and speed, each 0–99.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FleshlightLaunchFw12Cmd {
@@ -102,6 +109,7 @@ pub struct FleshlightLaunchFw12Cmd {
 }
 
 /// `VorzeA10CycloneCmd` (v0): rotation speed 0–99 and direction.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VorzeA10CycloneCmd {
@@ -116,6 +124,7 @@ pub struct VorzeA10CycloneCmd {
 }
 
 /// One entry of `VibrateCmd`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VibrateSubcommand {
@@ -126,6 +135,7 @@ pub struct VibrateSubcommand {
 }
 
 /// `VibrateCmd` (v1–v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VibrateCmd {
@@ -138,6 +148,7 @@ pub struct VibrateCmd {
 }
 
 /// One entry of `LinearCmd`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VectorSubcommand {
@@ -150,6 +161,7 @@ pub struct VectorSubcommand {
 }
 
 /// `LinearCmd` (v1–v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LinearCmd {
@@ -162,6 +174,7 @@ pub struct LinearCmd {
 }
 
 /// One entry of `RotateCmd`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RotationSubcommand {
@@ -174,6 +187,7 @@ pub struct RotationSubcommand {
 }
 
 /// `RotateCmd` (v1–v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RotateCmd {
@@ -186,6 +200,7 @@ pub struct RotateCmd {
 }
 
 /// One entry of `ScalarCmd`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ScalarSubcommand {
@@ -198,6 +213,7 @@ pub struct ScalarSubcommand {
 }
 
 /// `ScalarCmd` (v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ScalarCmd {
@@ -210,6 +226,7 @@ pub struct ScalarCmd {
 }
 
 /// `SensorReadCmd`, `SensorSubscribeCmd`, `SensorUnsubscribeCmd` (v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SensorCmd {
@@ -224,6 +241,7 @@ pub struct SensorCmd {
 }
 
 /// `RawWriteCmd` (v2–v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawWriteCmd {
@@ -240,6 +258,7 @@ pub struct RawWriteCmd {
 }
 
 /// `RawReadCmd` (v2–v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawReadCmd {
@@ -256,6 +275,7 @@ pub struct RawReadCmd {
 }
 
 /// `RawSubscribeCmd`, `RawUnsubscribeCmd` (v2–v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawEndpointCmd {
@@ -268,6 +288,7 @@ pub struct RawEndpointCmd {
 }
 
 /// `ServerInfo` as v0–v3 clients expect it (v0–v1 also carry the three server version fields).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ServerInfoLegacy {
@@ -291,6 +312,7 @@ pub struct ServerInfoLegacy {
 }
 
 /// A device as v0–v3 device lists describe it; `A` is the version's message description.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct LegacyDevice<A> {
@@ -309,6 +331,7 @@ pub struct LegacyDevice<A> {
 }
 
 /// `DeviceAdded` (v0–v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceAdded<A> {
@@ -343,6 +366,7 @@ impl<A> DeviceAdded<A> {
 }
 
 /// `DeviceList` (v0–v3): an array, not a map.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceListLegacy<A> {
@@ -353,6 +377,7 @@ pub struct DeviceListLegacy<A> {
 }
 
 /// `Log` (v0–v1).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Log {
@@ -365,6 +390,7 @@ pub struct Log {
 }
 
 /// `RawReading` (v2–v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RawReading {
@@ -379,6 +405,7 @@ pub struct RawReading {
 }
 
 /// `BatteryLevelReading` (v2).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BatteryLevelReading {
@@ -391,6 +418,7 @@ pub struct BatteryLevelReading {
 }
 
 /// `RSSILevelReading` (v2).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RssiLevelReading {
@@ -404,6 +432,7 @@ pub struct RssiLevelReading {
 }
 
 /// `SensorReading` (v3).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SensorReading {
@@ -420,6 +449,7 @@ pub struct SensorReading {
 }
 
 /// Everything a server sends a v0–v3 client; `A` is the version's device message description.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(bound(serialize = "A: Serialize", deserialize = "A: Deserialize<'de>"))]
 #[allow(missing_docs)]
@@ -444,6 +474,7 @@ pub enum LegacyServerMessage<A> {
 pub type DeviceMessagesV0 = Vec<String>;
 
 /// Attributes of one message in v1–v2 device descriptions.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct MessageAttributesV2 {
@@ -462,6 +493,7 @@ pub struct MessageAttributesV2 {
 pub type DeviceMessagesV2 = BTreeMap<String, MessageAttributesV2>;
 
 /// Attributes of one actuator or sensor in v3 device descriptions.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FeatureAttributesV3 {
@@ -483,6 +515,7 @@ pub struct FeatureAttributesV3 {
 }
 
 /// Attributes of one message in v3 device descriptions: a list of features, or a plain object.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum MessageAttributesV3 {

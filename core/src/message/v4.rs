@@ -12,6 +12,7 @@ use super::MessageId;
 use crate::error::ErrorCode;
 
 /// An inclusive `[min, max]` range, as the protocol writes feature limits.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "[i32; 2]", into = "[i32; 2]")]
 pub struct Range {
@@ -46,6 +47,7 @@ impl From<Range> for [i32; 2] {
 }
 
 /// The kinds of output a device feature can drive.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum OutputType {
@@ -76,6 +78,7 @@ impl OutputType {
 }
 
 /// The kinds of input (sensor) a device feature can report.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum InputType {
@@ -90,6 +93,7 @@ pub enum InputType {
 }
 
 /// What a client asks of an input.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum InputCommand {
@@ -99,6 +103,7 @@ pub enum InputCommand {
 }
 
 /// One output value: `{"Value": n}`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OutputValue {
     /// The step to drive the output to, inside the feature's range.
@@ -107,6 +112,7 @@ pub struct OutputValue {
 }
 
 /// A position reached over a duration: `{"Value": n, "Duration": ms}`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PositionWithDuration {
     /// Target position step.
@@ -118,6 +124,7 @@ pub struct PositionWithDuration {
 }
 
 /// An output command: which output type, and the value for it.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum OutputCommand {
@@ -183,6 +190,7 @@ impl OutputCommand {
 }
 
 /// Limits of one output of a feature.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OutputLimits {
@@ -194,6 +202,7 @@ pub struct OutputLimits {
 }
 
 /// Limits and supported commands of one input of a feature.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InputLimits {
@@ -204,6 +213,7 @@ pub struct InputLimits {
 }
 
 /// One feature of a device: some outputs, some inputs, a description.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceFeature {
@@ -221,6 +231,7 @@ pub struct DeviceFeature {
 }
 
 /// A device as the v4 `DeviceList` describes it.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceInfo {
@@ -247,6 +258,7 @@ impl DeviceInfo {
 }
 
 /// `RequestServerInfo` as a v4 client sends it.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RequestServerInfo {
@@ -262,6 +274,7 @@ pub struct RequestServerInfo {
 }
 
 /// A message that carries only its Id (`Ping`, `StartScanning`, `Ok`, ...).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct IdOnly {
@@ -270,6 +283,7 @@ pub struct IdOnly {
 }
 
 /// `StopCmd`: stop outputs and/or inputs, of everything, one device, or one feature.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct StopCmd {
@@ -294,6 +308,7 @@ fn default_true() -> bool {
 }
 
 /// `OutputCmd`: drive one output of one feature.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OutputCmd {
@@ -308,6 +323,7 @@ pub struct OutputCmd {
 }
 
 /// `InputCmd`: read, subscribe to, or unsubscribe from an input.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InputCmd {
@@ -325,6 +341,7 @@ pub struct InputCmd {
 }
 
 /// `Error`: a request failed, or something went wrong outside any request (Id 0).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ErrorMessage {
@@ -337,6 +354,7 @@ pub struct ErrorMessage {
 }
 
 /// `ServerInfo` as sent to a v4 client.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ServerInfo {
@@ -353,6 +371,7 @@ pub struct ServerInfo {
 }
 
 /// `DeviceList`: every connected device, keyed by index.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceList {
@@ -364,6 +383,7 @@ pub struct DeviceList {
 }
 
 /// A value reported by an input.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum InputReadingValue {
@@ -415,6 +435,7 @@ impl InputReadingValue {
 }
 
 /// `{"Value": n}` inside an input reading.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct InputValue {
     /// The value read.
@@ -423,6 +444,7 @@ pub struct InputValue {
 }
 
 /// `InputReading`: the answer to a read, or (Id 0) a subscribed update.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct InputReading {
@@ -437,6 +459,7 @@ pub struct InputReading {
 }
 
 /// Everything a v4 client may send.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum ClientMessage {
@@ -484,6 +507,7 @@ impl ClientMessage {
 }
 
 /// Everything a server may send a v4 client.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum ServerMessage {
