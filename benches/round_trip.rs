@@ -18,7 +18,6 @@ use plugwire::server::{Server, ServerConfig, SessionConfig};
 use plugwire::url::ConnectionUrl;
 use plugwire::websocket::{WebSocketDialer, WebSocketListener, WebSocketOptions};
 use plugwire::{Client, InProcessConnector};
-use tokio::runtime::Runtime;
 use tokio::sync::Mutex;
 
 /// The exact frame the plugwire client sends for a Ping.
@@ -82,7 +81,12 @@ async fn echo_round_trip<T: Transport>(transport: &Mutex<T>) {
 }
 
 fn bench(c: &mut Criterion) {
-    let runtime = Runtime::new().expect("runtime");
+    // One thread for client, server and echo alike: the comparison measures work done, not
+    // how the scheduler happens to spread tasks over the cores of a shared machine.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
     let options = EndpointOptions {
         data_dir: dir.path().to_owned(),

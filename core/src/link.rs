@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::message::Lenient;
-use crate::{ConnectorError, Decoded, Serializer, Transport, TransportError};
+use crate::{ConnectorError, Decoded, Frame, Serializer, Transport, TransportError};
 
 /// One incoming frame's worth of messages: each decoded on its own, plus what went wrong in
 /// the frame after them (bad syntax, not an array, wrong frame kind), if anything.
@@ -73,7 +73,7 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         Pin::new(&mut this.transport).poll_next(cx).map(|item| {
-            item.map(|frame| frame.map(|frame| this.serializer.decode::<Lenient<In>>(&frame)))
+            item.map(|frame| frame.map(|frame| decode_inbound(this.serializer.as_ref(), &frame)))
         })
     }
 }
@@ -118,6 +118,22 @@ where
             .poll_close(cx)
             .map_err(disconnected)
     }
+}
+
+/// Decodes a frame into messages each decoded on its own.
+///
+/// Well-formed frames take the fast path (typed decoding of the whole batch); only a frame
+/// with a fault is decoded again message by message, buffering each one so a bad message can
+/// still be answered with its Id while the good ones go through.
+pub fn decode_inbound<S: Serializer, M: DeserializeOwned>(
+    serializer: &S,
+    frame: &Frame,
+) -> Inbound<M> {
+    let fast = serializer.decode::<M>(frame);
+    if fast.error.is_none() {
+        return Decoded::complete(fast.messages.into_iter().map(Lenient::Valid).collect());
+    }
+    serializer.decode::<Lenient<M>>(frame)
 }
 
 /// A transport failure while sending means the link is gone.
