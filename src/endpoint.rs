@@ -100,8 +100,14 @@ impl AnyListener {
                 host,
                 port,
                 identity,
-                ..
+                trust,
             } => {
+                if trust.is_some() {
+                    return Err(EndpointError::Url(UrlError {
+                        url: url.to_string(),
+                        reason: "fingerprint, ca and dangerous-accept-any-certificate are for dialling, not listening".into(),
+                    }));
+                }
                 let identity = match identity {
                     Some((cert, key)) => ServerIdentity::from_pem_files(cert, key)?,
                     None => ServerIdentity::load_or_generate(
@@ -187,8 +193,16 @@ impl AnyDialer {
                 options.ipc.clone(),
             )),
             Endpoint::Quic {
-                host, port, trust, ..
+                host,
+                port,
+                trust,
+                identity,
             } => {
+                if identity.is_some() {
+                    return Err(url_error(
+                        "cert and key are for listening, not dialling".into(),
+                    ));
+                }
                 let trust = match trust {
                     Some(QuicTrust::Fingerprint(text)) => {
                         ServerTrust::Pinned(text.parse::<Fingerprint>().map_err(url_error)?)

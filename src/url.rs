@@ -19,6 +19,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use plugwire_core::url_escape;
+
 /// Where to connect or listen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
@@ -161,7 +163,13 @@ impl FromStr for ConnectionUrl {
                         "a socket path must be absolute: ipc:///path/to.sock".into(),
                     ));
                 } else {
-                    Endpoint::IpcName(percent_decode(location).map_err(fail)?)
+                    let name = percent_decode(location).map_err(fail)?;
+                    // A name must stay a name: on some systems it becomes a file under a
+                    // runtime directory, and a separator could lead out of it.
+                    if name.contains(['/', '\\', '\0']) {
+                        return Err(fail("a socket name cannot contain '/', '\\' or NUL".into()));
+                    }
+                    Endpoint::IpcName(name)
                 }
             }
             "quic" => {
@@ -213,8 +221,10 @@ impl fmt::Display for ConnectionUrl {
         let mut params = Vec::new();
         match &self.endpoint {
             Endpoint::WebSocket { url, .. } => f.write_str(url)?,
-            Endpoint::IpcPath(path) => write!(f, "ipc://{}", path.display())?,
-            Endpoint::IpcName(name) => write!(f, "ipc://{name}")?,
+            Endpoint::IpcPath(path) => {
+                write!(f, "ipc://{}", url_escape(&path.display().to_string()))?
+            }
+            Endpoint::IpcName(name) => write!(f, "ipc://{}", url_escape(name))?,
             Endpoint::Quic {
                 host,
                 port,
@@ -230,15 +240,17 @@ impl fmt::Display for ConnectionUrl {
                     Some(QuicTrust::Fingerprint(fingerprint)) => {
                         params.push(format!("fingerprint={fingerprint}"))
                     }
-                    Some(QuicTrust::CaFile(path)) => params.push(format!("ca={}", path.display())),
+                    Some(QuicTrust::CaFile(path)) => {
+                        params.push(format!("ca={}", url_escape(&path.display().to_string())));
+                    }
                     Some(QuicTrust::DangerousAcceptAnyCertificate) => {
                         params.push("dangerous-accept-any-certificate=true".to_owned());
                     }
                     None => {}
                 }
                 if let Some((cert, key)) = identity {
-                    params.push(format!("cert={}", cert.display()));
-                    params.push(format!("key={}", key.display()));
+                    params.push(format!("cert={}", url_escape(&cert.display().to_string())));
+                    params.push(format!("key={}", url_escape(&key.display().to_string())));
                 }
             }
         }
@@ -281,6 +293,9 @@ fn percent_decode(text: &str) -> Result<String, String> {
     while i < bytes.len() {
         if bytes[i] == b'%' {
             let hex = bytes.get(i + 1..i + 3).ok_or("truncated % escape")?;
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return Err("bad % escape".into());
+            }
             let hex = std::str::from_utf8(hex).map_err(|_| "bad % escape")?;
             out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad % escape %{hex}"))?);
             i += 3;
@@ -315,6 +330,17 @@ mod tests {
             "quic://127.0.0.1:4433?fingerprint=sha256:00ff&format=msgpack",
         ] {
             assert_eq!(parse(url).to_string(), url);
+        }
+    }
+
+    #[test]
+    fn unusual_paths_print_back_to_the_same_url() {
+        for path in ["/tmp/a b.sock", "/tmp/50%?x&y#z=1.sock", "/tmp/é.sock"] {
+            let url = ConnectionUrl {
+                endpoint: Endpoint::IpcPath(path.into()),
+                format: None,
+            };
+            assert_eq!(parse(&url.to_string()), url, "{url}");
         }
     }
 
@@ -377,6 +403,8 @@ mod tests {
             "ws://x:1?fingerprnt=typo",
             "ws://x:1?format=xml",
             "ipc:///a%zz",
+            "ipc:///a%+f",
+            "ipc://a%2F..%2Fb",
         ] {
             let error = url.parse::<ConnectionUrl>().expect_err(url);
             assert!(!error.reason.is_empty());

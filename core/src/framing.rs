@@ -1,10 +1,10 @@
 //! Length-delimited framing for byte-stream transports (Unix sockets, named pipes, QUIC
 //! streams): each frame is a big-endian u32 length and that many bytes.
 //!
-//! A length-delimited frame has no text/binary flag on the wire. A frame whose bytes are UTF-8
-//! arrives as [`Frame::Text`] (every JSON frame), any other as [`Frame::Binary`]. MessagePack
-//! batches always arrive as binary: they start with an array marker (0x90–0x9f, 0xdc, 0xdd),
-//! which can never begin UTF-8.
+//! A length-delimited frame has no text/binary flag on the wire. A frame that starts with a
+//! MessagePack array marker (0x90–0x9f, 0xdc, 0xdd) arrives as [`Frame::Binary`]; otherwise a
+//! frame whose bytes are UTF-8 arrives as [`Frame::Text`] (every JSON frame), any other as
+//! binary.
 
 use std::io;
 use std::pin::Pin;
@@ -83,7 +83,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for LengthDelimited<S> {
         Poll::Ready(item.map(|frame| match frame {
             Ok(bytes) => {
                 let bytes = bytes.freeze();
-                Ok(if std::str::from_utf8(&bytes).is_ok() {
+                // MessagePack arrays start with 0x90–0x9f (never UTF-8), 0xdc or 0xdd (which
+                // can begin UTF-8): a frame starting with one is binary whatever follows.
+                let array_marker = matches!(bytes.first(), Some(0x90..=0x9f | 0xdc | 0xdd));
+                Ok(if !array_marker && std::str::from_utf8(&bytes).is_ok() {
                     Frame::Text(bytes)
                 } else {
                     Frame::Binary(bytes)

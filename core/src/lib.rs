@@ -22,4 +22,4 @@ mod transport;
 pub use error::{ConnectorError, ErrorCode, ProtocolError, SerializeError, TransportError};
 pub use frame::Frame;
 pub use serializer::{Decoded, Serializer};
-pub use transport::{AcceptOne, Establish, Listener, Transport};
+pub use transport::{AcceptOne, Establish, Listener, Transport, url_escape};

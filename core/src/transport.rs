@@ -80,3 +80,18 @@ impl<L: Listener> Establish for AcceptOne<L> {
         format!("{} (waiting for the server to dial in)", self.0.describe())
     }
 }
+
+/// Escapes what would change a connection URL's meaning (`%`, `?`, `&`, `#`, `=`, spaces,
+/// control characters), so a transport describing where it listens prints a URL that parses
+/// back to the same place.
+pub fn url_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '?' | '&' | '#' | '=' | ' ') || c.is_ascii_control() {
+            out.push_str(&format!("%{:02X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -19,6 +19,7 @@ use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::server::format::Detect;
 use plugwire::server::{SerializerFactory, Session, SessionConfig};
 use plugwire_core::framing::LengthDelimited;
+use plugwire_core::link::decode_inbound;
 use plugwire_core::message::legacy::{ServerMessageV0, ServerMessageV2, ServerMessageV3};
 use plugwire_core::message::{
     self, AnyClientMessage, DeviceInfo, Lenient, ServerMessage, SpecVersion, VersionedServerMessage,
@@ -72,9 +73,42 @@ fn check_client_messages(decoded: Decoded<Lenient<AnyClientMessage>>) {
     }
 }
 
+/// Decodes as the server does ([`decode_inbound`]: one typed pass, message by message only
+/// when that fails), checking the two paths agree whenever the typed one succeeds.
+fn server_decode<S: Serializer>(
+    serializer: &S,
+    frame: &Frame,
+) -> Decoded<Lenient<AnyClientMessage>> {
+    let typed: Decoded<AnyClientMessage> = serializer.decode(frame);
+    let one_by_one: Decoded<Lenient<AnyClientMessage>> = serializer.decode(frame);
+    if typed.error.is_none() {
+        assert!(
+            one_by_one.error.is_none(),
+            "the slow path refused a frame the fast path took"
+        );
+        let slow: Vec<_> = one_by_one
+            .messages
+            .iter()
+            .map(|m| match m {
+                Lenient::Valid(m) => m.clone(),
+                Lenient::Invalid(bad) => {
+                    panic!("the slow path refused a message the fast path took: {bad:?}")
+                }
+            })
+            .collect();
+        // Compared as text: NaN (which MessagePack can carry) is not equal to itself.
+        assert_eq!(
+            format!("{slow:?}"),
+            format!("{:?}", typed.messages),
+            "the two decoding paths disagree"
+        );
+    }
+    decode_inbound(serializer, frame)
+}
+
 /// JSON decode of client messages of every spec version, and their conversion to v4.
 pub fn decode_client_json(data: &[u8]) {
-    check_client_messages(JsonSerializer.decode(&frame_of(data)));
+    check_client_messages(server_decode(&JsonSerializer, &frame_of(data)));
 }
 
 /// JSON decode of what a client parses: v4 server messages and the legacy ones.
@@ -89,7 +123,7 @@ pub fn decode_server_json(data: &[u8]) {
 /// MessagePack decode of client and server messages.
 pub fn decode_msgpack(data: &[u8]) {
     let frame = Frame::Binary(bytes::Bytes::copy_from_slice(data));
-    check_client_messages(MsgpackSerializer.decode(&frame));
+    check_client_messages(server_decode(&MsgpackSerializer, &frame));
     let _: Decoded<Lenient<ServerMessage>> = MsgpackSerializer.decode(&frame);
     let _: Decoded<Lenient<ServerMessageV3>> = MsgpackSerializer.decode(&frame);
 }
@@ -130,24 +164,74 @@ impl AsyncWrite for Scripted<'_> {
     }
 }
 
-/// The length-delimited frame decoder fed arbitrary bytes in arbitrary chunks: it never
-/// yields a frame over the maximum, nor more bytes than it was given.
+/// What a length-delimited stream must decode to, by a plain reading of the format: frames,
+/// then how the stream ends.
+#[derive(Debug, PartialEq)]
+enum Ending {
+    Clean,
+    TooLarge,
+    Truncated,
+}
+
+fn expected_frames(mut rest: &[u8], max: usize) -> (Vec<&[u8]>, Ending) {
+    let mut frames = Vec::new();
+    loop {
+        if rest.is_empty() {
+            return (frames, Ending::Clean);
+        }
+        let Some((prefix, body)) = rest.split_first_chunk::<4>() else {
+            return (frames, Ending::Truncated);
+        };
+        let length = u32::from_be_bytes(*prefix) as usize;
+        if length > max {
+            return (frames, Ending::TooLarge);
+        }
+        let Some((frame, after)) = body.split_at_checked(length) else {
+            return (frames, Ending::Truncated);
+        };
+        frames.push(frame);
+        rest = after;
+    }
+}
+
+/// The length-delimited frame decoder fed arbitrary bytes in arbitrary chunks yields exactly
+/// the frames a plain reading of the format gives, each text exactly when it is UTF-8 that
+/// does not start with a MessagePack array marker, then ends as that reading says.
 pub fn frame_decoder(data: &[u8]) {
     const MAX: usize = 256;
     let Some((&first, rest)) = data.split_first() else {
         return;
     };
+    let (expected, ending) = expected_frames(rest, MAX);
     let stream = Scripted {
         data: rest,
         chunk: usize::from(first % 16) + 1,
     };
     let mut framed = LengthDelimited::new(stream, MAX);
-    let mut consumed = 0usize;
     futures::executor::block_on(async {
-        while let Some(Ok(frame)) = framed.next().await {
-            assert!(frame.len() <= MAX, "a frame over the maximum got through");
-            consumed += 4 + frame.len();
-            assert!(consumed <= rest.len(), "more frame bytes than input bytes");
+        for want in &expected {
+            let frame = framed.next().await.expect("a frame").expect("a good frame");
+            assert_eq!(frame.bytes().as_ref(), *want);
+            let marker = matches!(want.first(), Some(0x90..=0x9f | 0xdc | 0xdd));
+            let text = !marker && std::str::from_utf8(want).is_ok();
+            assert_eq!(matches!(frame, Frame::Text(_)), text, "frame kind");
+        }
+        let end = framed.next().await;
+        match ending {
+            Ending::Clean => assert!(end.is_none(), "expected the end, got {end:?}"),
+            Ending::TooLarge => assert!(
+                matches!(
+                    end,
+                    Some(Err(plugwire_core::TransportError::FrameTooLarge { .. }))
+                ),
+                "expected FrameTooLarge, got {end:?}"
+            ),
+            // tokio-util's codec reports bytes left over at the end as an error, except when all
+            // it had was a length prefix: that stream just ends. Either way nothing is delivered.
+            Ending::Truncated => assert!(
+                matches!(end, None | Some(Err(_))),
+                "expected the end, got {end:?}"
+            ),
         }
     });
 }
@@ -216,7 +300,7 @@ pub fn session(data: &[u8]) {
             } else {
                 frame_of(&frame.bytes)
             };
-            let inbound = serializer.decode::<Lenient<AnyClientMessage>>(&frame);
+            let inbound = decode_inbound::<_, AnyClientMessage>(&serializer, &frame);
             let mut expected: Vec<u64> = inbound
                 .messages
                 .iter()

@@ -49,6 +49,8 @@ use crate::device::DeviceManager;
 const MIN_REDIAL: Duration = Duration::from_millis(500);
 /// Longest wait before dialling out again.
 const MAX_REDIAL: Duration = Duration::from_secs(10);
+/// Longest a refused connection may take to be told and closed.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Settings of a server.
 #[derive(Debug, Clone)]
@@ -73,6 +75,7 @@ pub struct Server {
     devices: Arc<DeviceManager>,
     session_config: Arc<SessionConfig>,
     connections: Arc<Semaphore>,
+    handshakes: Arc<Semaphore>,
     next_session: AtomicU64,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -85,6 +88,9 @@ impl Server {
             devices,
             session_config: Arc::new(config.session),
             connections: Arc::new(Semaphore::new(config.max_connections)),
+            handshakes: Arc::new(Semaphore::new(
+                config.max_connections.saturating_mul(2).max(1),
+            )),
             next_session: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -158,8 +164,8 @@ impl Server {
                     ErrorCode::Unknown,
                     "the server is serving as many clients as it allows; try again later",
                 );
-                let _ = link.send(vec![full]).await;
-                let _ = link.close().await;
+                let _ = tokio::time::timeout(REFUSAL_TIMEOUT, link.send(vec![full])).await;
+                let _ = tokio::time::timeout(REFUSAL_TIMEOUT, link.close()).await;
             }
             .instrument(span)
             .boxed();
@@ -198,6 +204,10 @@ impl Server {
             };
             let (pending, peer) = match accepted {
                 Ok(accepted) => accepted,
+                Err(plugwire_core::TransportError::Closed) => {
+                    warn!("the listener closed; no longer accepting");
+                    break;
+                }
                 Err(error) => {
                     // Accept errors (out of descriptors, a peer that left at once) are transient,
                     // but do not spin on a persistent one.
@@ -208,12 +218,20 @@ impl Server {
                     }
                 }
             };
+            // Handshakes in progress are bounded too, so a flood of half-open connections
+            // cannot hold unbounded sockets and tasks.
+            let Ok(handshaking) = self.handshakes.clone().try_acquire_owned() else {
+                warn!(%peer, "too many connections mid-handshake; dropping this one");
+                continue;
+            };
             let server = self.clone();
             let serializer = serializers.for_connection();
             let span = info_span!("handshake", %peer);
             self.tasks.spawn(
                 async move {
-                    match pending.await {
+                    let pending = pending.await;
+                    drop(handshaking);
+                    match pending {
                         Ok(transport) => server.serve_transport(transport, serializer, &peer),
                         Err(error) => debug!(%error, "transport handshake failed"),
                     }

@@ -22,6 +22,10 @@ use serde::Serialize;
 use serde::de::{Deserialize, DeserializeOwned};
 use serde_value::Value;
 
+/// Deepest nesting accepted, as serde_json's default: no Buttplug message comes close, and a
+/// deeper frame must not exhaust a task's stack.
+const MAX_DEPTH: usize = 128;
+
 /// MessagePack with named fields, in binary frames.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MsgpackSerializer;
@@ -63,6 +67,7 @@ pub fn decode_batches<M: DeserializeOwned>(bytes: &[u8]) -> Decoded<M> {
             break;
         }
         let mut deserializer = rmp_serde::Deserializer::new(rest);
+        deserializer.set_max_depth(MAX_DEPTH);
         match Vec::<M>::deserialize(&mut deserializer) {
             Ok(batch) if batch.is_empty() => {
                 decoded.error.get_or_insert(SerializeError::EmptyBatch);
@@ -91,7 +96,9 @@ pub fn decode_batches<M: DeserializeOwned>(bytes: &[u8]) -> Decoded<M> {
 
 /// A value that is not an array: report it with its Id when it is a single message.
 fn not_a_batch(bytes: &[u8]) -> SerializeError {
-    match rmp_serde::from_slice::<Value>(bytes) {
+    let mut deserializer = rmp_serde::Deserializer::new(bytes);
+    deserializer.set_max_depth(MAX_DEPTH);
+    match Value::deserialize(&mut deserializer) {
         Ok(value) => SerializeError::NotABatch {
             id: message_id(&value),
         },

@@ -18,6 +18,9 @@ pub struct IpcListener {
     listener: SocketListener,
     name: IpcName,
     options: IpcOptions,
+    /// For a socket file: an exclusive lock on `PATH.lock`, held for the listener's life, so
+    /// two servers starting at once cannot both take a stale file for theirs.
+    _lock: Option<std::fs::File>,
 }
 
 impl IpcListener {
@@ -34,7 +37,9 @@ impl IpcListener {
         };
         let socket_name = name.to_name().map_err(bind_error)?;
         let mut listener_options = ListenerOptions::new().name(socket_name.clone());
+        let mut lock = None;
         if let IpcName::Path(path) = &name {
+            lock = Some(lock_for(path).map_err(bind_error)?);
             if is_stale(path, &name).await.map_err(bind_error)? {
                 info!(path = %path.display(), "replacing a stale socket file");
                 std::fs::remove_file(path).map_err(bind_error)?;
@@ -46,12 +51,32 @@ impl IpcListener {
             listener,
             name,
             options,
+            _lock: lock,
         })
     }
 
     /// The name listened on.
     pub fn name(&self) -> &IpcName {
         &self.name
+    }
+}
+
+/// Takes the exclusive lock beside a socket file, or says a server already holds it.
+fn lock_for(path: &std::path::Path) -> io::Result<std::fs::File> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!("a server is already listening on {}", path.display()),
+        )),
+        Err(std::fs::TryLockError::Error(error)) => Err(error),
     }
 }
 
@@ -93,6 +118,31 @@ async fn is_stale(path: &std::path::Path, name: &IpcName) -> io::Result<bool> {
     }
 }
 
+/// An abstract socket has no file and so no permissions: only let this user's processes in.
+#[cfg(target_os = "linux")]
+fn same_user(stream: &Stream) -> Result<(), TransportError> {
+    use interprocess::local_socket::traits::StreamCommon as _;
+    use std::os::unix::fs::MetadataExt;
+    let ours = std::fs::metadata("/proc/self")
+        .map_err(TransportError::io)?
+        .uid();
+    let theirs = stream.peer_creds().map_err(TransportError::io)?.euid();
+    if theirs == Some(ours) {
+        Ok(())
+    } else {
+        Err(TransportError::Connect {
+            peer: format!("uid {theirs:?}"),
+            source: "refused: a local socket name only admits processes of the same user".into(),
+        })
+    }
+}
+
+/// Elsewhere a name maps to a file (or, on Windows, a pipe with its default security).
+#[cfg(not(target_os = "linux"))]
+fn same_user(_: &Stream) -> Result<(), TransportError> {
+    Ok(())
+}
+
 #[cfg(unix)]
 fn is_socket(metadata: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::FileTypeExt;
@@ -110,6 +160,9 @@ impl Listener for IpcListener {
 
     async fn accept(&self) -> Result<(Self::Pending, String), TransportError> {
         let stream = self.listener.accept().await.map_err(TransportError::io)?;
+        if matches!(self.name, IpcName::Namespaced(_)) {
+            same_user(&stream)?;
+        }
         let transport = LengthDelimited::new(stream, self.options.max_frame);
         Ok((
             std::future::ready(Ok(transport)),
@@ -198,6 +251,17 @@ mod tests {
                 }
                 other => panic!("a second server must be refused, got {other:?}"),
             }
+            // Even with the socket file deleted behind its back, the lock keeps a second server
+            // from taking the name while the first runs.
+            let mut sideways = path.as_os_str().to_owned();
+            sideways.push(".moved");
+            std::fs::rename(&path, &sideways).expect("move the socket file aside");
+            assert!(
+                IpcListener::bind(name.clone(), IpcOptions::default())
+                    .await
+                    .is_err()
+            );
+            std::fs::rename(&sideways, &path).expect("put it back");
             // The first is untouched and still accepts.
             let mut dialer = IpcDialer::new(name, IpcOptions::default());
             let (dialled, accepted) = tokio::join!(dialer.establish(), live.accept());

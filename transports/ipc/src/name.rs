@@ -28,8 +28,12 @@ impl fmt::Display for IpcName {
     /// As a connection URL: `ipc:///absolute/path.sock` or `ipc://name`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Path(path) => write!(f, "ipc://{}", path.display()),
-            Self::Namespaced(name) => write!(f, "ipc://{name}"),
+            Self::Path(path) => write!(
+                f,
+                "ipc://{}",
+                plugwire_core::url_escape(&path.display().to_string())
+            ),
+            Self::Namespaced(name) => write!(f, "ipc://{}", plugwire_core::url_escape(name)),
         }
     }
 }

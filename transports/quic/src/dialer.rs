@@ -46,6 +46,42 @@ impl QuicDialer {
     }
 }
 
+impl QuicDialer {
+    /// One connection attempt to one address: QUIC handshake, then the session stream.
+    async fn connect_to(
+        &self,
+        address: SocketAddr,
+        config: quinn::ClientConfig,
+    ) -> Result<QuicStream, TransportError> {
+        let connect_error =
+            |source: Box<dyn std::error::Error + Send + Sync>| TransportError::Connect {
+                peer: format!("{} ({address})", self.target()),
+                source,
+            };
+        let local: SocketAddr = if address.is_ipv4() {
+            (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+        } else {
+            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let mut endpoint = Endpoint::client(local).map_err(|e| connect_error(e.into()))?;
+        endpoint.set_default_client_config(config);
+        let connection = endpoint
+            .connect(address, &self.server_name)
+            .map_err(|e| connect_error(e.into()))?
+            .await
+            .map_err(|e| connect_error(e.into()))?;
+        let (mut send, recv) = connection
+            .open_bi()
+            .await
+            .map_err(|e| connect_error(e.into()))?;
+        // The peer only learns of a stream once something is written on it.
+        send.write_all(PREAMBLE)
+            .await
+            .map_err(|e| connect_error(e.into()))?;
+        Ok(QuicStream::new(send, recv, connection, Some(endpoint)))
+    }
+}
+
 impl Establish for QuicDialer {
     type Transport = QuicTransport;
 
@@ -56,45 +92,28 @@ impl Establish for QuicDialer {
                 peer: target.clone(),
                 source,
             };
-        let address: SocketAddr = tokio::net::lookup_host((self.host.as_str(), self.port))
+        let addresses: Vec<SocketAddr> = tokio::net::lookup_host((self.host.as_str(), self.port))
             .await
             .map_err(|e| connect_error(e.into()))?
-            .next()
-            .ok_or_else(|| connect_error("the host name resolved to no address".into()))?;
+            .collect();
         let tls = self.trust.client_config()?;
         let crypto = QuicClientConfig::try_from(tls)
             .map_err(|e| TransportError::Config(format!("QUIC TLS: {e}")))?;
         let mut config = quinn::ClientConfig::new(Arc::new(crypto));
         config.transport_config(Arc::new(self.options.transport_config()?));
-        let local: SocketAddr = if address.is_ipv4() {
-            (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-        } else {
-            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+        // A name may resolve to several addresses (localhost: ::1 and 127.0.0.1); try each in
+        // turn within the one handshake timeout, and report the last failure.
+        let attempts = async {
+            let mut last_error = connect_error("the host name resolved to no address".into());
+            for address in addresses {
+                match self.connect_to(address, config.clone()).await {
+                    Ok(stream) => return Ok(stream),
+                    Err(error) => last_error = error,
+                }
+            }
+            Err(last_error)
         };
-        let mut endpoint = Endpoint::client(local).map_err(|e| connect_error(e.into()))?;
-        endpoint.set_default_client_config(config);
-        let handshake = async {
-            let connection = endpoint
-                .connect(address, &self.server_name)
-                .map_err(|e| connect_error(e.into()))?
-                .await
-                .map_err(|e| connect_error(e.into()))?;
-            let (mut send, recv) = connection
-                .open_bi()
-                .await
-                .map_err(|e| connect_error(e.into()))?;
-            // The peer only learns of a stream once something is written on it.
-            send.write_all(PREAMBLE)
-                .await
-                .map_err(|e| connect_error(e.into()))?;
-            Ok(QuicStream::new(
-                send,
-                recv,
-                connection,
-                Some(endpoint.clone()),
-            ))
-        };
-        let stream = tokio::time::timeout(self.options.handshake_timeout, handshake)
+        let stream = tokio::time::timeout(self.options.handshake_timeout, attempts)
             .await
             .map_err(|_| connect_error("QUIC handshake timed out".into()))??;
         Ok(LengthDelimited::new(stream, self.options.max_frame))

@@ -42,7 +42,7 @@ impl FromStr for Fingerprint {
             .or_else(|| text.strip_prefix("SHA256:"))
             .ok_or_else(|| format!("fingerprint {text:?} must start with sha256:"))?;
         let digits: Vec<u8> = hex.bytes().filter(|b| *b != b':').collect();
-        if digits.len() != 64 {
+        if digits.len() != 64 || !digits.iter().all(u8::is_ascii_hexdigit) {
             return Err(format!("fingerprint {text:?} must have 64 hex digits"));
         }
         let mut bytes = [0u8; 32];

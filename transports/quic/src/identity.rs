@@ -67,6 +67,7 @@ impl ServerIdentity {
         if chain.is_empty() {
             return Err(config_error(cert, "no certificate in the file"));
         }
+        check_private(key);
         let key = PrivateKeyDer::from_pem_file(key).map_err(|e| config_error(key, e))?;
         Ok(Self { chain, key })
     }
@@ -83,7 +84,7 @@ impl ServerIdentity {
         std::fs::create_dir_all(dir).map_err(|e| config_error(dir, e))?;
         let (identity, cert_pem, key_pem) = Self::generate_with_pem(names)?;
         write_private(&key, key_pem.as_bytes()).map_err(|e| config_error(&key, e))?;
-        std::fs::write(&cert, cert_pem).map_err(|e| config_error(&cert, e))?;
+        write_private(&cert, cert_pem.as_bytes()).map_err(|e| config_error(&cert, e))?;
         info!(cert = %cert.display(), fingerprint = %identity.fingerprint(), "generated a QUIC certificate");
         Ok(identity)
     }
@@ -107,22 +108,47 @@ impl ServerIdentity {
     }
 }
 
-#[cfg(unix)]
+/// Writes `contents` to `path` all at once: into a new file beside it (never following a link,
+/// owner-only on Unix), then renamed into place, so a reader never sees half a key and an
+/// existing file's looser permissions are never kept.
 fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents)
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
 }
 
-#[cfg(not(unix))]
-fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
-    std::fs::write(path, contents)
+/// Warns when a private key file can be read by other users.
+fn check_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(path)
+            && metadata.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(key = %path.display(), "the QUIC private key is readable by other users; chmod 600 it");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 #[cfg(test)]

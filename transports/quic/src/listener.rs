@@ -116,9 +116,3 @@ impl Listener for QuicListener {
         )
     }
 }
-
-impl Drop for QuicListener {
-    fn drop(&mut self) {
-        self.endpoint.close(0u32.into(), b"server stopped");
-    }
-}

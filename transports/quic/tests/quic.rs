@@ -243,6 +243,29 @@ async fn a_peer_vanishing_mid_frame_ends_the_stream() {
     .await;
 }
 
+/// `localhost` usually resolves to ::1 first; a listener on 127.0.0.1 must still be reached.
+#[tokio::test]
+async fn every_resolved_address_is_tried() {
+    within(async {
+        let listener =
+            QuicListener::bind(loopback(), &identity(), QuicOptions::default()).expect("bind");
+        let port = listener.local_addr().port();
+        let mut dialer = QuicDialer::new(
+            "localhost",
+            port,
+            ServerTrust::Pinned(listener.fingerprint()),
+            QuicOptions::default(),
+        );
+        let (dialled, accepted) = tokio::join!(dialer.establish(), async {
+            let (pending, _) = listener.accept().await.expect("accept");
+            pending.await
+        });
+        dialled.expect("dial through localhost");
+        accepted.expect("handshake");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn dangerous_trust_still_connects() {
     within(async {
