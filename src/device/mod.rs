@@ -2,7 +2,10 @@
 //! is driven through, and [`simulated`] devices that record what they are told.
 
 mod backend;
+pub mod hardware;
 mod manager;
+pub mod protocol;
+pub mod scheduler;
 pub mod simulated;
 
 pub use backend::{DeviceBackend, DeviceError};

@@ -1,0 +1,54 @@
+//! Kiiroo v2 (`kiiroo-v2`): the Fleshlight Launch and Kiiroo Onyx 2 linear strokers.
+
+use plugwire_core::message::OutputCommand;
+
+use super::Protocol;
+use crate::device::hardware::{Endpoint, HardwareWrite};
+use crate::device::scheduler::OutputState;
+
+/// Position 0–99 reached over a duration, written as `[position, speed]` on tx without
+/// response; the device wants a speed, so the speed that covers the distance in the duration
+/// is worked out. Initialised by writing `00` to the firmware endpoint.
+#[derive(Debug, Default)]
+pub struct KiirooV2 {
+    /// Where the device was last sent, 0–99 (it starts at 0).
+    position: u8,
+}
+
+/// The Launch speed (0–1 of full speed) that covers `distance` (0–1 of the stroke) in
+/// `duration_ms`: speed = 250 · (duration·90 / (distance·100))^−1.05.
+pub fn launch_speed(distance: f64, duration_ms: u32) -> f64 {
+    if distance <= 0.0 {
+        return 0.0;
+    }
+    let distance = distance.min(1.0);
+    250.0 * ((f64::from(duration_ms) * 90.0) / (distance * 100.0)).powf(-1.05)
+}
+
+impl Protocol for KiirooV2 {
+    fn initialize(&mut self) -> Vec<HardwareWrite> {
+        vec![HardwareWrite::new(Endpoint::Firmware, [0x00], true)]
+    }
+
+    fn writes(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        _state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        changed
+            .iter()
+            .filter_map(|(_, command)| match command {
+                OutputCommand::HwPositionWithDuration(move_to) => Some(*move_to),
+                _ => None,
+            })
+            .map(|move_to| {
+                let target = u8::try_from(move_to.value.clamp(0, 99)).unwrap_or(99);
+                let distance = f64::from(self.position.abs_diff(target)) / 99.0;
+                // Truncated and saturating at 255, as the device firmware expects.
+                let speed = (launch_speed(distance, move_to.duration) * 99.0) as u8;
+                self.position = target;
+                HardwareWrite::new(Endpoint::Tx, [target, speed], false)
+            })
+            .collect()
+    }
+}

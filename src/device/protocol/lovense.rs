@@ -1,0 +1,134 @@
+//! Lovense (`lovense`): text commands on tx, replies on rx; the model says what it is when asked
+//! `DeviceType;`.
+
+use futures::future::BoxFuture;
+use plugwire_core::message::{InputType, OutputCommand, OutputType};
+
+use super::{Protocol, READ_TIMEOUT};
+use crate::device::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use crate::device::scheduler::OutputState;
+
+/// Lovense devices: `Vibrate:N;` (0–20) for one motor, `Vibrate1:N;`/`Vibrate2:N;` for two,
+/// `Rotate:N;` with `RotateChange;` when the direction flips, `Air:Level:N;` for the Max's
+/// constriction, and `Mply:a:b:c;` for models with more outputs. Writes without response.
+#[derive(Debug, Default)]
+pub struct Lovense {
+    /// Whether the rotator turns the opposite way to how it started.
+    reversed: bool,
+}
+
+fn text(command: String) -> HardwareWrite {
+    HardwareWrite::new(Endpoint::Tx, command.into_bytes(), false)
+}
+
+/// Sends `command` on tx and waits for the reply on rx.
+async fn ask(hardware: &dyn Hardware, command: &str) -> Result<String, HardwareError> {
+    let mut replies = hardware.subscribe(Endpoint::Rx).await?;
+    hardware.write(text(command.to_owned())).await?;
+    let reply = tokio::time::timeout(READ_TIMEOUT, replies.recv())
+        .await
+        .map_err(|_| HardwareError::Timeout)?
+        .ok_or(HardwareError::Disconnected)?;
+    String::from_utf8(reply).map_err(|_| HardwareError::Other("reply is not text".into()))
+}
+
+/// The model code from a `DeviceType;` reply such as `Z:11:0082059AD3BD;` (`EI` from firmware
+/// 3 on is `EI-FW3`).
+pub fn model_code(reply: &str) -> Option<String> {
+    let mut fields = reply.trim().trim_end_matches(';').split(':');
+    let model = fields.next().filter(|m| !m.is_empty())?;
+    let firmware: u32 = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+    Some(if model == "EI" && firmware >= 3 {
+        "EI-FW3".to_owned()
+    } else {
+        model.to_owned()
+    })
+}
+
+/// The level from a `Battery;` reply such as `85;` (some models prefix an `s`).
+pub fn battery_level(reply: &str) -> Option<i32> {
+    let reply = reply.trim().trim_end_matches(';');
+    let reply = if reply.contains('s') {
+        reply.get(1..)?
+    } else {
+        reply
+    };
+    reply.parse::<u8>().ok().map(i32::from)
+}
+
+impl Protocol for Lovense {
+    fn identify<'a>(
+        &'a mut self,
+        hardware: &'a dyn Hardware,
+    ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
+        Box::pin(async move {
+            let mut last_error = HardwareError::Timeout;
+            for _ in 0..3 {
+                match ask(hardware, "DeviceType;").await {
+                    Ok(reply) => return Ok(model_code(&reply)),
+                    Err(error) => last_error = error,
+                }
+            }
+            Err(last_error)
+        })
+    }
+
+    fn writes(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        let outputs: Vec<((u32, OutputType), i32)> =
+            state.iter().map(|(key, c)| (*key, c.value())).collect();
+        let vibrators = outputs
+            .iter()
+            .filter(|((_, t), _)| *t == OutputType::Vibrate)
+            .count();
+        if outputs.len() > 2 {
+            let values: Vec<String> = outputs
+                .iter()
+                .map(|(_, v)| v.unsigned_abs().to_string())
+                .collect();
+            return vec![text(format!("Mply:{};", values.join(":")))];
+        }
+        let mut writes = Vec::new();
+        for (feature, command) in changed {
+            match command {
+                OutputCommand::Vibrate(v) if vibrators > 1 => {
+                    writes.push(text(format!("Vibrate{}:{};", feature + 1, v.value)))
+                }
+                OutputCommand::Vibrate(v) => writes.push(text(format!("Vibrate:{};", v.value))),
+                OutputCommand::Constrict(v) => writes.push(text(format!("Air:Level:{};", v.value))),
+                OutputCommand::Rotate(v) => {
+                    // 0 keeps whatever direction the device has.
+                    let reverse = v.value != 0 && (v.value < 0) != self.reversed;
+                    if reverse {
+                        self.reversed = !self.reversed;
+                        writes.push(text("RotateChange;".to_owned()));
+                    }
+                    writes.push(text(format!("Rotate:{};", v.value.unsigned_abs())));
+                }
+                _ => {}
+            }
+        }
+        writes
+    }
+
+    fn read_input<'a>(
+        &'a self,
+        hardware: &'a dyn Hardware,
+        _feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'a, Result<i32, HardwareError>> {
+        Box::pin(async move {
+            if input_type != InputType::Battery {
+                return Err(HardwareError::Other(format!(
+                    "{input_type:?} is not readable on Lovense devices"
+                )));
+            }
+            let reply = ask(hardware, "Battery;").await?;
+            battery_level(&reply)
+                .ok_or_else(|| HardwareError::Other(format!("unexpected battery reply {reply:?}")))
+        })
+    }
+}

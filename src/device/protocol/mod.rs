@@ -1,0 +1,154 @@
+//! Device protocols: how a model is identified and initialised, how output values become
+//! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
+
+mod kiiroo_v2;
+mod lovense;
+mod magic_motion;
+mod short_packet;
+mod vorze_sa;
+mod wevibe;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use plugwire_core::message::{InputType, OutputCommand, OutputType};
+
+use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use super::scheduler::{OutputSink, OutputState};
+
+pub use kiiroo_v2::{KiirooV2, launch_speed};
+pub use lovense::Lovense;
+pub use magic_motion::MagicMotion1;
+pub use short_packet::{KiirooV21, SvakomV1};
+pub use vorze_sa::VorzeSa;
+pub use wevibe::{WeVibe, WeVibe8Bit};
+
+/// How long a device may take to answer a read.
+pub const READ_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// One device family's protocol.
+pub trait Protocol: Send + 'static {
+    /// Asks the device which model it is, for protocols whose devices say so themselves
+    /// (Lovense). `None`: the advertised name identifies it.
+    fn identify<'a>(
+        &'a mut self,
+        _hardware: &'a dyn Hardware,
+    ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Writes the device needs once connected and identified.
+    fn initialize(&mut self) -> Vec<HardwareWrite> {
+        Vec::new()
+    }
+
+    /// The writes that bring the device to `state`; `changed` says which outputs changed.
+    fn writes(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        state: &OutputState,
+    ) -> Vec<HardwareWrite>;
+
+    /// Reads an input. The default reads one byte from the standard BLE battery endpoint.
+    fn read_input<'a>(
+        &'a self,
+        hardware: &'a dyn Hardware,
+        _feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'a, Result<i32, HardwareError>> {
+        Box::pin(async move {
+            if input_type != InputType::Battery {
+                return Err(HardwareError::Other(format!(
+                    "{input_type:?} is not readable on this device"
+                )));
+            }
+            let data = hardware.read(Endpoint::RxBleBattery, READ_TIMEOUT).await?;
+            data.first()
+                .map(|level| i32::from(*level))
+                .ok_or_else(|| HardwareError::Other("empty battery reading".into()))
+        })
+    }
+
+    /// How often the device must hear from us even when nothing changes.
+    fn keepalive(&self) -> Option<Duration> {
+        None
+    }
+}
+
+/// The protocol implementation named `name` in the device configuration.
+pub fn by_name(name: &str, device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(match name {
+        "lovense" => Box::new(Lovense::default()),
+        "wevibe" => Box::new(WeVibe),
+        "wevibe-8bit" => Box::new(WeVibe8Bit),
+        "magic-motion-1" => Box::new(MagicMotion1),
+        "kiiroo-v21" => Box::new(KiirooV21),
+        "svakom-v1" => Box::new(SvakomV1),
+        "kiiroo-v2" => Box::new(KiirooV2::default()),
+        "vorze-sa" => Box::new(VorzeSa::for_name(device_name)?),
+        _ => return None,
+    })
+}
+
+/// Names of every protocol implemented here.
+pub const IMPLEMENTED: &[&str] = &[
+    "lovense",
+    "wevibe",
+    "wevibe-8bit",
+    "magic-motion-1",
+    "kiiroo-v21",
+    "svakom-v1",
+    "kiiroo-v2",
+    "vorze-sa",
+];
+
+/// The value of one output in `state` (0 when never set).
+pub(crate) fn value_of(state: &OutputState, feature_index: u32, output_type: OutputType) -> i32 {
+    state
+        .get(&(feature_index, output_type))
+        .map_or(0, OutputCommand::value)
+}
+
+/// A byte from a step value already checked against the feature's range.
+pub(crate) fn byte(value: i32) -> u8 {
+    u8::try_from(value.clamp(0, 255)).unwrap_or(u8::MAX)
+}
+
+/// A protocol driving real hardware: what a device's scheduler writes to.
+pub struct ProtocolSink {
+    protocol: Box<dyn Protocol>,
+    hardware: Arc<dyn Hardware>,
+}
+
+impl ProtocolSink {
+    /// Joins a protocol to its hardware.
+    pub fn new(protocol: Box<dyn Protocol>, hardware: Arc<dyn Hardware>) -> Self {
+        Self { protocol, hardware }
+    }
+}
+
+impl OutputSink for ProtocolSink {
+    fn apply<'a>(
+        &'a mut self,
+        changed: &'a [(u32, OutputCommand)],
+        state: &'a OutputState,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            for write in self.protocol.writes(changed, state) {
+                self.hardware
+                    .write(write)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        })
+    }
+
+    fn keepalive(&self) -> Option<Duration> {
+        self.protocol.keepalive()
+    }
+}

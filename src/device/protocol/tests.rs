@@ -1,0 +1,285 @@
+//! Byte tables: commands in, the exact bytes each protocol writes out, from public protocol
+//! facts (the Buttplug project's device tests).
+
+use plugwire_core::message::{OutputCommand, OutputType, PositionWithDuration};
+
+use super::*;
+use crate::device::scheduler::OutputState;
+
+fn hex(text: &str) -> Vec<u8> {
+    text.split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).expect("hex byte"))
+        .collect()
+}
+
+fn vibrate(feature: u32, value: i32) -> (u32, OutputCommand) {
+    (feature, OutputCommand::new(OutputType::Vibrate, value))
+}
+
+fn rotate(value: i32) -> (u32, OutputCommand) {
+    (0, OutputCommand::new(OutputType::Rotate, value))
+}
+
+fn move_to(value: i32, duration: u32) -> (u32, OutputCommand) {
+    (
+        0,
+        OutputCommand::HwPositionWithDuration(PositionWithDuration { value, duration }),
+    )
+}
+
+/// One step of a table: the commands, then the writes expected as (endpoint, hex bytes, with
+/// response).
+type Step<'a> = (&'a [(u32, OutputCommand)], &'a [(Endpoint, &'a str, bool)]);
+
+/// Feeds each step's commands (on top of `initial` outputs) and compares the writes:
+/// (commands, expected writes as (endpoint, hex, with response)).
+fn table(mut protocol: Box<dyn Protocol>, initial: &[(u32, OutputCommand)], steps: &[Step<'_>]) {
+    let mut state = OutputState::new();
+    for (feature, command) in initial {
+        state.insert((*feature, command.output_type()), *command);
+    }
+    for (changed, expected) in steps {
+        for (feature, command) in *changed {
+            state.insert((*feature, command.output_type()), *command);
+        }
+        let writes = protocol.writes(changed, &state);
+        let expected: Vec<HardwareWrite> = expected
+            .iter()
+            .map(|(endpoint, bytes, response)| HardwareWrite::new(*endpoint, hex(bytes), *response))
+            .collect();
+        assert_eq!(writes, expected, "after {changed:?}");
+    }
+}
+
+const TX: Endpoint = Endpoint::Tx;
+
+#[test]
+fn lovense_single_vibrator() {
+    table(
+        Box::new(Lovense::default()),
+        &[vibrate(0, 0)],
+        &[
+            (
+                &[vibrate(0, 10)],
+                &[(TX, "56 69 62 72 61 74 65 3a 31 30 3b", false)],
+            ),
+            (
+                &[vibrate(0, 0)],
+                &[(TX, "56 69 62 72 61 74 65 3a 30 3b", false)],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn lovense_two_vibrators_edge() {
+    table(
+        Box::new(Lovense::default()),
+        &[vibrate(0, 0), vibrate(1, 0)],
+        &[
+            (
+                &[vibrate(1, 15)],
+                &[(TX, "56 69 62 72 61 74 65 32 3a 31 35 3b", false)],
+            ),
+            (
+                &[vibrate(0, 0), vibrate(1, 0)],
+                &[
+                    (TX, "56 69 62 72 61 74 65 31 3a 30 3b", false),
+                    (TX, "56 69 62 72 61 74 65 32 3a 30 3b", false),
+                ],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn lovense_rotation_changes_direction_once() {
+    table(
+        Box::new(Lovense::default()),
+        &[vibrate(0, 0), rotate(0)],
+        &[
+            (
+                &[rotate(10)],
+                &[(TX, "52 6f 74 61 74 65 3a 31 30 3b", false)],
+            ),
+            (
+                &[rotate(-5)],
+                &[
+                    (TX, "52 6f 74 61 74 65 43 68 61 6e 67 65 3b", false),
+                    (TX, "52 6f 74 61 74 65 3a 35 3b", false),
+                ],
+            ),
+            (&[rotate(-7)], &[(TX, "52 6f 74 61 74 65 3a 37 3b", false)]),
+            // 0 keeps the direction, so no RotateChange.
+            (&[rotate(0)], &[(TX, "52 6f 74 61 74 65 3a 30 3b", false)]),
+        ],
+    );
+}
+
+#[test]
+fn lovense_many_outputs_use_mply() {
+    table(
+        Box::new(Lovense::default()),
+        &[
+            vibrate(0, 0),
+            vibrate(1, 0),
+            (2, OutputCommand::new(OutputType::Rotate, 0)),
+        ],
+        &[(
+            &[vibrate(0, 10), vibrate(1, 10)],
+            &[(TX, "4d 70 6c 79 3a 31 30 3a 31 30 3a 30 3b", false)],
+        )],
+    );
+}
+
+#[test]
+fn lovense_replies_are_understood() {
+    assert_eq!(
+        lovense::model_code("Z:11:0082059AD3BD;").as_deref(),
+        Some("Z")
+    );
+    assert_eq!(
+        lovense::model_code("P:02:0082059AD3BD;").as_deref(),
+        Some("P")
+    );
+    assert_eq!(
+        lovense::model_code("EI:03:0082059AD3BD;").as_deref(),
+        Some("EI-FW3")
+    );
+    assert_eq!(
+        lovense::model_code("EI:01:0082059AD3BD;").as_deref(),
+        Some("EI")
+    );
+    assert_eq!(lovense::model_code(""), None);
+    assert_eq!(lovense::battery_level("100;"), Some(100));
+    assert_eq!(lovense::battery_level("s85;"), Some(85));
+    assert_eq!(lovense::battery_level("junk"), None);
+}
+
+#[test]
+fn wevibe_nibbles() {
+    table(
+        Box::new(WeVibe),
+        &[vibrate(0, 0)],
+        &[
+            (&[vibrate(0, 8)], &[(TX, "0f 03 00 88 00 03 00 00", true)]),
+            (&[vibrate(0, 12)], &[(TX, "0f 03 00 cc 00 03 00 00", true)]),
+            (&[vibrate(0, 0)], &[(TX, "0f 00 00 00 00 00 00 00", true)]),
+        ],
+    );
+    table(
+        Box::new(WeVibe),
+        &[vibrate(0, 0), vibrate(1, 0)],
+        &[(
+            &[vibrate(0, 5), vibrate(1, 10)],
+            &[(TX, "0f 03 00 5a 00 03 00 00", true)],
+        )],
+    );
+    assert_eq!(
+        WeVibe.initialize(),
+        vec![
+            HardwareWrite::new(TX, hex("0f 03 00 99 00 03 00 00"), true),
+            HardwareWrite::new(TX, hex("0f 00 00 00 00 00 00 00"), true),
+        ]
+    );
+}
+
+#[test]
+fn wevibe_8bit() {
+    table(
+        Box::new(WeVibe8Bit),
+        &[vibrate(0, 0)],
+        &[
+            (&[vibrate(0, 22)], &[(TX, "0f 03 00 19 19 03 00 00", true)]),
+            (&[vibrate(0, 0)], &[(TX, "0f 00 00 00 00 00 00 00", true)]),
+        ],
+    );
+    table(
+        Box::new(WeVibe8Bit),
+        &[vibrate(0, 0), vibrate(1, 0)],
+        &[(&[vibrate(0, 12)], &[(TX, "0f 03 00 03 0f 01 00 00", true)])],
+    );
+}
+
+#[test]
+fn magic_motion_1() {
+    table(
+        Box::new(MagicMotion1),
+        &[vibrate(0, 0)],
+        &[
+            (
+                &[vibrate(0, 50)],
+                &[(TX, "0b ff 04 0a 32 32 00 04 08 32 64 00", false)],
+            ),
+            (
+                &[vibrate(0, 100)],
+                &[(TX, "0b ff 04 0a 32 32 00 04 08 64 64 00", false)],
+            ),
+            (
+                &[vibrate(0, 0)],
+                &[(TX, "0b ff 04 0a 32 32 00 04 08 00 64 00", false)],
+            ),
+        ],
+    );
+}
+
+#[test]
+fn kiiroo_v21_and_svakom_v1() {
+    table(
+        Box::new(KiirooV21),
+        &[vibrate(0, 0)],
+        &[
+            (&[vibrate(0, 50)], &[(TX, "01 32", false)]),
+            (&[vibrate(0, 100)], &[(TX, "01 64", false)]),
+            (&[vibrate(0, 0)], &[(TX, "01 00", false)]),
+        ],
+    );
+    table(
+        Box::new(SvakomV1),
+        &[vibrate(0, 0)],
+        &[
+            (&[vibrate(0, 10)], &[(TX, "55 04 03 00 01 0a", false)]),
+            (&[vibrate(0, 0)], &[(TX, "55 04 03 00 00 00", false)]),
+        ],
+    );
+}
+
+#[test]
+fn kiiroo_v2_launch_positions_and_speeds() {
+    table(
+        Box::new(KiirooV2::default()),
+        &[],
+        &[
+            (&[move_to(99, 500)], &[(TX, "63 28", false)]),
+            (&[move_to(0, 250)], &[(TX, "00 53", false)]),
+            (&[move_to(99, 1000)], &[(TX, "63 13", false)]),
+            (&[move_to(0, 100)], &[(TX, "00 db", false)]),
+        ],
+    );
+    assert_eq!(
+        KiirooV2::default().initialize(),
+        vec![HardwareWrite::new(Endpoint::Firmware, [0x00], true)]
+    );
+    assert_eq!(launch_speed(0.0, 500), 0.0);
+}
+
+#[test]
+fn vorze_sa_rotation() {
+    let cyclone = VorzeSa::for_name("CycSA").expect("a Cyclone");
+    table(
+        Box::new(cyclone),
+        &[rotate(0)],
+        &[
+            (&[rotate(50)], &[(TX, "01 01 b2", true)]),
+            (&[rotate(-99)], &[(TX, "01 01 63", true)]),
+            (&[rotate(0)], &[(TX, "01 01 80", true)]),
+        ],
+    );
+    let ufo = VorzeSa::for_name("UFOSA").expect("a UFO");
+    table(
+        Box::new(ufo),
+        &[rotate(0)],
+        &[(&[rotate(50)], &[(TX, "02 01 b2", true)])],
+    );
+    assert!(VorzeSa::for_name("Something Else").is_none());
+}

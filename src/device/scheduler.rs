@@ -1,0 +1,155 @@
+//! Per-device command scheduling: the newest value per output wins, writes are paced by the
+//! device's message gap, a value equal to the last one sent is not sent again, and devices
+//! that need it get a keep-alive. Under a flood of commands the device receives the latest
+//! value within one gap, and nothing queues.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use plugwire_core::message::{OutputCommand, OutputType};
+use tokio::sync::Notify;
+use tokio::time::Instant;
+use tracing::warn;
+
+/// The current value of every output of a device, by feature and type.
+pub type OutputState = BTreeMap<(u32, OutputType), OutputCommand>;
+
+/// Where a device's output changes go: a protocol over hardware, or a forwarded device.
+pub trait OutputSink: Send + 'static {
+    /// Applies `changed` outputs; `state` holds every output's current value (changes included),
+    /// for protocols that must write several outputs in one packet.
+    fn apply<'a>(
+        &'a mut self,
+        changed: &'a [(u32, OutputCommand)],
+        state: &'a OutputState,
+    ) -> BoxFuture<'a, Result<(), String>>;
+
+    /// How often the device must hear from us even when nothing changes.
+    fn keepalive(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Sends what keeps the device awake (by default, the current state again).
+    fn send_keepalive<'a>(
+        &'a mut self,
+        state: &'a OutputState,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        let all: Vec<_> = state
+            .iter()
+            .map(|((feature, _), command)| (*feature, *command))
+            .collect();
+        Box::pin(async move { self.apply(&all, state).await })
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    /// Newest value per output not yet written.
+    pending: BTreeMap<(u32, OutputType), OutputCommand>,
+    closed: bool,
+}
+
+/// The handle commands go in through; the worker task writes them out.
+pub struct Scheduler {
+    shared: Arc<Mutex<Shared>>,
+    wake: Arc<Notify>,
+}
+
+fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Scheduler {
+    /// Starts the worker for a device with message gap `gap`, writing to `sink`.
+    pub fn start<S: OutputSink>(sink: S, gap: Duration) -> Self {
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let wake = Arc::new(Notify::new());
+        tokio::spawn(run(sink, gap, shared.clone(), wake.clone()));
+        Self { shared, wake }
+    }
+
+    /// Sets an output's newest value; never blocks, never queues.
+    pub fn set(&self, feature_index: u32, command: OutputCommand) {
+        lock(&self.shared)
+            .pending
+            .insert((feature_index, command.output_type()), command);
+        self.wake.notify_one();
+    }
+
+    /// Stops the worker (after it writes what is pending).
+    pub fn close(&self) {
+        lock(&self.shared).closed = true;
+        self.wake.notify_one();
+    }
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+async fn run<S: OutputSink>(
+    mut sink: S,
+    gap: Duration,
+    shared: Arc<Mutex<Shared>>,
+    wake: Arc<Notify>,
+) {
+    let mut sent = OutputState::new();
+    let mut last_write: Option<Instant> = None;
+    loop {
+        let keepalive_due = match (sink.keepalive(), last_write) {
+            (Some(every), Some(last)) => Some(last + every),
+            _ => None,
+        };
+        tokio::select! {
+            () = wake.notified() => {}
+            () = sleep_until_some(keepalive_due) => {
+                if let Err(error) = sink.send_keepalive(&sent).await {
+                    warn!(%error, "keep-alive write failed");
+                }
+                last_write = Some(Instant::now());
+                continue;
+            }
+        }
+        // Pace: no write sooner than one gap after the last; commands arriving meanwhile
+        // replace each other in `pending`.
+        if let Some(last) = last_write {
+            tokio::time::sleep_until(last + gap).await;
+        }
+        let (pending, closed) = {
+            let mut shared = lock(&shared);
+            (std::mem::take(&mut shared.pending), shared.closed)
+        };
+        let changed: Vec<(u32, OutputCommand)> = pending
+            .into_iter()
+            .filter(|(key, command)| sent.get(key) != Some(command))
+            .map(|((feature, _), command)| (feature, command))
+            .collect();
+        if !changed.is_empty() {
+            let mut state = sent.clone();
+            for (feature, command) in &changed {
+                state.insert((*feature, command.output_type()), *command);
+            }
+            match sink.apply(&changed, &state).await {
+                Ok(()) => sent = state,
+                Err(error) => warn!(%error, "device write failed"),
+            }
+            last_write = Some(Instant::now());
+        }
+        if closed {
+            return;
+        }
+    }
+}
+
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
