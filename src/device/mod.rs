@@ -2,6 +2,7 @@
 //! is driven through, and [`simulated`] devices that record what they are told.
 
 mod backend;
+pub mod config;
 pub mod hardware;
 mod manager;
 pub mod protocol;

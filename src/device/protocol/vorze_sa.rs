@@ -16,7 +16,11 @@ pub struct VorzeSa {
 impl VorzeSa {
     /// The protocol for a device advertising `name`, if it is a known Vorze rotator.
     pub fn for_name(name: &str) -> Option<Self> {
-        let name = name.to_ascii_lowercase();
+        let name: String = name
+            .to_ascii_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
         let device = if name.contains("cycsa") {
             0x01
         } else if name.contains("ufotw") {
