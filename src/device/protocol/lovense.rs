@@ -2,9 +2,9 @@
 //! `DeviceType;`.
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{InputType, OutputCommand, OutputType};
+use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
 
-use super::{Protocol, READ_TIMEOUT};
+use super::{Protocol, READ_TIMEOUT, output_layout, value_of};
 use crate::device::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::device::scheduler::OutputState;
 
@@ -15,6 +15,8 @@ use crate::device::scheduler::OutputState;
 pub struct Lovense {
     /// Whether the rotator turns the opposite way to how it started.
     reversed: bool,
+    /// The model's outputs, in feature order.
+    layout: Vec<(u32, OutputType)>,
 }
 
 fn text(command: String) -> HardwareWrite {
@@ -73,21 +75,29 @@ impl Protocol for Lovense {
         })
     }
 
+    fn configure(&mut self, features: &[DeviceFeature]) {
+        self.layout = output_layout(features);
+    }
+
     fn writes(
         &mut self,
         changed: &[(u32, OutputCommand)],
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        let outputs: Vec<((u32, OutputType), i32)> =
-            state.iter().map(|(key, c)| (*key, c.value())).collect();
-        let vibrators = outputs
+        let vibrators = self
+            .layout
             .iter()
-            .filter(|((_, t), _)| *t == OutputType::Vibrate)
+            .filter(|(_, t)| *t == OutputType::Vibrate)
             .count();
-        if outputs.len() > 2 {
-            let values: Vec<String> = outputs
+        if self.layout.len() > 2 {
+            let values: Vec<String> = self
+                .layout
                 .iter()
-                .map(|(_, v)| v.unsigned_abs().to_string())
+                .map(|&(feature, output_type)| {
+                    value_of(state, feature, output_type)
+                        .unsigned_abs()
+                        .to_string()
+                })
                 .collect();
             return vec![text(format!("Mply:{};", values.join(":")))];
         }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{InputType, OutputCommand, OutputType};
+use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
 
 use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use super::scheduler::{OutputSink, OutputState};
@@ -40,6 +40,10 @@ pub trait Protocol: Send + 'static {
     ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
         Box::pin(async { Ok(None) })
     }
+
+    /// Learns the model's features (from the device configuration), for protocols whose
+    /// packets depend on how many motors a model has.
+    fn configure(&mut self, _features: &[DeviceFeature]) {}
 
     /// Writes the device needs once connected and identified.
     fn initialize(&mut self) -> Vec<HardwareWrite> {
@@ -83,8 +87,8 @@ pub trait Protocol: Send + 'static {
 pub fn by_name(name: &str, device_name: &str) -> Option<Box<dyn Protocol>> {
     Some(match name {
         "lovense" => Box::new(Lovense::default()),
-        "wevibe" => Box::new(WeVibe),
-        "wevibe-8bit" => Box::new(WeVibe8Bit),
+        "wevibe" => Box::new(WeVibe::default()),
+        "wevibe-8bit" => Box::new(WeVibe8Bit::default()),
         "magic-motion-1" => Box::new(MagicMotion1),
         "kiiroo-v21" => Box::new(KiirooV21),
         "svakom-v1" => Box::new(SvakomV1),
@@ -113,6 +117,15 @@ pub(crate) fn value_of(state: &OutputState, feature_index: u32, output_type: Out
         .map_or(0, OutputCommand::value)
 }
 
+/// Every output of a model, in feature order.
+pub(crate) fn output_layout(features: &[DeviceFeature]) -> Vec<(u32, OutputType)> {
+    features
+        .iter()
+        .zip(0u32..)
+        .flat_map(|(feature, index)| feature.output.keys().map(move |t| (index, *t)))
+        .collect()
+}
+
 /// A byte from a step value already checked against the feature's range.
 pub(crate) fn byte(value: i32) -> u8 {
     u8::try_from(value.clamp(0, 255)).unwrap_or(u8::MAX)
@@ -120,14 +133,23 @@ pub(crate) fn byte(value: i32) -> u8 {
 
 /// A protocol driving real hardware: what a device's scheduler writes to.
 pub struct ProtocolSink {
-    protocol: Box<dyn Protocol>,
+    protocol: Arc<tokio::sync::Mutex<Box<dyn Protocol>>>,
     hardware: Arc<dyn Hardware>,
+    keepalive: Option<Duration>,
 }
 
 impl ProtocolSink {
-    /// Joins a protocol to its hardware.
-    pub fn new(protocol: Box<dyn Protocol>, hardware: Arc<dyn Hardware>) -> Self {
-        Self { protocol, hardware }
+    /// Joins a protocol (shared with the device's input reads) to its hardware.
+    pub fn new(
+        protocol: Arc<tokio::sync::Mutex<Box<dyn Protocol>>>,
+        hardware: Arc<dyn Hardware>,
+    ) -> Self {
+        let keepalive = protocol.try_lock().ok().and_then(|p| p.keepalive());
+        Self {
+            protocol,
+            hardware,
+            keepalive,
+        }
     }
 }
 
@@ -138,7 +160,8 @@ impl OutputSink for ProtocolSink {
         state: &'a OutputState,
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            for write in self.protocol.writes(changed, state) {
+            let writes = self.protocol.lock().await.writes(changed, state);
+            for write in writes {
                 self.hardware
                     .write(write)
                     .await
@@ -149,6 +172,6 @@ impl OutputSink for ProtocolSink {
     }
 
     fn keepalive(&self) -> Option<Duration> {
-        self.protocol.keepalive()
+        self.keepalive
     }
 }

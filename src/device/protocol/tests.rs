@@ -1,7 +1,7 @@
 //! Byte tables: commands in, the exact bytes each protocol writes out, from public protocol
 //! facts (the Buttplug project's device tests).
 
-use plugwire_core::message::{OutputCommand, OutputType, PositionWithDuration};
+use plugwire_core::message::{DeviceFeature, OutputCommand, OutputType, PositionWithDuration};
 
 use super::*;
 use crate::device::scheduler::OutputState;
@@ -34,10 +34,29 @@ type Step<'a> = (&'a [(u32, OutputCommand)], &'a [(Endpoint, &'a str, bool)]);
 /// Feeds each step's commands (on top of `initial` outputs) and compares the writes:
 /// (commands, expected writes as (endpoint, hex, with response)).
 fn table(mut protocol: Box<dyn Protocol>, initial: &[(u32, OutputCommand)], steps: &[Step<'_>]) {
+    // The model: one feature per distinct feature index in `initial`, with those outputs.
+    let mut features: Vec<DeviceFeature> = Vec::new();
     let mut state = OutputState::new();
     for (feature, command) in initial {
+        let index = usize::try_from(*feature).expect("small index");
+        while features.len() <= index {
+            features.push(DeviceFeature {
+                feature_index: u32::try_from(features.len()).expect("small"),
+                feature_description: String::new(),
+                output: Default::default(),
+                input: Default::default(),
+            });
+        }
+        features[index].output.insert(
+            command.output_type(),
+            plugwire_core::message::OutputLimits {
+                value: plugwire_core::message::Range::new(-255, 255),
+                duration: None,
+            },
+        );
         state.insert((*feature, command.output_type()), *command);
     }
+    protocol.configure(&features);
     for (changed, expected) in steps {
         for (feature, command) in *changed {
             state.insert((*feature, command.output_type()), *command);
@@ -159,7 +178,7 @@ fn lovense_replies_are_understood() {
 #[test]
 fn wevibe_nibbles() {
     table(
-        Box::new(WeVibe),
+        Box::new(WeVibe::default()),
         &[vibrate(0, 0)],
         &[
             (&[vibrate(0, 8)], &[(TX, "0f 03 00 88 00 03 00 00", true)]),
@@ -168,7 +187,7 @@ fn wevibe_nibbles() {
         ],
     );
     table(
-        Box::new(WeVibe),
+        Box::new(WeVibe::default()),
         &[vibrate(0, 0), vibrate(1, 0)],
         &[(
             &[vibrate(0, 5), vibrate(1, 10)],
@@ -176,7 +195,7 @@ fn wevibe_nibbles() {
         )],
     );
     assert_eq!(
-        WeVibe.initialize(),
+        WeVibe::default().initialize(),
         vec![
             HardwareWrite::new(TX, hex("0f 03 00 99 00 03 00 00"), true),
             HardwareWrite::new(TX, hex("0f 00 00 00 00 00 00 00"), true),
@@ -187,7 +206,7 @@ fn wevibe_nibbles() {
 #[test]
 fn wevibe_8bit() {
     table(
-        Box::new(WeVibe8Bit),
+        Box::new(WeVibe8Bit::default()),
         &[vibrate(0, 0)],
         &[
             (&[vibrate(0, 22)], &[(TX, "0f 03 00 19 19 03 00 00", true)]),
@@ -195,7 +214,7 @@ fn wevibe_8bit() {
         ],
     );
     table(
-        Box::new(WeVibe8Bit),
+        Box::new(WeVibe8Bit::default()),
         &[vibrate(0, 0), vibrate(1, 0)],
         &[(&[vibrate(0, 12)], &[(TX, "0f 03 00 03 0f 01 00 00", true)])],
     );

@@ -1,18 +1,19 @@
 //! WeVibe: the 4-bit protocol (`wevibe`) and the 8-bit one (`wevibe-8bit`). Both carry both
 //! motors in one packet; single-motor models drive both from feature 0.
 
-use plugwire_core::message::{OutputCommand, OutputType};
+use plugwire_core::message::{DeviceFeature, OutputCommand, OutputType};
 
-use super::{Protocol, byte, value_of};
+use super::{Protocol, byte, output_layout, value_of};
 use crate::device::hardware::{Endpoint, HardwareWrite};
 use crate::device::scheduler::OutputState;
 
 const STOP: [u8; 8] = [0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
 
-/// Feature 0 is the internal motor, feature 1 (when present) the external one.
-fn motors(state: &OutputState) -> (u8, u8) {
+/// Feature 0 is the internal motor, feature 1 (on dual-motor models) the external one;
+/// single-motor models drive both from feature 0.
+fn motors(state: &OutputState, dual: bool) -> (u8, u8) {
     let internal = byte(value_of(state, 0, OutputType::Vibrate));
-    let external = if state.contains_key(&(1, OutputType::Vibrate)) {
+    let external = if dual {
         byte(value_of(state, 1, OutputType::Vibrate))
     } else {
         internal
@@ -20,11 +21,26 @@ fn motors(state: &OutputState) -> (u8, u8) {
     (internal, external)
 }
 
+fn is_dual(features: &[DeviceFeature]) -> bool {
+    output_layout(features)
+        .iter()
+        .filter(|(_, t)| *t == OutputType::Vibrate)
+        .count()
+        > 1
+}
+
 /// `wevibe`: speeds 0–15 as nibbles, `0f 03 00 (int<<4 | ext) 00 03 00 00`, with response.
 #[derive(Debug, Default)]
-pub struct WeVibe;
+pub struct WeVibe {
+    /// Whether the model has two motors.
+    pub dual: bool,
+}
 
 impl Protocol for WeVibe {
+    fn configure(&mut self, features: &[DeviceFeature]) {
+        self.dual = is_dual(features);
+    }
+
     fn initialize(&mut self) -> Vec<HardwareWrite> {
         vec![
             HardwareWrite::new(
@@ -41,7 +57,7 @@ impl Protocol for WeVibe {
         _changed: &[(u32, OutputCommand)],
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        let (internal, external) = motors(state);
+        let (internal, external) = motors(state, self.dual);
         let data = if internal == 0 && external == 0 {
             STOP
         } else {
@@ -63,15 +79,22 @@ impl Protocol for WeVibe {
 /// `wevibe-8bit`: `0f 03 00 (ext+3) (int+3) S 00 00`, S bit 1 = external on, bit 0 = internal
 /// on, with response.
 #[derive(Debug, Default)]
-pub struct WeVibe8Bit;
+pub struct WeVibe8Bit {
+    /// Whether the model has two motors.
+    pub dual: bool,
+}
 
 impl Protocol for WeVibe8Bit {
+    fn configure(&mut self, features: &[DeviceFeature]) {
+        self.dual = is_dual(features);
+    }
+
     fn writes(
         &mut self,
         _changed: &[(u32, OutputCommand)],
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        let (internal, external) = motors(state);
+        let (internal, external) = motors(state, self.dual);
         let data = if internal == 0 && external == 0 {
             STOP
         } else {
