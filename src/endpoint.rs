@@ -289,3 +289,17 @@ impl Server {
         }
     }
 }
+
+/// Accepts device forwarders on `listener` until `shutdown`; their devices join `manager`.
+pub async fn accept_forwarders_on(
+    manager: Arc<crate::device::DeviceManager>,
+    listener: AnyListener,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    use crate::device::forwarded::accept_forwarders;
+    match listener {
+        AnyListener::WebSocket(l) => accept_forwarders(manager, l, JsonSerializer, shutdown).await,
+        AnyListener::Ipc(l) => accept_forwarders(manager, l, JsonSerializer, shutdown).await,
+        AnyListener::Quic(l) => accept_forwarders(manager, l, JsonSerializer, shutdown).await,
+    }
+}

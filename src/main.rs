@@ -115,6 +115,10 @@ struct ServeArgs {
     /// Dial out to a client waiting at this URL, any transport (reversed roles).
     #[arg(long, value_name = "URL")]
     connect: Vec<ConnectionUrl>,
+    /// Accept device forwarders (processes that own devices and dial in, e.g.
+    /// `plugwire serve --connect URL`) at this URL; their devices join this server's.
+    #[arg(long, value_name = "URL")]
+    forwarders: Vec<ConnectionUrl>,
     /// Where generated certificates are kept [default: ~/.local/share/plugwire].
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -297,6 +301,18 @@ async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         tasks.push(tokio::spawn(async move {
             server.listen_on(listener, format).await
         }));
+    }
+    for url in &args.forwarders {
+        let listener = AnyListener::bind(url, &options).await?;
+        println!(
+            "plugwire accepting device forwarders on {}",
+            listener.describe()
+        );
+        tasks.push(tokio::spawn(endpoint::accept_forwarders_on(
+            server.devices().clone(),
+            listener,
+            server.shutdown_token(),
+        )));
     }
     for url in &dial_out {
         let dialer = AnyDialer::new(url, &options)?;

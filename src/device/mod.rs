@@ -4,6 +4,7 @@
 mod attach;
 mod backend;
 pub mod config;
+pub mod forwarded;
 pub mod hardware;
 mod manager;
 pub mod protocol;
