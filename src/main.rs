@@ -9,11 +9,13 @@ use clap::{Args, Parser, Subcommand};
 use plugwire::client::{Client, ClientEvent};
 use plugwire::core::message::{OutputType, Range};
 use plugwire::device::DeviceManager;
+use plugwire::device::ble::{BleManager, BleOptions};
+use plugwire::device::config::DeviceConfig;
 use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::endpoint::{self, AnyDialer, AnyListener, EndpointOptions};
 use plugwire::server::{Server, ServerConfig, SessionConfig};
 use plugwire::url::{ConnectionUrl, Endpoint, Format};
-use tracing::{error, info};
+use tracing::{error, info, warn};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
@@ -147,6 +149,16 @@ struct ServeArgs {
     /// Add no simulated devices.
     #[arg(long, conflicts_with = "simulated_devices")]
     no_simulated_devices: bool,
+    /// Find Bluetooth LE devices (scanning when clients ask). Without Bluetooth the server
+    /// says so once and serves everything else.
+    #[arg(long)]
+    use_bluetooth_le: bool,
+    /// Device configuration to use instead of the shipped one (device-config v5 JSON).
+    #[arg(long, value_name = "PATH")]
+    device_config_file: Option<PathBuf>,
+    /// User device configuration: adds names to match or overrides models.
+    #[arg(long, value_name = "PATH")]
+    user_device_config_file: Option<PathBuf>,
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
@@ -242,6 +254,16 @@ async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         },
         max_connections: args.max_connections,
     };
+    let mut device_config = match &args.device_config_file {
+        Some(path) => DeviceConfig::load(path)?,
+        None => DeviceConfig::shipped(),
+    };
+    if let Some(path) = &args.user_device_config_file {
+        device_config.merge_user_path(path)?;
+    }
+    if args.use_bluetooth_le {
+        start_bluetooth(devices.clone(), Arc::new(device_config));
+    }
     let server = Server::new(config, devices);
     let mut options = EndpointOptions::default();
     if let Some(dir) = &args.data_dir {
@@ -335,6 +357,24 @@ async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     }
     info!("stopped");
     Ok(())
+}
+
+/// Starts Bluetooth LE in the background: a missing or hung stack is reported in one line
+/// and everything else keeps being served.
+fn start_bluetooth(devices: Arc<DeviceManager>, config: Arc<DeviceConfig>) {
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match BleManager::start(devices.clone(), config, BleOptions::default()).await {
+            Ok(ble) => {
+                devices.add_hardware_manager(ble);
+                info!("Bluetooth LE ready; scanning when a client asks");
+            }
+            Err(error) => warn!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "Bluetooth LE unavailable: {error}; serving the other devices"
+            ),
+        }
+    });
 }
 
 /// Connects as a client, dialling or (with `--listen`) waiting for the server to dial in.

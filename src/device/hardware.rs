@@ -125,3 +125,16 @@ pub trait Hardware: Send + Sync + 'static {
     /// Completes when the device disconnects.
     fn disconnected(&self) -> BoxFuture<'_, ()>;
 }
+
+/// Finds devices: scans when asked, attaches what it finds to the device manager, and removes
+/// what disconnects.
+pub trait HardwareManager: Send + Sync + 'static {
+    /// A name for logs ("Bluetooth LE").
+    fn name(&self) -> &'static str;
+
+    /// Starts looking for devices.
+    fn start_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>>;
+
+    /// Stops looking.
+    fn stop_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>>;
+}

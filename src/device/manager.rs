@@ -12,6 +12,7 @@ use plugwire_core::message::{
 use tokio::sync::broadcast;
 use tracing::{info, warn};
 
+use super::hardware::HardwareManager;
 use super::{DeviceBackend, DeviceError};
 
 /// Identifies one client session to the device manager.
@@ -63,6 +64,7 @@ struct State {
 pub struct DeviceManager {
     state: Mutex<State>,
     events: broadcast::Sender<DeviceEvent>,
+    hardware_managers: Mutex<Vec<Arc<dyn HardwareManager>>>,
 }
 
 impl Default for DeviceManager {
@@ -78,6 +80,7 @@ impl DeviceManager {
         Self {
             state: Mutex::new(State::default()),
             events,
+            hardware_managers: Mutex::new(Vec::new()),
         }
     }
 
@@ -165,10 +168,50 @@ impl DeviceManager {
         self.state().devices.get(&index).map(|d| d.info.clone())
     }
 
-    /// Starts scanning. Simulated devices are present from the start, so scanning finishes at
-    /// once; the event still goes out so clients waiting for it are not left hanging.
+    /// Adds a source of devices that scans when clients ask.
+    pub fn add_hardware_manager(&self, manager: Arc<dyn HardwareManager>) {
+        self.hardware_managers().push(manager);
+    }
+
+    fn hardware_managers(&self) -> MutexGuard<'_, Vec<Arc<dyn HardwareManager>>> {
+        self.hardware_managers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Starts scanning on every hardware manager; found devices arrive as `Added` events. With
+    /// none (only simulated or forwarded devices, present from the start) scanning finishes at
+    /// once, and the event still goes out so clients waiting for it are not left hanging.
     pub fn start_scanning(&self) {
-        let _ = self.events.send(DeviceEvent::ScanningFinished);
+        let managers = self.hardware_managers().clone();
+        if managers.is_empty() {
+            let _ = self.events.send(DeviceEvent::ScanningFinished);
+            return;
+        }
+        for manager in managers {
+            tokio::spawn(async move {
+                if let Err(error) = manager.start_scanning().await {
+                    warn!(%error, manager = manager.name(), "could not start scanning");
+                }
+            });
+        }
+    }
+
+    /// Stops scanning everywhere, then tells clients scanning finished.
+    pub fn stop_scanning(&self) {
+        let managers = self.hardware_managers().clone();
+        let events = self.events.clone();
+        if managers.is_empty() {
+            return;
+        }
+        tokio::spawn(async move {
+            for manager in managers {
+                if let Err(error) = manager.stop_scanning().await {
+                    warn!(%error, manager = manager.name(), "could not stop scanning");
+                }
+            }
+            let _ = events.send(DeviceEvent::ScanningFinished);
+        });
     }
 
     /// Tells subscribers an input reported a value.

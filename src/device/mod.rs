@@ -3,6 +3,8 @@
 
 mod attach;
 mod backend;
+#[cfg(feature = "ble")]
+pub mod ble;
 pub mod config;
 pub mod forwarded;
 pub mod hardware;

@@ -303,7 +303,10 @@ impl Session {
                 self.devices.start_scanning();
                 ok(id)
             }
-            Upgraded::Message(ClientMessage::StopScanning(IdOnly { id })) => ok(id),
+            Upgraded::Message(ClientMessage::StopScanning(IdOnly { id })) => {
+                self.devices.stop_scanning();
+                ok(id)
+            }
             Upgraded::Message(ClientMessage::RequestDeviceList(IdOnly { id })) => {
                 let devices = self.devices.devices();
                 self.announced = devices.iter().map(|d| d.device_index).collect();

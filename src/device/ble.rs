@@ -1,0 +1,342 @@
+//! Bluetooth LE through btleplug: scans when asked, matches advertisements against the device
+//! configuration, connects, maps endpoints to characteristics, and attaches the device.
+//!
+//! Every btleplug call has its own short timeout. With no Bluetooth, no D-Bus, or a BlueZ that
+//! hangs, starting reports one clear line and the server keeps serving everything else.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use btleplug::api::{
+    Central, CentralEvent, Characteristic, Manager as _, Peripheral as _, ScanFilter, WriteType,
+};
+use btleplug::platform::{Adapter, Manager, Peripheral, PeripheralId};
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use tokio::sync::{broadcast, mpsc, watch};
+use tracing::{debug, info, warn};
+use uuid::Uuid;
+
+use super::config::{Advertisement, BtleConfig, DeviceConfig};
+use super::hardware::{Endpoint, Hardware, HardwareError, HardwareManager, HardwareWrite};
+use super::{DeviceManager, attach};
+
+/// Time limits on Bluetooth calls.
+#[derive(Debug, Clone)]
+pub struct BleOptions {
+    /// Limit on each call while starting (system bus, adapters): a hung stack is given up on.
+    pub start_timeout: Duration,
+    /// Limit on each call to a device (connect, discover, write, read).
+    pub call_timeout: Duration,
+}
+
+impl Default for BleOptions {
+    fn default() -> Self {
+        Self {
+            start_timeout: Duration::from_millis(400),
+            call_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Why Bluetooth LE is not available.
+#[derive(Debug, thiserror::Error)]
+pub enum BleError {
+    /// The Bluetooth stack reported an error.
+    #[error("{0}")]
+    Stack(#[from] btleplug::Error),
+    /// The Bluetooth stack did not answer in time.
+    #[error("the Bluetooth stack did not answer within {0:?}")]
+    Timeout(Duration),
+    /// There is no Bluetooth adapter.
+    #[error("no Bluetooth adapter found")]
+    NoAdapter,
+}
+
+async fn bounded<T, E: Into<BleError>>(
+    limit: Duration,
+    call: impl Future<Output = Result<T, E>>,
+) -> Result<T, BleError> {
+    tokio::time::timeout(limit, call)
+        .await
+        .map_err(|_| BleError::Timeout(limit))?
+        .map_err(Into::into)
+}
+
+async fn device_call<T>(
+    limit: Duration,
+    call: impl Future<Output = Result<T, btleplug::Error>>,
+) -> Result<T, HardwareError> {
+    match tokio::time::timeout(limit, call).await {
+        Err(_) => Err(HardwareError::Timeout),
+        Ok(Err(btleplug::Error::NotConnected)) => Err(HardwareError::Disconnected),
+        Ok(Err(error)) => Err(HardwareError::Other(error.to_string())),
+        Ok(Ok(value)) => Ok(value),
+    }
+}
+
+/// The Bluetooth LE hardware manager.
+pub struct BleManager {
+    adapter: Adapter,
+    options: BleOptions,
+}
+
+impl BleManager {
+    /// Opens the first Bluetooth adapter and starts following its events; devices it finds
+    /// while scanning are matched against `config` and attached to `devices`.
+    pub async fn start(
+        devices: Arc<DeviceManager>,
+        config: Arc<DeviceConfig>,
+        options: BleOptions,
+    ) -> Result<Arc<Self>, BleError> {
+        let manager = bounded(options.start_timeout, Manager::new()).await?;
+        let adapter = bounded(options.start_timeout, manager.adapters())
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(BleError::NoAdapter)?;
+        let events = bounded(options.start_timeout, adapter.events()).await?;
+        let this = Arc::new(Self { adapter, options });
+        tokio::spawn(follow(this.clone(), events, devices, config));
+        Ok(this)
+    }
+}
+
+impl HardwareManager for BleManager {
+    fn name(&self) -> &'static str {
+        "Bluetooth LE"
+    }
+
+    fn start_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(device_call(
+            self.options.call_timeout,
+            self.adapter.start_scan(ScanFilter::default()),
+        ))
+    }
+
+    fn stop_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(device_call(
+            self.options.call_timeout,
+            self.adapter.stop_scan(),
+        ))
+    }
+}
+
+/// Follows adapter events: new advertisements are matched and connected, disconnections told
+/// to the devices' hardware handles.
+async fn follow(
+    ble: Arc<BleManager>,
+    mut events: std::pin::Pin<Box<dyn futures::Stream<Item = CentralEvent> + Send>>,
+    devices: Arc<DeviceManager>,
+    config: Arc<DeviceConfig>,
+) {
+    let attached: Arc<Mutex<HashMap<PeripheralId, watch::Sender<bool>>>> = Arc::default();
+    let connecting: Arc<Mutex<HashSet<PeripheralId>>> = Arc::default();
+    while let Some(event) = events.next().await {
+        match event {
+            CentralEvent::DeviceDiscovered(id) | CentralEvent::DeviceUpdated(id) => {
+                let busy = attached
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains_key(&id)
+                    || !connecting
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(id.clone());
+                if busy {
+                    continue;
+                }
+                let (ble, devices, config) = (ble.clone(), devices.clone(), config.clone());
+                let (attached, connecting) = (attached.clone(), connecting.clone());
+                tokio::spawn(async move {
+                    if let Err(error) = consider(&ble, &devices, &config, &id, &attached).await {
+                        debug!(%error, "not attaching a Bluetooth device");
+                    }
+                    connecting
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&id);
+                });
+            }
+            CentralEvent::DeviceDisconnected(id) => {
+                if let Some(connected) = attached
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id)
+                {
+                    connected.send_replace(false);
+                }
+            }
+            _ => {}
+        }
+    }
+    warn!("the Bluetooth adapter stopped reporting events");
+}
+
+/// Looks at one advertisement; if a configured protocol claims it, connects and attaches it.
+async fn consider(
+    ble: &BleManager,
+    devices: &Arc<DeviceManager>,
+    config: &DeviceConfig,
+    id: &PeripheralId,
+    attached: &Mutex<HashMap<PeripheralId, watch::Sender<bool>>>,
+) -> Result<(), HardwareError> {
+    let limit = ble.options.call_timeout;
+    let peripheral = device_call(limit, ble.adapter.peripheral(id)).await?;
+    let Some(properties) = device_call(limit, peripheral.properties()).await? else {
+        return Ok(());
+    };
+    let advertisement = Advertisement {
+        name: properties.local_name.clone().unwrap_or_default(),
+        services: properties.services.iter().map(Uuid::to_string).collect(),
+        manufacturer_data: properties
+            .manufacturer_data
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect(),
+    };
+    let Some((protocol, btle)) = config.match_advertisement(&advertisement) else {
+        return Ok(());
+    };
+    info!(name = %advertisement.name, protocol, "connecting to a Bluetooth device");
+    device_call(limit, peripheral.connect()).await?;
+    device_call(limit, peripheral.discover_services()).await?;
+    let endpoints = map_endpoints(btle, &peripheral.characteristics());
+    let notifications = device_call(limit, peripheral.notifications()).await?;
+    let (connected, _) = watch::channel(true);
+    let (notify, _) = broadcast::channel(64);
+    let hardware = Arc::new(BleHardware {
+        name: advertisement.name.clone(),
+        peripheral,
+        endpoints,
+        connected: connected.clone(),
+        notify: notify.clone(),
+        limit,
+    });
+    tokio::spawn(async move {
+        let mut notifications = notifications;
+        while let Some(value) = notifications.next().await {
+            let _ = notify.send((value.uuid, value.value));
+        }
+    });
+    attached
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.clone(), connected);
+    let protocol = protocol.to_owned();
+    if let Err(error) = attach(devices, config, &protocol, hardware.clone()).await {
+        warn!(%error, name = %advertisement.name, "could not set up a Bluetooth device");
+        let _ = device_call(limit, hardware.peripheral.disconnect()).await;
+    }
+    Ok(())
+}
+
+/// Maps the configured endpoint names to the device's characteristics.
+fn map_endpoints(
+    btle: &BtleConfig,
+    characteristics: &std::collections::BTreeSet<Characteristic>,
+) -> BTreeMap<Endpoint, Characteristic> {
+    let mut endpoints = BTreeMap::new();
+    for (service, names) in &btle.services {
+        let Ok(service) = Uuid::from_str(service) else {
+            continue;
+        };
+        for (name, uuid) in names {
+            let (Ok(endpoint), Ok(uuid)) = (name.parse::<Endpoint>(), Uuid::from_str(uuid)) else {
+                continue;
+            };
+            if let Some(characteristic) = characteristics
+                .iter()
+                .find(|c| c.uuid == uuid && c.service_uuid == service)
+            {
+                endpoints.insert(endpoint, characteristic.clone());
+            }
+        }
+    }
+    endpoints
+}
+
+/// A connected Bluetooth LE device.
+struct BleHardware {
+    name: String,
+    peripheral: Peripheral,
+    endpoints: BTreeMap<Endpoint, Characteristic>,
+    connected: watch::Sender<bool>,
+    notify: broadcast::Sender<(Uuid, Vec<u8>)>,
+    limit: Duration,
+}
+
+impl BleHardware {
+    fn characteristic(&self, endpoint: Endpoint) -> Result<&Characteristic, HardwareError> {
+        self.endpoints
+            .get(&endpoint)
+            .ok_or(HardwareError::NoEndpoint(endpoint))
+    }
+}
+
+impl Hardware for BleHardware {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            let characteristic = self.characteristic(write.endpoint)?;
+            let kind = if write.with_response {
+                WriteType::WithResponse
+            } else {
+                WriteType::WithoutResponse
+            };
+            device_call(
+                self.limit,
+                self.peripheral.write(characteristic, &write.data, kind),
+            )
+            .await
+        })
+    }
+
+    fn read(
+        &self,
+        endpoint: Endpoint,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>> {
+        Box::pin(async move {
+            let characteristic = self.characteristic(endpoint)?;
+            device_call(
+                timeout.min(self.limit),
+                self.peripheral.read(characteristic),
+            )
+            .await
+        })
+    }
+
+    fn subscribe(
+        &self,
+        endpoint: Endpoint,
+    ) -> BoxFuture<'_, Result<mpsc::UnboundedReceiver<Vec<u8>>, HardwareError>> {
+        Box::pin(async move {
+            let characteristic = self.characteristic(endpoint)?.clone();
+            device_call(self.limit, self.peripheral.subscribe(&characteristic)).await?;
+            let (sender, receiver) = mpsc::unbounded_channel();
+            let mut values = self.notify.subscribe();
+            tokio::spawn(async move {
+                while let Ok((uuid, value)) = values.recv().await {
+                    if uuid == characteristic.uuid && sender.send(value).is_err() {
+                        return;
+                    }
+                }
+            });
+            Ok(receiver)
+        })
+    }
+
+    fn disconnected(&self) -> BoxFuture<'_, ()> {
+        let mut watcher = self.connected.subscribe();
+        Box::pin(async move {
+            let _ = watcher.wait_for(|connected| !connected).await;
+        })
+    }
+}
