@@ -153,3 +153,68 @@ async fn sleep_until_some(deadline: Option<Instant>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::mpsc;
+
+    /// Records what it is asked to apply, and asks for a keep-alive every second.
+    struct Recorder {
+        applied: mpsc::UnboundedSender<(Instant, Vec<(u32, OutputCommand)>)>,
+        keepalive: Option<Duration>,
+    }
+
+    impl OutputSink for Recorder {
+        fn apply<'a>(
+            &'a mut self,
+            changed: &'a [(u32, OutputCommand)],
+            _: &'a OutputState,
+        ) -> BoxFuture<'a, Result<(), String>> {
+            let _ = self.applied.send((Instant::now(), changed.to_vec()));
+            Box::pin(async { Ok(()) })
+        }
+
+        fn keepalive(&self) -> Option<Duration> {
+            self.keepalive
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quiet_device_that_needs_it_gets_a_keepalive() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let every = Duration::from_secs(1);
+        let scheduler = Scheduler::start(
+            Recorder {
+                applied,
+                keepalive: Some(every),
+            },
+            Duration::from_millis(50),
+        );
+        scheduler.set(0, OutputCommand::new(OutputType::Vibrate, 7));
+        let (first_at, first) = seen.recv().await.expect("the command");
+        assert_eq!(first, vec![(0, OutputCommand::new(OutputType::Vibrate, 7))]);
+        // Nothing changes; one keep-alive per second carries the current state again.
+        for n in 1..=3 {
+            let (at, again) = seen.recv().await.expect("a keep-alive");
+            assert_eq!(again, first);
+            assert_eq!(at - first_at, every * n);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_keepalive_when_not_needed() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let scheduler = Scheduler::start(
+            Recorder {
+                applied,
+                keepalive: None,
+            },
+            Duration::from_millis(50),
+        );
+        scheduler.set(0, OutputCommand::new(OutputType::Vibrate, 7));
+        seen.recv().await.expect("the command");
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert!(seen.try_recv().is_err());
+    }
+}
