@@ -173,6 +173,15 @@ impl Device {
     /// Reads the first input of `input_type`.
     pub async fn read(&self, input_type: InputType) -> Result<i32, ClientError> {
         let feature_index = self.input_feature(input_type)?;
+        self.read_feature(feature_index, input_type).await
+    }
+
+    /// Reads the input of `input_type` on one feature.
+    pub async fn read_feature(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> Result<i32, ClientError> {
         let reply = self
             .client
             .request(ClientMessage::InputCmd(InputCmd {
@@ -187,6 +196,11 @@ impl Device {
             ServerMessage::InputReading(reading) => Ok(reading.reading.value()),
             other => Err(ClientError::UnexpectedReply(format!("{other:?}"))),
         }
+    }
+
+    /// The client this device belongs to.
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Reads the battery level (in the feature's range, usually 0–100).

@@ -342,12 +342,21 @@ async fn ping_loop(requests: RequestSender, period: Duration) {
     ticks.tick().await;
     loop {
         ticks.tick().await;
-        if let Err(error) = requests
-            .request(ClientMessage::Ping(IdOnly { id: 0 }))
-            .await
-        {
-            debug!(%error, "ping failed; stopping pings");
-            return;
+        let ping = requests.request(ClientMessage::Ping(IdOnly { id: 0 }));
+        match tokio::time::timeout(REPLY_TIMEOUT, ping).await {
+            Ok(Ok(_)) => {}
+            // A server that does not answer pings is gone for practical purposes: close, so
+            // the client (and whoever watches its events) learns it is disconnected.
+            Ok(Err(error)) => {
+                debug!(%error, "ping failed; closing");
+                requests.close().await;
+                return;
+            }
+            Err(_) => {
+                warn!("the server did not answer a ping; closing");
+                requests.close().await;
+                return;
+            }
         }
     }
 }

@@ -42,6 +42,10 @@ pub struct ProtocolDevice {
 }
 
 impl DeviceBackend for ProtocolDevice {
+    fn finish(&self, limit: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(self.scheduler.finish(limit))
+    }
+
     fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), DeviceError> {
         self.scheduler.set(feature_index, command);
         Ok(())

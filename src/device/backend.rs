@@ -32,6 +32,12 @@ pub trait DeviceBackend: Send + Sync + 'static {
     /// Stops one output of a feature (vibration to 0, rotation to 0, movement halted).
     fn stop_output(&self, feature_index: u32, output_type: OutputType) -> Result<(), DeviceError>;
 
+    /// Finishes before the process exits: whatever is pending (the stops) is written, within
+    /// `limit`. The default has nothing pending.
+    fn finish(&self, _limit: std::time::Duration) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+
     /// Reads an input once.
     fn read_input(
         &self,

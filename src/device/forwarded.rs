@@ -13,12 +13,16 @@ use plugwire_core::connector::{Connection, Connector};
 use plugwire_core::link::FramedLink;
 use plugwire_core::message::{DeviceInfo, InputType, OutputCommand, OutputType};
 use plugwire_core::{ConnectorError, Listener, Serializer, Transport};
+use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
 
 use super::scheduler::{OutputSink, OutputState, Scheduler};
 use super::{DeviceBackend, DeviceError, DeviceManager};
 use crate::client::{Client, ClientEvent, Device};
+
+/// Longest a forwarder may take to answer; one that does not is dropped.
+const FORWARDER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A connector over one transport that is already connected (a forwarder that dialled in). It
 /// connects once; a forwarder whose link drops dials again, as a new connection.
@@ -47,9 +51,20 @@ impl<T: Transport, S: Serializer> Connector for Accepted<T, S> {
     }
 }
 
+/// Local feature index → the forwarder's own feature index (local features are renumbered
+/// 0..n in the forwarder's order; the forwarder's keys are its own business).
+fn remote_feature(remote: &[u32], local: u32) -> Result<u32, String> {
+    usize::try_from(local)
+        .ok()
+        .and_then(|i| remote.get(i))
+        .copied()
+        .ok_or_else(|| format!("no feature {local}"))
+}
+
 /// Sends a forwarded device's output changes to its forwarder.
 struct ForwardedSink {
     device: Device,
+    remote_features: Vec<u32>,
 }
 
 impl OutputSink for ForwardedSink {
@@ -60,10 +75,19 @@ impl OutputSink for ForwardedSink {
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             for (feature, command) in changed {
-                self.device
-                    .output(*feature, *command)
+                let remote = remote_feature(&self.remote_features, *feature)?;
+                match tokio::time::timeout(FORWARDER_TIMEOUT, self.device.output(remote, *command))
                     .await
-                    .map_err(|e| e.to_string())?;
+                {
+                    Ok(result) => result.map_err(|e| e.to_string())?,
+                    Err(_) => {
+                        // A forwarder that stops answering is dropped: its devices go away
+                        // rather than hang with commands nobody carries out.
+                        let client = self.device.client().clone();
+                        tokio::spawn(async move { client.disconnect().await });
+                        return Err("the device forwarder did not answer".to_owned());
+                    }
+                }
             }
             Ok(())
         })
@@ -74,9 +98,14 @@ impl OutputSink for ForwardedSink {
 struct ForwardedDevice {
     scheduler: Scheduler,
     device: Device,
+    remote_features: Vec<u32>,
 }
 
 impl DeviceBackend for ForwardedDevice {
+    fn finish(&self, limit: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(self.scheduler.finish(limit))
+    }
+
     fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), DeviceError> {
         self.scheduler.set(feature_index, command);
         Ok(())
@@ -95,14 +124,23 @@ impl DeviceBackend for ForwardedDevice {
 
     fn read_input(
         &self,
-        _feature_index: u32,
+        feature_index: u32,
         input_type: InputType,
     ) -> BoxFuture<'_, Result<i32, DeviceError>> {
         Box::pin(async move {
-            self.device
-                .read(input_type)
-                .await
-                .map_err(|e| DeviceError::Hardware(e.to_string()))
+            let remote = remote_feature(&self.remote_features, feature_index)
+                .map_err(DeviceError::Hardware)?;
+            match tokio::time::timeout(
+                FORWARDER_TIMEOUT,
+                self.device.read_feature(remote, input_type),
+            )
+            .await
+            {
+                Ok(result) => result.map_err(|e| DeviceError::Hardware(e.to_string())),
+                Err(_) => Err(DeviceError::Hardware(
+                    "the device forwarder did not answer".into(),
+                )),
+            }
         })
     }
 }
@@ -112,26 +150,48 @@ fn add(manager: &DeviceManager, device: Device) -> u32 {
     let gap = info.device_message_timing_gap;
     let name = info.device_name.clone();
     let features = info.device_features.values().cloned().collect();
-    let scheduler = Scheduler::start(
-        ForwardedSink {
-            device: device.clone(),
-        },
-        Duration::from_millis(u64::from(gap)),
-    );
-    manager.add_device(
-        &name,
-        gap,
-        features,
-        Arc::new(ForwardedDevice { scheduler, device }),
-    )
+    let remote_features: Vec<u32> = info.device_features.keys().copied().collect();
+    let sink = ForwardedSink {
+        device: device.clone(),
+        remote_features: remote_features.clone(),
+    };
+    let scheduler = Scheduler::start(sink, Duration::from_millis(u64::from(gap)));
+    let backend = ForwardedDevice {
+        scheduler,
+        device,
+        remote_features,
+    };
+    manager.add_device(&name, gap, features, Arc::new(backend))
 }
 
-/// Serves one forwarder on `transport` until it leaves: its devices are added, follow its
-/// changes, and are removed (their outputs stopped) when it goes.
+/// Brings the local copies of a forwarder's devices in line with what its client knows.
+fn reconcile(manager: &DeviceManager, client: &Client, local: &mut HashMap<u32, u32>) {
+    let remote: HashMap<u32, Device> = client
+        .devices()
+        .into_iter()
+        .map(|d| (d.index(), d))
+        .collect();
+    local.retain(|remote_index, local_index| {
+        let keep = remote.contains_key(remote_index);
+        if !keep {
+            manager.remove_device(*local_index);
+        }
+        keep
+    });
+    for (remote_index, device) in remote {
+        local
+            .entry(remote_index)
+            .or_insert_with(|| add(manager, device));
+    }
+}
+
+/// Serves one forwarder on `transport` until it leaves or `shutdown`: its devices are added,
+/// follow its changes, and are removed (their outputs stopped) when it goes.
 pub async fn serve_forwarder<T: Transport, S: Serializer>(
     manager: Arc<DeviceManager>,
     transport: T,
     serializer: S,
+    shutdown: CancellationToken,
 ) {
     let connector = Accepted {
         transport: Mutex::new(Some(transport)),
@@ -146,27 +206,21 @@ pub async fn serve_forwarder<T: Transport, S: Serializer>(
     };
     let mut events = client.events();
     let mut local: HashMap<u32, u32> = HashMap::new();
-    for device in client.devices() {
-        local.insert(device.index(), add(&manager, device));
-    }
+    // Whatever happened before we listened is in the client's device list.
+    reconcile(&manager, &client, &mut local);
     info!(devices = local.len(), "device forwarder connected");
-    loop {
-        match events.recv().await {
-            Ok(ClientEvent::DeviceAdded(info)) => {
-                if let Ok(device) = client.device(info.device_index)
-                    && !local.contains_key(&info.device_index)
-                {
-                    local.insert(info.device_index, add(&manager, device));
-                }
+    while client.is_connected() {
+        let event = tokio::select! {
+            event = events.recv() => event,
+            () = shutdown.cancelled() => break,
+        };
+        match event {
+            Ok(ClientEvent::DeviceAdded(_) | ClientEvent::DeviceRemoved(_))
+            | Err(RecvError::Lagged(_)) => {
+                reconcile(&manager, &client, &mut local);
             }
-            Ok(ClientEvent::DeviceRemoved(info)) => {
-                if let Some(index) = local.remove(&info.device_index) {
-                    manager.remove_device(index);
-                }
-            }
-            Ok(ClientEvent::Disconnected)
-            | Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+            Ok(ClientEvent::Disconnected) | Err(RecvError::Closed) => break,
+            Ok(_) => {}
         }
     }
     info!(
@@ -204,11 +258,12 @@ pub async fn accept_forwarders<L: Listener, S: Serializer + Clone>(
         let shutdown = shutdown.clone();
         tokio::spawn(
             async move {
-                let Ok(transport) = pending.await else { return };
-                tokio::select! {
-                    () = serve_forwarder(manager, transport, serializer) => {}
-                    () = shutdown.cancelled() => {}
-                }
+                let Ok(Ok(transport)) = tokio::time::timeout(FORWARDER_TIMEOUT * 2, pending).await
+                else {
+                    warn!("a device forwarder did not finish connecting");
+                    return;
+                };
+                serve_forwarder(manager, transport, serializer, shutdown).await;
             }
             .instrument(info_span!("forwarder", %peer)),
         );

@@ -107,8 +107,12 @@ impl DeviceManager {
     ) -> u32 {
         let info = {
             let mut state = self.state();
-            let index = state.next_index;
-            state.next_index += 1;
+            // Indexes are never reused while taken; after u32::MAX they wrap past those in use.
+            let mut index = state.next_index;
+            while state.devices.contains_key(&index) {
+                index = index.wrapping_add(1);
+            }
+            state.next_index = index.wrapping_add(1);
             let device_features = features
                 .into_iter()
                 .zip(0u32..)
@@ -347,9 +351,22 @@ impl DeviceManager {
         first_error.map_or(Ok(()), |error| Err(device_failure(error)))
     }
 
-    /// Stops every output, on every device (shutdown).
+    /// Stops every output, on every device.
     pub fn stop_all(&self) {
         let _ = self.stop(StopScope::default());
+    }
+
+    /// Stops every output and waits (at most `limit`) until the stops have reached the
+    /// devices: for shutdown, so nothing is left running when the process exits.
+    pub async fn shutdown(&self, limit: std::time::Duration) {
+        self.stop_all();
+        let backends: Vec<Arc<dyn DeviceBackend>> = self
+            .state()
+            .devices
+            .values()
+            .map(|d| d.backend.clone())
+            .collect();
+        futures::future::join_all(backends.iter().map(|backend| backend.finish(limit))).await;
     }
 
     /// Stops every output `session` drove last; outputs another session took over keep going.

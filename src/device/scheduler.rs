@@ -55,7 +55,11 @@ struct Shared {
 pub struct Scheduler {
     shared: Arc<Mutex<Shared>>,
     wake: Arc<Notify>,
+    worker: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
+
+/// How many times a failed write is tried again before the value is given up on.
+const RETRIES: u32 = 3;
 
 fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
     shared
@@ -68,8 +72,12 @@ impl Scheduler {
     pub fn start<S: OutputSink>(sink: S, gap: Duration) -> Self {
         let shared = Arc::new(Mutex::new(Shared::default()));
         let wake = Arc::new(Notify::new());
-        tokio::spawn(run(sink, gap, shared.clone(), wake.clone()));
-        Self { shared, wake }
+        let worker = tokio::spawn(run(sink, gap, shared.clone(), wake.clone()));
+        Self {
+            shared,
+            wake,
+            worker: Mutex::new(Some(worker)),
+        }
     }
 
     /// Sets an output's newest value; never blocks, never queues.
@@ -84,6 +92,18 @@ impl Scheduler {
     pub fn close(&self) {
         lock(&self.shared).closed = true;
         self.wake.notify_one();
+    }
+
+    /// Closes, then waits (at most `limit`) until what was pending has been written: used at
+    /// shutdown so the stops reach the device before the process goes.
+    pub async fn finish(&self, limit: Duration) {
+        self.close();
+        let worker = self.worker.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(worker) = worker
+            && tokio::time::timeout(limit, worker).await.is_err()
+        {
+            warn!("a device did not take its last writes in time");
+        }
     }
 }
 
@@ -101,6 +121,7 @@ async fn run<S: OutputSink>(
 ) {
     let mut sent = OutputState::new();
     let mut last_write: Option<Instant> = None;
+    let mut failures = 0;
     loop {
         let keepalive_due = match (sink.keepalive(), last_write) {
             (Some(every), Some(last)) => Some(last + every),
@@ -136,12 +157,33 @@ async fn run<S: OutputSink>(
                 state.insert((*feature, command.output_type()), *command);
             }
             match sink.apply(&changed, &state).await {
-                Ok(()) => sent = state,
-                Err(error) => warn!(%error, "device write failed"),
+                Ok(()) => {
+                    sent = state;
+                    failures = 0;
+                }
+                Err(error) if failures < RETRIES => {
+                    failures += 1;
+                    warn!(%error, attempt = failures, "device write failed; trying again");
+                    // Put the values back unless newer ones arrived meanwhile, and go again
+                    // after the gap: a stop that failed once must not be forgotten.
+                    let mut shared = lock(&shared);
+                    for (feature, command) in changed {
+                        shared
+                            .pending
+                            .entry((feature, command.output_type()))
+                            .or_insert(command);
+                    }
+                    drop(shared);
+                    wake.notify_one();
+                }
+                Err(error) => {
+                    failures = 0;
+                    warn!(%error, "device write failed {RETRIES} more times; giving up on these values");
+                }
             }
             last_write = Some(Instant::now());
         }
-        if closed {
+        if closed && lock(&shared).pending.is_empty() {
             return;
         }
     }

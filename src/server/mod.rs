@@ -49,6 +49,8 @@ use crate::device::DeviceManager;
 const MIN_REDIAL: Duration = Duration::from_millis(500);
 /// Longest wait before dialling out again.
 const MAX_REDIAL: Duration = Duration::from_secs(10);
+/// Longest shutdown waits for devices to take their final stops.
+const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
 /// Longest a refused connection may take to be told and closed.
 const REFUSAL_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -296,8 +298,9 @@ impl Server {
         self.shutdown.cancel();
         self.tasks.close();
         self.tasks.wait().await;
-        // Sessions stop what they drove as they end; this catches anything left.
-        self.devices.stop_all();
+        // Sessions stop what they drove as they end; this catches anything left, and waits
+        // until the stops have reached the devices.
+        self.devices.shutdown(SHUTDOWN_FLUSH).await;
     }
 }
 
