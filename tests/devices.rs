@@ -24,6 +24,8 @@ async fn a_lovense_is_identified_and_driven_byte_exact() {
     let manager = Arc::new(DeviceManager::new());
     let hardware = Arc::new(RecordingHardware::new("LVS-P36"));
     hardware.reply_to(b"DeviceType;", b"P:02:0082059AD3BD;");
+    // Lovense acknowledges commands with OK; on rx: a question must skip that.
+    hardware.reply_to(b"Battery;", b"OK;");
     hardware.reply_to(b"Battery;", b"77;");
     let index = attach(
         &manager,

@@ -173,7 +173,10 @@ async fn follow(
             _ => {}
         }
     }
-    warn!("the Bluetooth adapter stopped reporting events");
+    warn!("the Bluetooth adapter stopped reporting events; its devices are gone");
+    for (_, connected) in attached.lock().unwrap_or_else(|p| p.into_inner()).drain() {
+        connected.send_replace(false);
+    }
 }
 
 /// Looks at one advertisement; if a configured protocol claims it, connects and attaches it.
@@ -202,11 +205,30 @@ async fn consider(
         return Ok(());
     };
     info!(name = %advertisement.name, protocol, "connecting to a Bluetooth device");
-    device_call(limit, peripheral.connect()).await?;
-    device_call(limit, peripheral.discover_services()).await?;
-    let endpoints = map_endpoints(btle, &peripheral.characteristics());
-    let notifications = device_call(limit, peripheral.notifications()).await?;
+    // Registered before connecting, so a disconnection reported while we set up is not lost.
     let (connected, _) = watch::channel(true);
+    attached
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.clone(), connected.clone());
+    let set_up = async {
+        device_call(limit, peripheral.connect()).await?;
+        device_call(limit, peripheral.discover_services()).await?;
+        let notifications = device_call(limit, peripheral.notifications()).await?;
+        Ok::<_, HardwareError>(notifications)
+    };
+    let notifications = match set_up.await {
+        Ok(notifications) => notifications,
+        Err(error) => {
+            attached
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(id);
+            let _ = device_call(limit, peripheral.disconnect()).await;
+            return Err(error);
+        }
+    };
+    let endpoints = map_endpoints(btle, &peripheral.characteristics());
     let (notify, _) = broadcast::channel(64);
     let hardware = Arc::new(BleHardware {
         name: advertisement.name.clone(),
@@ -216,19 +238,27 @@ async fn consider(
         notify: notify.clone(),
         limit,
     });
+    // Notifications are passed on until the device goes.
+    let mut gone = connected.subscribe();
     tokio::spawn(async move {
         let mut notifications = notifications;
-        while let Some(value) = notifications.next().await {
-            let _ = notify.send((value.uuid, value.value));
+        loop {
+            tokio::select! {
+                value = notifications.next() => match value {
+                    Some(value) => { let _ = notify.send((value.uuid, value.value)); }
+                    None => return,
+                },
+                _ = gone.wait_for(|connected| !connected) => return,
+            }
         }
     });
-    attached
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id.clone(), connected);
     let protocol = protocol.to_owned();
     if let Err(error) = attach(devices, config, &protocol, hardware.clone()).await {
         warn!(%error, name = %advertisement.name, "could not set up a Bluetooth device");
+        attached
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
         let _ = device_call(limit, hardware.peripheral.disconnect()).await;
     }
     Ok(())
@@ -322,10 +352,21 @@ impl Hardware for BleHardware {
             device_call(self.limit, self.peripheral.subscribe(&characteristic)).await?;
             let (sender, receiver) = mpsc::unbounded_channel();
             let mut values = self.notify.subscribe();
+            let mut gone = self.connected.subscribe();
             tokio::spawn(async move {
-                while let Ok((uuid, value)) = values.recv().await {
-                    if uuid == characteristic.uuid && sender.send(value).is_err() {
-                        return;
+                loop {
+                    let value = tokio::select! {
+                        value = values.recv() => value,
+                        _ = gone.wait_for(|connected| !connected) => return,
+                    };
+                    match value {
+                        Ok((uuid, value)) if uuid == characteristic.uuid => {
+                            if sender.send(value).is_err() {
+                                return;
+                            }
+                        }
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => return,
                     }
                 }
             });

@@ -23,8 +23,8 @@ pub struct RecordedWrite {
 
 #[derive(Default)]
 struct Script {
-    /// Replies sent on rx after a write to tx with these exact bytes.
-    replies: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// Replies sent on rx, in order, after a write to tx with these exact bytes.
+    replies: BTreeMap<Vec<u8>, Vec<Vec<u8>>>,
     /// What reads of an endpoint return.
     reads: BTreeMap<Endpoint, Vec<u8>>,
     subscribers: Vec<mpsc::UnboundedSender<Vec<u8>>>,
@@ -60,7 +60,9 @@ impl RecordingHardware {
     pub fn reply_to(&self, command: &[u8], reply: &[u8]) {
         self.script()
             .replies
-            .insert(command.to_vec(), reply.to_vec());
+            .entry(command.to_vec())
+            .or_default()
+            .push(reply.to_vec());
     }
 
     /// Reads of `endpoint` return `data`.
@@ -125,7 +127,7 @@ impl Hardware for RecordingHardware {
                 let reply = (write.endpoint == Endpoint::Tx)
                     .then(|| script.replies.get(&write.data).cloned())
                     .flatten();
-                if let Some(reply) = reply {
+                for reply in reply.into_iter().flatten() {
                     script.subscribers.retain(|s| s.send(reply.clone()).is_ok());
                 }
             }

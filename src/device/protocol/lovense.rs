@@ -23,15 +23,27 @@ fn text(command: String) -> HardwareWrite {
     HardwareWrite::new(Endpoint::Tx, command.into_bytes(), false)
 }
 
-/// Sends `command` on tx and waits for the reply on rx.
-async fn ask(hardware: &dyn Hardware, command: &str) -> Result<String, HardwareError> {
+/// Sends `command` on tx and waits for the first reply on rx that `answer` understands. Other
+/// traffic on rx (the `OK;` that acknowledges each output command, a late reply to an earlier
+/// question) is skipped.
+async fn ask<T>(
+    hardware: &dyn Hardware,
+    command: &str,
+    answer: impl Fn(&str) -> Option<T>,
+) -> Result<T, HardwareError> {
     let mut replies = hardware.subscribe(Endpoint::Rx).await?;
     hardware.write(text(command.to_owned())).await?;
-    let reply = tokio::time::timeout(READ_TIMEOUT, replies.recv())
+    let wait = async {
+        loop {
+            let reply = replies.recv().await.ok_or(HardwareError::Disconnected)?;
+            if let Some(value) = std::str::from_utf8(&reply).ok().and_then(&answer) {
+                return Ok(value);
+            }
+        }
+    };
+    tokio::time::timeout(READ_TIMEOUT, wait)
         .await
         .map_err(|_| HardwareError::Timeout)?
-        .ok_or(HardwareError::Disconnected)?;
-    String::from_utf8(reply).map_err(|_| HardwareError::Other("reply is not text".into()))
 }
 
 /// The model code from a `DeviceType;` reply such as `Z:11:0082059AD3BD;` (`EI` from firmware
@@ -66,8 +78,10 @@ impl Protocol for Lovense {
         Box::pin(async move {
             let mut last_error = HardwareError::Timeout;
             for _ in 0..3 {
-                match ask(hardware, "DeviceType;").await {
-                    Ok(reply) => return Ok(model_code(&reply)),
+                // A model reply has fields separated by ':'; `OK;` does not.
+                let model = |reply: &str| reply.contains(':').then(|| model_code(reply)).flatten();
+                match ask(hardware, "DeviceType;", model).await {
+                    Ok(model) => return Ok(Some(model)),
                     Err(error) => last_error = error,
                 }
             }
@@ -136,9 +150,7 @@ impl Protocol for Lovense {
                     "{input_type:?} is not readable on Lovense devices"
                 )));
             }
-            let reply = ask(hardware, "Battery;").await?;
-            battery_level(&reply)
-                .ok_or_else(|| HardwareError::Other(format!("unexpected battery reply {reply:?}")))
+            ask(hardware, "Battery;", battery_level).await
         })
     }
 }
