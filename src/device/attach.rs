@@ -52,14 +52,7 @@ impl DeviceBackend for ProtocolDevice {
     }
 
     fn stop_output(&self, feature_index: u32, output_type: OutputType) -> Result<(), DeviceError> {
-        // A move to a position ends by itself; everything else stops at 0.
-        if !matches!(
-            output_type,
-            OutputType::Position | OutputType::HwPositionWithDuration
-        ) {
-            self.scheduler
-                .set(feature_index, OutputCommand::new(output_type, 0));
-        }
+        self.scheduler.stop(feature_index, output_type);
         Ok(())
     }
 

@@ -112,13 +112,7 @@ impl DeviceBackend for ForwardedDevice {
     }
 
     fn stop_output(&self, feature_index: u32, output_type: OutputType) -> Result<(), DeviceError> {
-        if !matches!(
-            output_type,
-            OutputType::Position | OutputType::HwPositionWithDuration
-        ) {
-            self.scheduler
-                .set(feature_index, OutputCommand::new(output_type, 0));
-        }
+        self.scheduler.stop(feature_index, output_type);
         Ok(())
     }
 

@@ -88,6 +88,16 @@ impl Scheduler {
         self.wake.notify_one();
     }
 
+    /// Stops one output: 0 for everything but moves to a position, which end by themselves.
+    pub fn stop(&self, feature_index: u32, output_type: OutputType) {
+        if !matches!(
+            output_type,
+            OutputType::Position | OutputType::HwPositionWithDuration
+        ) {
+            self.set(feature_index, OutputCommand::new(output_type, 0));
+        }
+    }
+
     /// Stops the worker (after it writes what is pending).
     pub fn close(&self) {
         lock(&self.shared).closed = true;

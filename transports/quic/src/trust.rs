@@ -34,14 +34,17 @@ impl ServerTrust {
         let mut config = match self {
             Self::Pinned(fingerprint) => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(PinnedCertificate {
-                    fingerprint: *fingerprint,
+                .with_custom_certificate_verifier(Arc::new(CertificateCheck {
+                    pin: Some(*fingerprint),
                     provider,
                 }))
                 .with_no_client_auth(),
             Self::DangerousAcceptAnyCertificate => builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AnyCertificate { provider }))
+                .with_custom_certificate_verifier(Arc::new(CertificateCheck {
+                    pin: None,
+                    provider,
+                }))
                 .with_no_client_auth(),
             Self::CaFile(path) => {
                 let mut roots = rustls::RootCertStore::empty();
@@ -68,15 +71,16 @@ impl ServerTrust {
     }
 }
 
-/// Trusts one certificate by fingerprint; still checks the handshake signatures, so the peer
-/// must hold that certificate's key.
+/// Trusts one certificate by fingerprint, or (with no pin: the dangerous mode) any
+/// certificate. Either way the handshake signatures are checked, so the peer must hold the
+/// key of the certificate it presents.
 #[derive(Debug)]
-struct PinnedCertificate {
-    fingerprint: Fingerprint,
+struct CertificateCheck {
+    pin: Option<Fingerprint>,
     provider: Arc<CryptoProvider>,
 }
 
-impl ServerCertVerifier for PinnedCertificate {
+impl ServerCertVerifier for CertificateCheck {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -85,68 +89,17 @@ impl ServerCertVerifier for PinnedCertificate {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let Some(pinned) = self.pin else {
+            return Ok(ServerCertVerified::assertion());
+        };
         let presented = Fingerprint::of(end_entity.as_ref());
-        if presented == self.fingerprint {
+        if presented == pinned {
             Ok(ServerCertVerified::assertion())
         } else {
             Err(rustls::Error::General(format!(
-                "certificate fingerprint {presented} is not the pinned {}",
-                self.fingerprint
+                "certificate fingerprint {presented} is not the pinned {pinned}"
             )))
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
-/// Trusts any certificate (but still checks the handshake signatures).
-#[derive(Debug)]
-struct AnyCertificate {
-    provider: Arc<CryptoProvider>,
-}
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
