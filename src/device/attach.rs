@@ -5,14 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{InputType, OutputCommand, OutputType};
+use plugwire_core::message::InputType;
 use tracing::{info, warn};
 
 use super::config::DeviceConfig;
 use super::hardware::{Hardware, HardwareError};
 use super::protocol::{self, Protocol, ProtocolSink};
+use super::scheduled::{InputReader, ScheduledDevice};
 use super::scheduler::Scheduler;
-use super::{DeviceBackend, DeviceError, DeviceManager};
+use super::{DeviceError, DeviceManager};
 
 /// Why hardware could not become a device.
 #[derive(Debug, thiserror::Error)]
@@ -34,29 +35,14 @@ pub enum AttachError {
     Hardware(#[from] HardwareError),
 }
 
-/// A device driven through a protocol: outputs go through its scheduler.
-pub struct ProtocolDevice {
-    scheduler: Scheduler,
+/// Reads a protocol device's inputs through its protocol.
+pub struct ProtocolInputs {
     protocol: Arc<tokio::sync::Mutex<Box<dyn Protocol>>>,
     hardware: Arc<dyn Hardware>,
 }
 
-impl DeviceBackend for ProtocolDevice {
-    fn finish(&self, limit: Duration) -> BoxFuture<'_, ()> {
-        Box::pin(self.scheduler.finish(limit))
-    }
-
-    fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), DeviceError> {
-        self.scheduler.set(feature_index, command);
-        Ok(())
-    }
-
-    fn stop_output(&self, feature_index: u32, output_type: OutputType) -> Result<(), DeviceError> {
-        self.scheduler.stop(feature_index, output_type);
-        Ok(())
-    }
-
-    fn read_input(
+impl InputReader for ProtocolInputs {
+    fn read(
         &self,
         feature_index: u32,
         input_type: InputType,
@@ -73,6 +59,9 @@ impl DeviceBackend for ProtocolDevice {
         })
     }
 }
+
+/// A device driven through a protocol: outputs go through its scheduler.
+pub type ProtocolDevice = ScheduledDevice<ProtocolInputs>;
 
 /// Identifies, configures and initialises `hardware` speaking `protocol_name`, adds it to
 /// `manager`, and removes it again when it disconnects. Returns the device index.
@@ -101,11 +90,13 @@ pub async fn attach(
     let protocol = Arc::new(tokio::sync::Mutex::new(implementation));
     let gap = Duration::from_millis(u64::from(definition.message_gap_ms));
     let scheduler = Scheduler::start(ProtocolSink::new(protocol.clone(), hardware.clone()), gap);
-    let device = ProtocolDevice {
+    let device = ProtocolDevice::new(
         scheduler,
-        protocol,
-        hardware: hardware.clone(),
-    };
+        ProtocolInputs {
+            protocol,
+            hardware: hardware.clone(),
+        },
+    );
     let index = manager.add_device(
         &definition.name,
         definition.message_gap_ms,

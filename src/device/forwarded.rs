@@ -11,14 +11,15 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use plugwire_core::connector::{Connection, Connector};
 use plugwire_core::link::FramedLink;
-use plugwire_core::message::{DeviceInfo, InputType, OutputCommand, OutputType};
+use plugwire_core::message::{DeviceInfo, InputType, OutputCommand};
 use plugwire_core::{ConnectorError, Listener, Serializer, Transport};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
 
+use super::scheduled::{InputReader, ScheduledDevice};
 use super::scheduler::{OutputSink, OutputState, Scheduler};
-use super::{DeviceBackend, DeviceError, DeviceManager};
+use super::{DeviceError, DeviceManager};
 use crate::client::{Client, ClientEvent, Device};
 
 /// Longest a forwarder may take to answer; one that does not is dropped.
@@ -94,29 +95,14 @@ impl OutputSink for ForwardedSink {
     }
 }
 
-/// One device of a forwarder, as this server's device manager sees it.
-struct ForwardedDevice {
-    scheduler: Scheduler,
+/// Reads a forwarded device's inputs from its forwarder.
+struct ForwardedInputs {
     device: Device,
     remote_features: Vec<u32>,
 }
 
-impl DeviceBackend for ForwardedDevice {
-    fn finish(&self, limit: Duration) -> BoxFuture<'_, ()> {
-        Box::pin(self.scheduler.finish(limit))
-    }
-
-    fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), DeviceError> {
-        self.scheduler.set(feature_index, command);
-        Ok(())
-    }
-
-    fn stop_output(&self, feature_index: u32, output_type: OutputType) -> Result<(), DeviceError> {
-        self.scheduler.stop(feature_index, output_type);
-        Ok(())
-    }
-
-    fn read_input(
+impl InputReader for ForwardedInputs {
+    fn read(
         &self,
         feature_index: u32,
         input_type: InputType,
@@ -150,11 +136,13 @@ fn add(manager: &DeviceManager, device: Device) -> u32 {
         remote_features: remote_features.clone(),
     };
     let scheduler = Scheduler::start(sink, Duration::from_millis(u64::from(gap)));
-    let backend = ForwardedDevice {
+    let backend = ScheduledDevice::new(
         scheduler,
-        device,
-        remote_features,
-    };
+        ForwardedInputs {
+            device,
+            remote_features,
+        },
+    );
     manager.add_device(&name, gap, features, Arc::new(backend))
 }
 

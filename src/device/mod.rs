@@ -11,9 +11,10 @@ pub mod hardware;
 mod manager;
 pub mod protocol;
 pub mod recording;
+pub mod scheduled;
 pub mod scheduler;
 pub mod simulated;
 
-pub use attach::{AttachError, ProtocolDevice, attach};
+pub use attach::{AttachError, ProtocolDevice, ProtocolInputs, attach};
 pub use backend::{DeviceBackend, DeviceError};
 pub use manager::{DeviceEvent, DeviceManager, SessionId, StopScope};

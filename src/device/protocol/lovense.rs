@@ -4,7 +4,7 @@
 use futures::future::BoxFuture;
 use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
 
-use super::{Protocol, READ_TIMEOUT, output_layout, value_of};
+use super::{Protocol, READ_TIMEOUT, battery_only, output_layout, value_of};
 use crate::device::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::device::scheduler::OutputState;
 
@@ -145,11 +145,7 @@ impl Protocol for Lovense {
         input_type: InputType,
     ) -> BoxFuture<'a, Result<i32, HardwareError>> {
         Box::pin(async move {
-            if input_type != InputType::Battery {
-                return Err(HardwareError::Other(format!(
-                    "{input_type:?} is not readable on Lovense devices"
-                )));
-            }
+            battery_only(input_type)?;
             ask(hardware, "Battery;", battery_level).await
         })
     }

@@ -65,11 +65,7 @@ pub trait Protocol: Send + 'static {
         input_type: InputType,
     ) -> BoxFuture<'a, Result<i32, HardwareError>> {
         Box::pin(async move {
-            if input_type != InputType::Battery {
-                return Err(HardwareError::Other(format!(
-                    "{input_type:?} is not readable on this device"
-                )));
-            }
+            battery_only(input_type)?;
             let data = hardware.read(Endpoint::RxBleBattery, READ_TIMEOUT).await?;
             data.first()
                 .map(|level| i32::from(*level))
@@ -115,6 +111,17 @@ pub(crate) fn value_of(state: &OutputState, feature_index: u32, output_type: Out
     state
         .get(&(feature_index, output_type))
         .map_or(0, OutputCommand::value)
+}
+
+/// The only input these protocols read is the battery.
+pub(crate) fn battery_only(input_type: InputType) -> Result<(), HardwareError> {
+    if input_type == InputType::Battery {
+        Ok(())
+    } else {
+        Err(HardwareError::Other(format!(
+            "{input_type:?} is not readable on this device"
+        )))
+    }
 }
 
 /// Every output of a model, in feature order.
