@@ -305,6 +305,22 @@ impl BleHardware {
             .get(&endpoint)
             .ok_or(HardwareError::NoEndpoint(endpoint))
     }
+
+    /// After a failed call, asks whether the link is still up: stacks often report a dropped
+    /// link as some other error, and the adapter's disconnect event can come late or not at
+    /// all. A device found gone is removed (and clients told) through `disconnected`.
+    async fn check_link<T>(&self, result: Result<T, HardwareError>) -> Result<T, HardwareError> {
+        if result.is_err()
+            && !matches!(
+                device_call(self.limit, self.peripheral.is_connected()).await,
+                Ok(true)
+            )
+        {
+            self.connected.send_replace(false);
+            return Err(HardwareError::Disconnected);
+        }
+        result
+    }
 }
 
 impl Hardware for BleHardware {
@@ -320,11 +336,12 @@ impl Hardware for BleHardware {
             } else {
                 WriteType::WithoutResponse
             };
-            device_call(
+            let result = device_call(
                 self.limit,
                 self.peripheral.write(characteristic, &write.data, kind),
             )
-            .await
+            .await;
+            self.check_link(result).await
         })
     }
 
@@ -335,11 +352,12 @@ impl Hardware for BleHardware {
     ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>> {
         Box::pin(async move {
             let characteristic = self.characteristic(endpoint)?;
-            device_call(
+            let result = device_call(
                 timeout.min(self.limit),
                 self.peripheral.read(characteristic),
             )
-            .await
+            .await;
+            self.check_link(result).await
         })
     }
 

@@ -13,6 +13,8 @@ use crate::device::scheduler::OutputState;
 pub struct KiirooV2 {
     /// Where the device was last sent, 0–99 (it starts at 0).
     position: u8,
+    /// Where the last writes will leave it, kept once they are written.
+    pending_position: Option<u8>,
 }
 
 /// The Launch speed (0–1 of full speed) that covers `distance` (0–1 of the stroke) in
@@ -30,6 +32,14 @@ impl Protocol for KiirooV2 {
         vec![HardwareWrite::new(Endpoint::Firmware, [0x00], true)]
     }
 
+    fn written(&mut self, success: bool) {
+        if let Some(position) = self.pending_position.take()
+            && success
+        {
+            self.position = position;
+        }
+    }
+
     fn writes(
         &mut self,
         changed: &[(u32, OutputCommand)],
@@ -43,10 +53,11 @@ impl Protocol for KiirooV2 {
             })
             .map(|move_to| {
                 let target = u8::try_from(move_to.value.clamp(0, 99)).unwrap_or(99);
-                let distance = f64::from(self.position.abs_diff(target)) / 99.0;
+                let from = self.pending_position.unwrap_or(self.position);
+                let distance = f64::from(from.abs_diff(target)) / 99.0;
                 // Truncated and saturating at 255, as the device firmware expects.
                 let speed = (launch_speed(distance, move_to.duration) * 99.0) as u8;
-                self.position = target;
+                self.pending_position = Some(target);
                 HardwareWrite::new(Endpoint::Tx, [target, speed], false)
             })
             .collect()

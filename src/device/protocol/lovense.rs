@@ -15,6 +15,8 @@ use crate::device::scheduler::OutputState;
 pub struct Lovense {
     /// Whether the rotator turns the opposite way to how it started.
     reversed: bool,
+    /// The direction the last writes will leave it in, kept once they are written.
+    pending_reversed: Option<bool>,
     /// The model's outputs, in feature order.
     layout: Vec<(u32, OutputType)>,
 }
@@ -125,9 +127,10 @@ impl Protocol for Lovense {
                 OutputCommand::Constrict(v) => writes.push(text(format!("Air:Level:{};", v.value))),
                 OutputCommand::Rotate(v) => {
                     // 0 keeps whatever direction the device has.
-                    let reverse = v.value != 0 && (v.value < 0) != self.reversed;
+                    let current = self.pending_reversed.unwrap_or(self.reversed);
+                    let reverse = v.value != 0 && (v.value < 0) != current;
                     if reverse {
-                        self.reversed = !self.reversed;
+                        self.pending_reversed = Some(!current);
                         writes.push(text("RotateChange;".to_owned()));
                     }
                     writes.push(text(format!("Rotate:{};", v.value.unsigned_abs())));
@@ -136,6 +139,14 @@ impl Protocol for Lovense {
             }
         }
         writes
+    }
+
+    fn written(&mut self, success: bool) {
+        if let Some(reversed) = self.pending_reversed.take()
+            && success
+        {
+            self.reversed = reversed;
+        }
     }
 
     fn read_input<'a>(

@@ -57,6 +57,11 @@ pub trait Protocol: Send + 'static {
         state: &OutputState,
     ) -> Vec<HardwareWrite>;
 
+    /// Told whether the writes from the last [`Protocol::writes`] all reached the device, so
+    /// state those writes change on the device (a direction, a position) is only kept when
+    /// they did.
+    fn written(&mut self, _success: bool) {}
+
     /// Reads an input. The default reads one byte from the standard BLE battery endpoint.
     fn read_input<'a>(
         &'a self,
@@ -168,12 +173,15 @@ impl OutputSink for ProtocolSink {
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let writes = self.protocol.lock().await.writes(changed, state);
+            let mut result = Ok(());
             for write in writes {
-                self.hardware
-                    .write(write)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                if let Err(error) = self.hardware.write(write).await {
+                    result = Err(error.to_string());
+                    break;
+                }
             }
+            self.protocol.lock().await.written(result.is_ok());
+            result?;
             Ok(())
         })
     }

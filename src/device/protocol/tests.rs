@@ -62,6 +62,7 @@ fn table(mut protocol: Box<dyn Protocol>, initial: &[(u32, OutputCommand)], step
             state.insert((*feature, command.output_type()), *command);
         }
         let writes = protocol.writes(changed, &state);
+        protocol.written(true);
         let expected: Vec<HardwareWrite> = expected
             .iter()
             .map(|(endpoint, bytes, response)| HardwareWrite::new(*endpoint, hex(bytes), *response))
@@ -301,4 +302,52 @@ fn vorze_sa_rotation() {
         &[(&[rotate(50)], &[(TX, "02 01 b2", true)])],
     );
     assert!(VorzeSa::for_name("Something Else").is_none());
+}
+
+#[test]
+fn device_state_advances_only_when_the_writes_arrive() {
+    let state = |value: i32| {
+        OutputState::from([(
+            (0, OutputType::Rotate),
+            OutputCommand::new(OutputType::Rotate, value),
+        )])
+    };
+    let mut lovense = Lovense::default();
+    lovense.configure(&[DeviceFeature {
+        feature_index: 0,
+        feature_description: String::new(),
+        output: [(
+            OutputType::Rotate,
+            plugwire_core::message::OutputLimits {
+                value: plugwire_core::message::Range::new(-20, 20),
+                duration: None,
+            },
+        )]
+        .into(),
+        input: Default::default(),
+    }]);
+    let change = HardwareWrite::new(TX, b"RotateChange;".to_vec(), false);
+    // The direction change did not reach the device: it is sent again next time.
+    assert!(lovense.writes(&[rotate(-5)], &state(-5)).contains(&change));
+    lovense.written(false);
+    assert!(lovense.writes(&[rotate(-6)], &state(-6)).contains(&change));
+    lovense.written(true);
+    assert!(!lovense.writes(&[rotate(-7)], &state(-7)).contains(&change));
+
+    let mut launch = KiirooV2::default();
+    assert_eq!(
+        launch.writes(&[move_to(99, 500)], &OutputState::new())[0].data,
+        hex("63 28")
+    );
+    launch.written(false);
+    // The device never went to 99, so the distance is still measured from 0.
+    assert_eq!(
+        launch.writes(&[move_to(99, 500)], &OutputState::new())[0].data,
+        hex("63 28")
+    );
+    launch.written(true);
+    assert_eq!(
+        launch.writes(&[move_to(0, 250)], &OutputState::new())[0].data,
+        hex("00 53")
+    );
 }
