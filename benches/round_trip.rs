@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::{SinkExt, StreamExt};
+use plugwire::connect::ConnectionUrl;
+use plugwire::connect::{self, AnyListener, ConnectOptions, Detect};
 use plugwire::core::{Establish, Frame, Listener, Transport};
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
-use plugwire::endpoint::{self, AnyListener, EndpointOptions};
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::ipc::{IpcDialer, IpcListener, IpcName, IpcOptions};
 use plugwire::quic::{QuicDialer, QuicListener, QuicOptions, ServerIdentity, ServerTrust};
 use plugwire::server::{Server, ServerConfig, SessionConfig};
-use plugwire::url::ConnectionUrl;
 use plugwire::websocket::{WebSocketDialer, WebSocketListener, WebSocketOptions};
 use plugwire::{Client, InProcessConnector};
 use tokio::sync::Mutex;
@@ -41,14 +41,14 @@ fn server() -> Arc<Server> {
 }
 
 /// A plugwire client connected to a plugwire server listening on `url`.
-async fn plugwire_client(url: &str, options: &EndpointOptions) -> Client {
+async fn plugwire_client(url: &str, options: &ConnectOptions) -> Client {
     let server = server();
     let listener = AnyListener::bind(&url.parse::<ConnectionUrl>().expect("url"), options)
         .await
         .expect("bind");
     let target: ConnectionUrl = listener.describe().parse().expect("listener URL");
-    tokio::spawn(async move { server.listen_on(listener, None).await });
-    Client::connect("bench", endpoint::dial(&target, options).expect("dialer"))
+    tokio::spawn(async move { server.listen(listener, Detect::default()).await });
+    Client::connect("bench", connect::dial(&target, options).expect("dialer"))
         .await
         .expect("connect")
 }
@@ -88,9 +88,9 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = EndpointOptions {
-        data_dir: dir.path().to_owned(),
-        ..EndpointOptions::default()
+    let options = ConnectOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..ConnectOptions::default()
     };
     let mut group = c.benchmark_group("ping round trip");
 

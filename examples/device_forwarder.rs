@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plugwire::Client;
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
-use plugwire::endpoint::{self, AnyDialer, EndpointOptions};
-use plugwire::url::ConnectionUrl;
+use plugwire::connect::ConnectionUrl;
+use plugwire::connect::{self, AnyDialer, ConnectOptions, Detect};
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::{Server, ServerConfig};
 
 #[tokio::main]
@@ -27,8 +27,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // The client process: listen first, then let the server dial in.
-    let options = EndpointOptions::default();
-    let (connector, listening) = endpoint::listen(&"ws://127.0.0.1:0".parse()?, &options).await?;
+    let options = ConnectOptions::default();
+    let (connector, listening) = connect::listen(&"ws://127.0.0.1:0".parse()?, &options).await?;
     println!("client: waiting on {listening}");
     let mut forwarder = tokio::process::Command::new(std::env::current_exe()?)
         .args(["server", &listening])
@@ -60,13 +60,20 @@ async fn server(url: &str) -> Result<(), Box<dyn std::error::Error>> {
     let stroker = SimulatedDevice::add_to(&devices, SimulatedKind::Stroker);
     let server = Server::new(ServerConfig::default(), devices);
     let url: ConnectionUrl = url.parse()?;
-    let dialer = AnyDialer::new(&url, &EndpointOptions::default())?;
+    let dialer = AnyDialer::new(&url, &ConnectOptions::default())?;
     println!("server: dialling {url}");
     tokio::spawn(async move {
         let state = stroker.wait_until(|s| s.history.len() >= 2).await;
         println!("server: the stroker was told {:?}", state.history);
     });
     // Serve until the client side ends this process.
-    server.dial_out(dialer, url.format).await;
+    server
+        .dial(
+            dialer,
+            Detect {
+                only: url.serializer,
+            },
+        )
+        .await;
     Ok(())
 }

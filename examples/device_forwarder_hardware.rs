@@ -11,9 +11,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
-use plugwire::endpoint::{self, AnyDialer, AnyListener, EndpointOptions};
+use plugwire::connect::{self, AnyDialer, AnyListener, ConnectOptions, Detect};
+use plugwire::core::Listener as _;
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::{Client, ClientEvent, Server, ServerConfig};
 
 #[tokio::main]
@@ -24,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         return forwarder(url).await;
     }
-    let options = EndpointOptions::default();
+    let options = ConnectOptions::default();
     let dir = std::env::temp_dir().join(format!("plugwire-forwarding-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
 
@@ -41,15 +42,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let forwarder_url = forwarders.describe();
     println!("main server: clients on {client_url}, forwarders on {forwarder_url}");
     let serving = server.clone();
-    tokio::spawn(async move { serving.listen_on(clients, None).await });
-    tokio::spawn(endpoint::accept_forwarders_on(
+    tokio::spawn(async move { serving.listen(clients, Detect::default()).await });
+    tokio::spawn(plugwire::forward::accept_forwarders(
         devices,
         forwarders,
+        Detect::default(),
         server.shutdown_token(),
     ));
 
     // The app.
-    let client = Client::connect_url("app", &client_url).await?;
+    let client = Client::connect("app", connect::dial_url(&client_url)?).await?;
     let mut events = client.events();
     let mut forwarder = tokio::process::Command::new(std::env::current_exe()?)
         .args(["forwarder", &forwarder_url])
@@ -93,7 +95,7 @@ async fn forwarder(url: &str) -> Result<(), Box<dyn std::error::Error>> {
             .await;
         println!("forwarder: my vibrator stopped");
     });
-    let dialer = AnyDialer::new(&url.parse()?, &EndpointOptions::default())?;
-    server.dial_out(dialer, None).await;
+    let dialer = AnyDialer::new(&url.parse()?, &ConnectOptions::default())?;
+    server.dial(dialer, Detect::default()).await;
     Ok(())
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plugwire::core::message::OutputType;
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::{Client, InProcessConnector, Server, ServerConfig};
 
 #[tokio::main]

@@ -8,9 +8,10 @@
 use std::sync::Arc;
 
 use plugwire::Client;
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
-use plugwire::endpoint::{AnyListener, EndpointOptions};
+use plugwire::connect::{self, AnyListener, ConnectOptions, Detect};
+use plugwire::core::Listener as _;
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::{Server, ServerConfig};
 
 #[tokio::main]
@@ -46,9 +47,9 @@ async fn server(
     let devices = Arc::new(DeviceManager::new());
     SimulatedDevice::add_to(&devices, SimulatedKind::Vibrator);
     let server = Server::new(ServerConfig::default(), devices);
-    let options = EndpointOptions {
-        data_dir: std::env::temp_dir().join("plugwire-remote-quic-example"),
-        ..EndpointOptions::default()
+    let options = ConnectOptions {
+        data_dir: Some(std::env::temp_dir().join("plugwire-remote-quic-example")),
+        ..ConnectOptions::default()
     };
     let listener = AnyListener::bind(&format!("quic://{address}").parse()?, &options).await?;
     let url = listener.describe();
@@ -56,12 +57,12 @@ async fn server(
     if let Some(ready) = ready {
         let _ = ready.send(url);
     }
-    server.listen_on(listener, None).await;
+    server.listen(listener, Detect::default()).await;
     Ok(())
 }
 
 async fn client(url: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let client = Client::connect_url("remote client", url).await?;
+    let client = Client::connect("remote client", connect::dial_url(url)?).await?;
     let device = client.device(0)?;
     println!(
         "client: connected over QUIC; {} reports battery {}%",

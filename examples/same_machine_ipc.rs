@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plugwire::Client;
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::ipc::{IpcListener, IpcName, IpcOptions};
 use plugwire::json::JsonSerializer;
 use plugwire::{Server, ServerConfig};
@@ -49,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn client(url: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let client = Client::connect_url("same-machine client", url).await?;
+    let client = Client::connect("same-machine client", plugwire::connect::dial_url(url)?).await?;
     for device in client.devices() {
         println!("client: device {}: {}", device.index(), device.name());
     }

@@ -1,24 +1,24 @@
 //! plugwire: carry the Buttplug intimate-hardware control protocol between apps and devices,
 //! over any transport, in any serialization, in either connection direction.
 //!
-//! This facade re-exports the layers and holds the client, the server and the devices:
+//! This facade composes the member crates; it holds no device or transport code of its own:
 //!
 //! | module / crate | what it is |
 //! |---|---|
 //! | [`core`] (`plugwire-core`) | messages (v0–v4), errors, `Frame`, `Transport`, `Serializer`, connectors |
+//! | [`devices`] (`plugwire-devices`) | [`DeviceManager`], device database, protocols, scheduler, simulated devices |
 //! | [`client`] | [`Client`]: handshake, devices, events, pings, reconnect |
 //! | [`server`] | [`Server`]: many sessions over one device manager |
-//! | [`device`] | [`DeviceManager`] and simulated devices |
-//! | [`url`] | connection URLs: `ws://`, `ipc://`, `quic://` |
-//! | `endpoint` | URLs to connectors, listeners and diallers (needs all default features) |
-//! | [`websocket`] (feature `websocket`) | WebSocket client and server transport |
-//! | [`ipc`] (feature `ipc`) | Unix domain sockets and Windows named pipes |
-//! | [`quic`] (feature `quic`) | QUIC with pinned or CA-verified certificates |
-//! | [`json`] (feature `json`) | JSON serializer |
-//! | [`msgpack`] (feature `msgpack`) | MessagePack serializer (named fields) |
+//! | [`connect`] | connection URLs (`ws://`, `ipc://`, `quic://`) to listeners, diallers and connectors |
+//! | [`forward`] | device forwarders: a remote plugwire server's devices joining this one's |
+//! | [`ble`] (feature `ble`) | Bluetooth LE hardware manager |
+//! | [`websocket`], [`ipc`], [`quic`] (features of those names) | transports |
+//! | [`json`], [`msgpack`] (features of those names) | serializers |
 //!
-//! Cargo features (additive, all on by default): `websocket`, `ipc`, `quic`, `json`,
-//! `msgpack`. The server detects each connection's serializer when both are on.
+//! Cargo features (additive, all on by default): `websocket`, `ipc`, `quic` (transports),
+//! `json`, `msgpack` (serializers), `ble` (Bluetooth LE), `cli` (the `plugwire` program). Any
+//! combination builds; connection URLs work for the transports built in. The server detects
+//! each connection's serializer among those built in.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,23 +37,20 @@
 //! ```
 
 pub mod client;
-pub mod device;
-#[cfg(all(
-    feature = "websocket",
-    feature = "ipc",
-    feature = "quic",
-    feature = "json"
-))]
-pub mod endpoint;
+pub mod connect;
+pub mod forward;
 pub mod server;
-pub mod url;
 
 pub use client::{Client, ClientError, ClientEvent, Device};
-pub use device::DeviceManager;
 pub use plugwire_core as core;
 pub use plugwire_core::connector::{Connector, InProcessConnector, RemoteConnector};
+pub use plugwire_devices as devices;
+pub use plugwire_devices::DeviceManager;
 pub use server::{Server, ServerConfig, SessionConfig};
 
+/// The Bluetooth LE hardware manager (feature `ble`).
+#[cfg(feature = "ble")]
+pub use plugwire_ble as ble;
 /// The local-socket transport: Unix sockets, named pipes (feature `ipc`).
 #[cfg(feature = "ipc")]
 pub use plugwire_ipc as ipc;

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use plugwire::core::message::{OutputCommand, OutputType};
-use plugwire::device::config::DeviceConfig;
-use plugwire::device::hardware::Endpoint;
-use plugwire::device::recording::RecordingHardware;
-use plugwire::device::{DeviceEvent, DeviceManager, attach};
+use plugwire::devices::config::DeviceConfig;
+use plugwire::devices::hardware::Endpoint;
+use plugwire::devices::recording::RecordingHardware;
+use plugwire::devices::{DeviceEvent, DeviceManager, attach};
 use tokio::time::Instant;
 
 fn vibrate(value: i32) -> OutputCommand {

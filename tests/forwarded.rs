@@ -7,19 +7,20 @@ mod common;
 use std::sync::Arc;
 
 use common::within;
+use plugwire::connect::ConnectionUrl;
+use plugwire::connect::{self, AnyDialer, AnyListener, ConnectOptions, Detect};
+use plugwire::core::Listener as _;
 use plugwire::core::message::OutputType;
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
-use plugwire::endpoint::{self, AnyDialer, AnyListener, EndpointOptions};
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::server::{Server, ServerConfig};
-use plugwire::url::ConnectionUrl;
 use plugwire::{Client, ClientEvent};
 
 async fn forwarded_end_to_end(forwarders: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = EndpointOptions {
-        data_dir: dir.path().to_owned(),
-        ..EndpointOptions::default()
+    let options = ConnectOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..ConnectOptions::default()
     };
     // The main server: no devices of its own; clients on WebSocket, forwarders on `forwarders`.
     let main_devices = Arc::new(DeviceManager::new());
@@ -29,25 +30,23 @@ async fn forwarded_end_to_end(forwarders: &str) {
         .expect("bind");
     let client_url: ConnectionUrl = clients.describe().parse().expect("url");
     let serving = main.clone();
-    tokio::spawn(async move { serving.listen_on(clients, None).await });
+    tokio::spawn(async move { serving.listen(clients, Detect::default()).await });
     let forwarders = forwarders.replace("DIR", &dir.path().display().to_string());
     let forwarder_listener = AnyListener::bind(&forwarders.parse().expect("url"), &options)
         .await
         .expect("bind");
     let forwarder_url: ConnectionUrl = forwarder_listener.describe().parse().expect("url");
-    tokio::spawn(endpoint::accept_forwarders_on(
+    tokio::spawn(plugwire::forward::accept_forwarders(
         main_devices.clone(),
         forwarder_listener,
+        Detect::default(),
         main.shutdown_token(),
     ));
 
     // A client of the main server, waiting for devices.
-    let client = Client::connect(
-        "app",
-        endpoint::dial(&client_url, &options).expect("dialer"),
-    )
-    .await
-    .expect("connect");
+    let client = Client::connect("app", connect::dial(&client_url, &options).expect("dialer"))
+        .await
+        .expect("connect");
     let mut events = client.events();
     assert!(client.devices().is_empty());
 
@@ -57,7 +56,7 @@ async fn forwarded_end_to_end(forwarders: &str) {
     let forwarder = Server::new(ServerConfig::default(), forwarder_devices);
     let dialling = forwarder.clone();
     let dialer = AnyDialer::new(&forwarder_url, &options).expect("dialer");
-    tokio::spawn(async move { dialling.dial_out(dialer, None).await });
+    tokio::spawn(async move { dialling.dial(dialer, Detect::default()).await });
 
     let added = loop {
         if let ClientEvent::DeviceAdded(info) = events.recv().await.expect("events") {
@@ -88,7 +87,7 @@ async fn forwarded_end_to_end(forwarders: &str) {
     let mut manager_events = main_devices.subscribe();
     forwarder.shutdown().await;
     loop {
-        if let Ok(plugwire::device::DeviceEvent::Removed(info)) = manager_events.recv().await {
+        if let Ok(plugwire::devices::DeviceEvent::Removed(info)) = manager_events.recv().await {
             assert_eq!(info.device_name, "plugwire Simulated Vibrator");
             break;
         }

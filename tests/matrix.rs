@@ -8,12 +8,13 @@ mod common;
 use std::sync::Arc;
 
 use common::within;
+use plugwire::connect::{self, AnyDialer, AnyListener, ConnectOptions, Detect};
+use plugwire::connect::{ConnectionUrl, SerializerKind};
+use plugwire::core::Listener as _;
 use plugwire::core::message::OutputType;
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
-use plugwire::endpoint::{self, AnyDialer, AnyListener, EndpointOptions};
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::server::{Server, ServerConfig};
-use plugwire::url::{ConnectionUrl, Format};
 use plugwire::{Client, ClientEvent};
 
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +37,7 @@ enum Role {
 /// restricts it to one serializer, `None` detects per connection.
 fn listen_url(
     transport: Transport,
-    format: Option<Format>,
+    format: Option<SerializerKind>,
     dir: &std::path::Path,
 ) -> ConnectionUrl {
     let url = match transport {
@@ -46,7 +47,7 @@ fn listen_url(
         Transport::Quic => "quic://127.0.0.1:0".to_owned(),
     };
     let mut url: ConnectionUrl = url.parse().expect("valid URL");
-    url.format = format;
+    url.serializer = format;
     url
 }
 
@@ -57,19 +58,19 @@ fn unique() -> u64 {
 }
 
 /// The URL a dialler uses for what `listener` listens on, in `format`.
-fn dial_url(listener: &str, format: Option<Format>) -> ConnectionUrl {
+fn dial_url(listener: &str, format: Option<SerializerKind>) -> ConnectionUrl {
     let mut url: ConnectionUrl = listener
         .parse()
         .expect("listeners describe themselves as URLs");
-    url.format = format;
+    url.serializer = format;
     url
 }
 
-async fn run_case(transport: Transport, format: Format, role: Role) {
+async fn run_case(transport: Transport, format: SerializerKind, role: Role) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = EndpointOptions {
-        data_dir: dir.path().to_owned(),
-        ..EndpointOptions::default()
+    let options = ConnectOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..ConnectOptions::default()
     };
     let devices = Arc::new(DeviceManager::new());
     let vibrator = SimulatedDevice::add_to(&devices, SimulatedKind::Vibrator);
@@ -84,18 +85,17 @@ async fn run_case(transport: Transport, format: Format, role: Role) {
                 .expect("server binds");
             let target = dial_url(&listener.describe(), Some(format));
             let serving = server.clone();
-            tokio::spawn(async move { serving.listen_on(listener, None).await });
-            endpoint::dial(&target, &options).expect("client dialler")
+            tokio::spawn(async move { serving.listen(listener, Detect::default()).await });
+            connect::dial(&target, &options).expect("client dialler")
         }
         Role::ServerDials => {
             let url = listen_url(transport, Some(format), dir.path());
-            let (connector, description) = endpoint::listen(&url, &options)
-                .await
-                .expect("client binds");
+            let (connector, description) =
+                connect::listen(&url, &options).await.expect("client binds");
             let target = dial_url(description.split(' ').next().expect("a URL first"), None);
             let dialer = AnyDialer::new(&target, &options).expect("server dialler");
             let dialling = server.clone();
-            tokio::spawn(async move { dialling.dial_out(dialer, None).await });
+            tokio::spawn(async move { dialling.dial(dialer, Detect::default()).await });
             connector
         }
     };
@@ -155,6 +155,6 @@ macro_rules! matrix {
 }
 
 matrix! {
-    json => Format::Json,
-    msgpack => Format::Msgpack,
+    json => SerializerKind::Json,
+    msgpack => SerializerKind::Msgpack,
 }

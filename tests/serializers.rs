@@ -10,13 +10,14 @@ use std::sync::Arc;
 use common::within;
 use futures::{SinkExt, StreamExt};
 use plugwire::Client;
+use plugwire::connect::ConnectionUrl;
+use plugwire::connect::{self, AnyDialer, AnyListener, ConnectOptions, Detect};
+use plugwire::core::Listener as _;
 use plugwire::core::message::{OutputCommand, OutputType};
 use plugwire::core::{Establish, Frame, Transport};
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
-use plugwire::endpoint::{self, AnyDialer, AnyListener, EndpointOptions};
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::server::{Server, ServerConfig};
-use plugwire::url::ConnectionUrl;
 use serde_json::{Value, json};
 
 const HANDSHAKE: &str = r#"[{"RequestServerInfo":{"Id":1,"ClientName":"raw","ProtocolVersionMajor":4,"ProtocolVersionMinor":0}}]"#;
@@ -84,9 +85,9 @@ fn server() -> (Arc<Server>, Arc<SimulatedDevice>) {
 
 async fn run_on(listen: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let options = EndpointOptions {
-        data_dir: dir.path().to_owned(),
-        ..EndpointOptions::default()
+    let options = ConnectOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..ConnectOptions::default()
     };
     let listen = listen.replace("DIR", &dir.path().display().to_string());
     let (server, vibrator) = server();
@@ -95,18 +96,9 @@ async fn run_on(listen: &str) {
         .expect("bind");
     let target: ConnectionUrl = listener.describe().parse().expect("url");
     let serving = server.clone();
-    tokio::spawn(async move { serving.listen_on(listener, None).await });
-    match AnyDialer::new(&target, &options).expect("dialer") {
-        AnyDialer::WebSocket(mut d) => {
-            both_serializers(async || d.establish().await.expect("dial"), &vibrator).await
-        }
-        AnyDialer::Ipc(mut d) => {
-            both_serializers(async || d.establish().await.expect("dial"), &vibrator).await
-        }
-        AnyDialer::Quic(mut d) => {
-            both_serializers(async || d.establish().await.expect("dial"), &vibrator).await
-        }
-    }
+    tokio::spawn(async move { serving.listen(listener, Detect::default()).await });
+    let mut dialer = AnyDialer::new(&target, &options).expect("dialer");
+    both_serializers(async || dialer.establish().await.expect("dial"), &vibrator).await;
     server.shutdown().await;
 }
 
@@ -129,9 +121,9 @@ async fn quic_answers_each_session_in_its_own_serializer() {
 async fn json_and_msgpack_clients_side_by_side_on_one_server() {
     within(async {
         let dir = tempfile::tempdir().expect("temp dir");
-        let options = EndpointOptions {
-            data_dir: dir.path().to_owned(),
-            ..EndpointOptions::default()
+        let options = ConnectOptions {
+            data_dir: Some(dir.path().to_owned()),
+            ..ConnectOptions::default()
         };
         let (server, vibrator) = server();
         let listener = AnyListener::bind(&"ws://127.0.0.1:0".parse().expect("url"), &options)
@@ -139,14 +131,14 @@ async fn json_and_msgpack_clients_side_by_side_on_one_server() {
             .expect("bind");
         let address = listener.describe();
         let serving = server.clone();
-        tokio::spawn(async move { serving.listen_on(listener, None).await });
+        tokio::spawn(async move { serving.listen(listener, Detect::default()).await });
         let json_url: ConnectionUrl = format!("{address}?format=json").parse().expect("url");
         let msgpack_url: ConnectionUrl = format!("{address}?format=msgpack").parse().expect("url");
         let (json_client, msgpack_client) = tokio::join!(
-            Client::connect("json", endpoint::dial(&json_url, &options).expect("dialer")),
+            Client::connect("json", connect::dial(&json_url, &options).expect("dialer")),
             Client::connect(
                 "msgpack",
-                endpoint::dial(&msgpack_url, &options).expect("dialer")
+                connect::dial(&msgpack_url, &options).expect("dialer")
             ),
         );
         let (json_client, msgpack_client) =

@@ -17,9 +17,10 @@ pub mod framing;
 pub mod link;
 pub mod message;
 mod serializer;
+pub mod sync;
 mod transport;
 
 pub use error::{ConnectorError, ErrorCode, ProtocolError, SerializeError, TransportError};
 pub use frame::Frame;
-pub use serializer::{Decoded, Serializer};
-pub use transport::{AcceptOne, Establish, Listener, Transport, url_escape};
+pub use serializer::{Decoded, Serializer, SerializerFactory};
+pub use transport::{AcceptOne, BoxTransport, Establish, Listener, Transport, url_escape};

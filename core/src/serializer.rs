@@ -55,3 +55,22 @@ pub trait Serializer: Send + Sync + 'static {
     /// A short name for logs ("json", "msgpack").
     fn name(&self) -> &'static str;
 }
+
+/// Makes the serializer for each new connection: a fixed one, or one that detects what each
+/// connection speaks.
+pub trait SerializerFactory: Send + Sync + 'static {
+    /// The serializer made.
+    type Serializer: Serializer;
+
+    /// A serializer for one new connection.
+    fn for_connection(&self) -> Self::Serializer;
+}
+
+/// A stateless serializer serves every connection as it is.
+impl<S: Serializer + Clone> SerializerFactory for S {
+    type Serializer = S;
+
+    fn for_connection(&self) -> S {
+        self.clone()
+    }
+}

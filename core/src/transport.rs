@@ -29,6 +29,10 @@ impl<T> Transport for T where
 {
 }
 
+/// A transport of any kind behind one type, for code that picks the kind at run time (from a
+/// connection URL). A boxed transport is itself a [`Transport`].
+pub type BoxTransport = Box<dyn Transport>;
+
 /// Produces transports: by dialling out (client side) or by accepting (server side).
 ///
 /// A connector keeps its `Establish` so it can make a fresh transport to reconnect.

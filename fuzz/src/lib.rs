@@ -14,10 +14,11 @@ use std::time::Duration;
 
 use arbitrary::{Arbitrary, Unstructured};
 use futures::StreamExt;
-use plugwire::device::DeviceManager;
-use plugwire::device::simulated::{SimulatedDevice, SimulatedKind};
-use plugwire::server::format::Detect;
-use plugwire::server::{SerializerFactory, Session, SessionConfig};
+use plugwire::connect::Detect;
+use plugwire::core::SerializerFactory;
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
+use plugwire::server::{Session, SessionConfig};
 use plugwire_core::framing::LengthDelimited;
 use plugwire_core::link::decode_inbound;
 use plugwire_core::message::legacy::{ServerMessageV0, ServerMessageV2, ServerMessageV3};

@@ -38,15 +38,6 @@ pub enum ClientError {
         /// Input asked for.
         input: InputType,
     },
-    /// A connection URL could not be used.
-    #[cfg(all(
-        feature = "websocket",
-        feature = "ipc",
-        feature = "quic",
-        feature = "json"
-    ))]
-    #[error(transparent)]
-    Endpoint(#[from] crate::endpoint::EndpointError),
     /// The server did not answer in time.
     #[error("the server did not answer {0} in time")]
     Timeout(&'static str),

@@ -96,21 +96,6 @@ impl Client {
         Ok(client)
     }
 
-    /// Connects to a [connection URL](crate::url) (`ws://`, `ipc://`, `quic://...`) and runs
-    /// the handshake.
-    #[cfg(all(
-        feature = "websocket",
-        feature = "ipc",
-        feature = "quic",
-        feature = "json"
-    ))]
-    pub async fn connect_url(name: &str, url: &str) -> Result<Self, ClientError> {
-        let url: crate::url::ConnectionUrl =
-            url.parse().map_err(crate::endpoint::EndpointError::from)?;
-        let connector = crate::endpoint::dial(&url, &crate::endpoint::EndpointOptions::default())?;
-        Self::connect(name, connector).await
-    }
-
     /// Opens a fresh connection and handshake (after the link dropped, or to start over).
     /// Device handles taken before stay usable if the server still has those devices.
     pub async fn reconnect(&self) -> Result<(), ClientError> {

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use super::session::{Session, Step};
-use crate::device::DeviceEvent;
+use plugwire_devices::DeviceEvent;
 
 /// Longest one batch of replies may take to go out before the client counts as gone (it
 /// stopped reading): the session ends and its outputs stop.

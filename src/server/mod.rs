@@ -2,8 +2,6 @@
 //! shared [`DeviceManager`].
 
 mod connection;
-#[cfg(all(feature = "json", feature = "msgpack"))]
-pub mod format;
 pub mod session;
 
 use std::sync::Arc;
@@ -16,7 +14,8 @@ use futures::future::BoxFuture;
 use plugwire_core::connector::{InProcessAcceptor, InProcessServerEnd};
 use plugwire_core::link::{FramedLink, Link};
 use plugwire_core::message::{AnyClientMessage, VersionedServerMessage};
-use plugwire_core::{ErrorCode, Establish, Listener, Serializer, Transport};
+use plugwire_core::{ErrorCode, Establish, Listener, Serializer, SerializerFactory, Transport};
+use plugwire_devices::DeviceManager;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -24,26 +23,6 @@ use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, info, info_span, warn};
 
 pub use session::{Session, SessionConfig, Step};
-
-/// Makes the serializer for each new connection.
-pub trait SerializerFactory: Send + Sync + 'static {
-    /// The serializer made.
-    type Serializer: Serializer;
-
-    /// A serializer for one new connection.
-    fn for_connection(&self) -> Self::Serializer;
-}
-
-/// A stateless serializer serves every connection as it is.
-impl<S: Serializer + Clone> SerializerFactory for S {
-    type Serializer = S;
-
-    fn for_connection(&self) -> S {
-        self.clone()
-    }
-}
-
-use crate::device::DeviceManager;
 
 /// First wait before dialling out again.
 const MIN_REDIAL: Duration = Duration::from_millis(500);

@@ -2,7 +2,7 @@
 //!
 //! Plain code with inputs (decoded frames, device events, the current time) and outputs
 //! (replies to send, whether to close): no sockets and no clock of its own, so it is tested
-//! and fuzzed directly. [`super::connection`] drives it over a real link.
+//! and fuzzed directly. The server's connection driver runs it over a real link.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use plugwire_core::{ErrorCode, ProtocolError, SerializeError, TransportError};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use crate::device::{DeviceEvent, DeviceManager, SessionId, StopScope};
+use plugwire_devices::{DeviceEvent, DeviceManager, SessionId, StopScope};
 
 /// Settings every session of a server shares.
 #[derive(Debug, Clone)]
@@ -631,9 +631,9 @@ fn is_known_message(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::simulated::{SimulatedDevice, SimulatedKind};
     use plugwire_core::message::OutputType;
     use plugwire_core::message::legacy::RequestServerInfoAny;
+    use plugwire_devices::simulated::{SimulatedDevice, SimulatedKind};
 
     fn v4_handshake() -> Inbound<AnyClientMessage> {
         Inbound::complete(vec![Lenient::Valid(AnyClientMessage::RequestServerInfo(

@@ -21,9 +21,9 @@ use std::str::FromStr;
 
 use plugwire_core::url_escape;
 
-/// Where to connect or listen.
+/// Where to connect or listen: a transport and its address.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Endpoint {
+pub enum Address {
     /// A WebSocket URL, as given.
     WebSocket {
         /// `ws://host:port[/path]`.
@@ -61,35 +61,78 @@ pub enum QuicTrust {
     DangerousAcceptAnyCertificate,
 }
 
-/// The serialization a client speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// JSON, the Buttplug standard.
-    #[default]
+/// A serializer, by name: what a client speaks, or what a listener accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SerializerKind {
+    /// JSON, the Buttplug standard (cargo feature `json`).
     Json,
-    /// MessagePack with named fields.
+    /// MessagePack with named fields (cargo feature `msgpack`).
     Msgpack,
 }
 
-impl Format {
-    /// The name used in URLs.
+impl SerializerKind {
+    /// What a client speaks when its URL names none: JSON when built in (what every Buttplug
+    /// server understands), else MessagePack.
+    pub const DEFAULT: Self = if cfg!(feature = "json") {
+        Self::Json
+    } else {
+        Self::Msgpack
+    };
+
+    /// The name used in URLs (`format=json`) and logs.
     pub fn name(self) -> &'static str {
         match self {
             Self::Json => "json",
             Self::Msgpack => "msgpack",
         }
     }
+
+    /// Whether this build of plugwire has it.
+    pub fn is_built_in(self) -> bool {
+        match self {
+            Self::Json => cfg!(feature = "json"),
+            Self::Msgpack => cfg!(feature = "msgpack"),
+        }
+    }
+
+    /// The error for asking for it in a build without it.
+    #[cfg(any(feature = "websocket", feature = "ipc", feature = "quic"))]
+    pub(crate) fn not_built_in(self) -> super::ConnectError {
+        super::ConnectError::NotBuiltIn {
+            what: match self {
+                Self::Json => "format=json",
+                Self::Msgpack => "format=msgpack",
+            },
+            feature: self.name(),
+        }
+    }
 }
+
+impl FromStr for SerializerKind {
+    type Err = UnknownSerializer;
+
+    fn from_str(name: &str) -> Result<Self, UnknownSerializer> {
+        match name {
+            "json" => Ok(Self::Json),
+            "msgpack" => Ok(Self::Msgpack),
+            other => Err(UnknownSerializer(other.to_owned())),
+        }
+    }
+}
+
+/// A serializer name that is neither `json` nor `msgpack`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format {0:?} (json, msgpack)")]
+pub struct UnknownSerializer(pub String);
 
 /// A parsed connection URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionUrl {
     /// Transport and address.
-    pub endpoint: Endpoint,
-    /// Serialization, if the URL names one (`format=`). A client speaks it (JSON when
-    /// unnamed); a listener given one accepts only it (any, detected per connection, when
-    /// unnamed).
-    pub format: Option<Format>,
+    pub address: Address,
+    /// Serializer, if the URL names one (`format=`). A client speaks it (JSON when unnamed); a
+    /// listener given one accepts only it (any, detected per connection, when unnamed).
+    pub serializer: Option<SerializerKind>,
 }
 
 /// A connection URL that could not be understood.
@@ -130,18 +173,19 @@ impl FromStr for ConnectionUrl {
             let position = params.iter().position(|(k, _)| k == key)?;
             Some(params.remove(position).1)
         };
-        let format = match take("format").as_deref() {
+        let serializer = match take("format") {
             None => None,
-            Some("json") => Some(Format::Json),
-            Some("msgpack") => Some(Format::Msgpack),
-            Some(other) => return Err(fail(format!("unknown format {other:?} (json, msgpack)"))),
+            Some(name) => Some(
+                name.parse()
+                    .map_err(|e: UnknownSerializer| fail(e.to_string()))?,
+            ),
         };
-        let endpoint = match scheme {
+        let address = match scheme {
             "ws" => {
                 let (host, port) =
                     split_host_port(location.split('/').next().unwrap_or(""), Some(80))
                         .map_err(fail)?;
-                Endpoint::WebSocket {
+                Address::WebSocket {
                     url: format!("ws://{location}"),
                     host,
                     port,
@@ -157,7 +201,7 @@ impl FromStr for ConnectionUrl {
                     return Err(fail("an ipc URL needs a name or an absolute path".into()));
                 }
                 if location.starts_with('/') {
-                    Endpoint::IpcPath(PathBuf::from(percent_decode(location).map_err(fail)?))
+                    Address::IpcPath(PathBuf::from(percent_decode(location).map_err(fail)?))
                 } else if location.contains('/') {
                     return Err(fail(
                         "a socket path must be absolute: ipc:///path/to.sock".into(),
@@ -169,7 +213,7 @@ impl FromStr for ConnectionUrl {
                     if name.contains(['/', '\\', '\0']) {
                         return Err(fail("a socket name cannot contain '/', '\\' or NUL".into()));
                     }
-                    Endpoint::IpcName(name)
+                    Address::IpcName(name)
                 }
             }
             "quic" => {
@@ -200,7 +244,7 @@ impl FromStr for ConnectionUrl {
                     (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
                     _ => return Err(fail("cert and key go together".into())),
                 };
-                Endpoint::Quic {
+                Address::Quic {
                     host,
                     port,
                     trust,
@@ -212,20 +256,23 @@ impl FromStr for ConnectionUrl {
         if let Some((key, _)) = params.first() {
             return Err(fail(format!("unknown parameter {key:?}")));
         }
-        Ok(Self { endpoint, format })
+        Ok(Self {
+            address,
+            serializer,
+        })
     }
 }
 
 impl fmt::Display for ConnectionUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut params = Vec::new();
-        match &self.endpoint {
-            Endpoint::WebSocket { url, .. } => f.write_str(url)?,
-            Endpoint::IpcPath(path) => {
+        match &self.address {
+            Address::WebSocket { url, .. } => f.write_str(url)?,
+            Address::IpcPath(path) => {
                 write!(f, "ipc://{}", url_escape(&path.display().to_string()))?
             }
-            Endpoint::IpcName(name) => write!(f, "ipc://{}", url_escape(name))?,
-            Endpoint::Quic {
+            Address::IpcName(name) => write!(f, "ipc://{}", url_escape(name))?,
+            Address::Quic {
                 host,
                 port,
                 trust,
@@ -254,8 +301,8 @@ impl fmt::Display for ConnectionUrl {
                 }
             }
         }
-        if let Some(format) = self.format {
-            params.push(format!("format={}", format.name()));
+        if let Some(serializer) = self.serializer {
+            params.push(format!("format={}", serializer.name()));
         }
         if !params.is_empty() {
             write!(f, "?{}", params.join("&"))?;
@@ -337,8 +384,8 @@ mod tests {
     fn unusual_paths_print_back_to_the_same_url() {
         for path in ["/tmp/a b.sock", "/tmp/50%?x&y#z=1.sock", "/tmp/é.sock"] {
             let url = ConnectionUrl {
-                endpoint: Endpoint::IpcPath(path.into()),
-                format: None,
+                address: Address::IpcPath(path.into()),
+                serializer: None,
             };
             assert_eq!(parse(&url.to_string()), url, "{url}");
         }
@@ -347,33 +394,36 @@ mod tests {
     #[test]
     fn parts_are_understood() {
         assert_eq!(
-            parse("ws://[::1]:9/x").endpoint,
-            Endpoint::WebSocket {
+            parse("ws://[::1]:9/x").address,
+            Address::WebSocket {
                 url: "ws://[::1]:9/x".into(),
                 host: "::1".into(),
                 port: 9
             }
         );
         assert_eq!(
-            parse("ws://example.org").endpoint,
-            Endpoint::WebSocket {
+            parse("ws://example.org").address,
+            Address::WebSocket {
                 url: "ws://example.org".into(),
                 host: "example.org".into(),
                 port: 80
             }
         );
         assert_eq!(
-            parse("ipc:///tmp/a%20b.sock").endpoint,
-            Endpoint::IpcPath("/tmp/a b.sock".into())
+            parse("ipc:///tmp/a%20b.sock").address,
+            Address::IpcPath("/tmp/a b.sock".into())
         );
-        assert_eq!(parse("ipc://name?format=json").format, Some(Format::Json));
         assert_eq!(
-            parse("ws://h:1?format=msgpack").format,
-            Some(Format::Msgpack)
+            parse("ipc://name?format=json").serializer,
+            Some(SerializerKind::Json)
         );
-        assert_eq!(parse("ws://h:1").format, None);
-        match parse("quic://h:1?fingerprint=sha256:ab").endpoint {
-            Endpoint::Quic {
+        assert_eq!(
+            parse("ws://h:1?format=msgpack").serializer,
+            Some(SerializerKind::Msgpack)
+        );
+        assert_eq!(parse("ws://h:1").serializer, None);
+        match parse("quic://h:1?fingerprint=sha256:ab").address {
+            Address::Quic {
                 host,
                 port,
                 trust,

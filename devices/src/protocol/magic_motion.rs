@@ -3,8 +3,8 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::{Protocol, byte, value_of};
-use crate::device::hardware::{Endpoint, HardwareWrite};
-use crate::device::scheduler::OutputState;
+use crate::hardware::{Endpoint, HardwareWrite};
+use crate::scheduler::OutputState;
 
 /// Vibrate 0–100 as `0b ff 04 0a 32 32 00 04 08 VV 64 00` on tx, without response.
 #[derive(Debug, Default)]

@@ -3,8 +3,8 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::{Protocol, value_of};
-use crate::device::hardware::{Endpoint, HardwareWrite};
-use crate::device::scheduler::OutputState;
+use crate::hardware::{Endpoint, HardwareWrite};
+use crate::scheduler::OutputState;
 
 /// Rotate −99–99 (negative is counter-clockwise) as `[device, 01, clockwise<<7 | speed]`,
 /// with response. The device byte comes from the advertised name.

@@ -3,25 +3,27 @@
 //! JSON arrives as text (or as bytes starting with `[` after white space); MessagePack as
 //! binary starting with an array marker. The first frame decides, and from then on the session
 //! is answered in that serializer; a frame in the other one gets an Error (the connection
-//! stays). A listener can be restricted to one serializer.
-
-use std::sync::{Mutex, OnceLock};
+//! stays). A listener can be restricted to one serializer. Only the serializers built in (cargo
+//! features `json`, `msgpack`) are recognised.
 
 use plugwire_core::message::name_and_id;
-use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
+use plugwire_core::sync::Mutex;
+use plugwire_core::{Decoded, Frame, SerializeError, Serializer, SerializerFactory};
+#[cfg(feature = "json")]
 use plugwire_json::JsonSerializer;
-use plugwire_msgpack::{MsgpackSerializer, is_array_marker};
+#[cfg(feature = "msgpack")]
+use plugwire_msgpack::MsgpackSerializer;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::sync::OnceLock;
 
-use super::SerializerFactory;
-use crate::url::Format;
+use super::SerializerKind;
 
 /// Detects each connection's serializer from its first frame.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Detect {
-    /// Accept only this serializer (`None`: any).
-    pub only: Option<Format>,
+    /// Accept only this serializer (`None`: any built in).
+    pub only: Option<SerializerKind>,
 }
 
 impl SerializerFactory for Detect {
@@ -39,37 +41,66 @@ impl SerializerFactory for Detect {
 /// One connection's serializer, decided by its first frame.
 #[derive(Debug)]
 pub struct DetectingSerializer {
-    only: Option<Format>,
-    chosen: OnceLock<Format>,
+    only: Option<SerializerKind>,
+    chosen: OnceLock<SerializerKind>,
     /// The serializer of the last frame, so a refused client is told in words it can read.
-    last_seen: Mutex<Option<Format>>,
+    last_seen: Mutex<Option<SerializerKind>>,
 }
 
 impl DetectingSerializer {
     /// The serializer the connection speaks, once its first frame decided it.
-    pub fn chosen(&self) -> Option<Format> {
+    pub fn chosen(&self) -> Option<SerializerKind> {
         self.chosen.get().copied()
     }
 }
 
-/// Which serializer a frame is in, if either.
-pub fn format_of(frame: &Frame) -> Option<Format> {
-    match frame {
-        Frame::Text(_) => Some(Format::Json),
+/// Which built-in serializer a frame is in, if any.
+pub fn kind_of(frame: &Frame) -> Option<SerializerKind> {
+    let kind = match frame {
+        Frame::Text(_) => SerializerKind::Json,
         Frame::Binary(bytes) => match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'[') => Some(Format::Json),
-            _ if bytes.first().copied().is_some_and(is_array_marker) => Some(Format::Msgpack),
-            _ => None,
+            Some(b'[') => SerializerKind::Json,
+            #[cfg(feature = "msgpack")]
+            _ if bytes
+                .first()
+                .copied()
+                .is_some_and(plugwire_msgpack::is_array_marker) =>
+            {
+                SerializerKind::Msgpack
+            }
+            _ => return None,
         },
+    };
+    kind.is_built_in().then_some(kind)
+}
+
+/// Encodes in `kind` (a built-in one).
+fn encode_as<M: Serialize>(kind: SerializerKind, batch: &[M]) -> Result<Frame, SerializeError> {
+    match kind {
+        #[cfg(feature = "json")]
+        SerializerKind::Json => JsonSerializer.encode(batch),
+        #[cfg(feature = "msgpack")]
+        SerializerKind::Msgpack => MsgpackSerializer.encode(batch),
+        #[allow(unreachable_patterns)]
+        _ => Err(SerializeError::UnknownFormat),
     }
 }
 
-/// The Id of the first message of a frame in `format`, so a refusal can answer it.
-fn first_id(format: Format, frame: &Frame) -> Option<u32> {
-    let values: Decoded<serde_value::Value> = match format {
-        Format::Json => JsonSerializer.decode(frame),
-        Format::Msgpack => MsgpackSerializer.decode(frame),
-    };
+/// Decodes in `kind` (a built-in one).
+fn decode_as<M: DeserializeOwned>(kind: SerializerKind, frame: &Frame) -> Decoded<M> {
+    match kind {
+        #[cfg(feature = "json")]
+        SerializerKind::Json => JsonSerializer.decode(frame),
+        #[cfg(feature = "msgpack")]
+        SerializerKind::Msgpack => MsgpackSerializer.decode(frame),
+        #[allow(unreachable_patterns)]
+        _ => Decoded::failed(SerializeError::UnknownFormat),
+    }
+}
+
+/// The Id of the first message of a frame in `kind`, so a refusal can answer it.
+fn first_id(kind: SerializerKind, frame: &Frame) -> Option<u32> {
+    let values: Decoded<serde_value::Value> = decode_as(kind, frame);
     values
         .messages
         .first()
@@ -77,26 +108,23 @@ fn first_id(format: Format, frame: &Frame) -> Option<u32> {
 }
 
 impl Serializer for DetectingSerializer {
-    fn encode<M: Serialize>(&self, batch: &[M]) -> Result<plugwire_core::Frame, SerializeError> {
+    fn encode<M: Serialize>(&self, batch: &[M]) -> Result<Frame, SerializeError> {
         // Before any frame was accepted, answer in what the client last sent (so a client
         // refused by a restricted listener can read why), else JSON: what every Buttplug
         // client understands.
-        let last_seen = *self.last_seen.lock().unwrap_or_else(|p| p.into_inner());
-        match self
+        let last_seen = *self.last_seen.lock();
+        let kind = self
             .chosen()
             .or(last_seen)
             .or(self.only)
-            .unwrap_or(Format::Json)
-        {
-            Format::Json => JsonSerializer.encode(batch),
-            Format::Msgpack => MsgpackSerializer.encode(batch),
-        }
+            .unwrap_or(SerializerKind::DEFAULT);
+        encode_as(kind, batch)
     }
 
     fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Decoded<M> {
-        let seen = format_of(frame);
+        let seen = kind_of(frame);
         if seen.is_some() {
-            *self.last_seen.lock().unwrap_or_else(|p| p.into_inner()) = seen;
+            *self.last_seen.lock() = seen;
         }
         let expected = match (self.chosen(), self.only, seen) {
             (Some(chosen), _, _) => chosen,
@@ -109,14 +137,11 @@ impl Serializer for DetectingSerializer {
         if seen != Some(expected) {
             return Decoded::failed(SerializeError::WrongFormat {
                 expected: expected.name(),
-                got: seen.map_or("an unknown serialization", Format::name),
+                got: seen.map_or("an unknown serialization", SerializerKind::name),
                 id: seen.and_then(|seen| first_id(seen, frame)),
             });
         }
-        let decoded = match expected {
-            Format::Json => JsonSerializer.decode(frame),
-            Format::Msgpack => MsgpackSerializer.decode(frame),
-        };
+        let decoded = decode_as(expected, frame);
         // A frame that decoded (even partly) settles the question for the connection.
         if !decoded.messages.is_empty() {
             let _ = self.chosen.set(expected);
@@ -125,11 +150,13 @@ impl Serializer for DetectingSerializer {
     }
 
     fn name(&self) -> &'static str {
-        self.chosen().or(self.only).map_or("auto", Format::name)
+        self.chosen()
+            .or(self.only)
+            .map_or("auto", SerializerKind::name)
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "json", feature = "msgpack"))]
 mod tests {
     use super::*;
     use plugwire_core::message::{AnyClientMessage, ClientMessage, IdOnly, Lenient};
@@ -151,7 +178,7 @@ mod tests {
                 .len(),
             1
         );
-        assert_eq!(session.chosen(), Some(Format::Msgpack));
+        assert_eq!(session.chosen(), Some(SerializerKind::Msgpack));
         assert!(matches!(
             session.decode::<Lenient<AnyClientMessage>>(&json).error,
             Some(SerializeError::WrongFormat {
@@ -188,7 +215,7 @@ mod tests {
     #[test]
     fn a_restricted_listener_refuses_the_other_serializer_from_the_start() {
         let session = Detect {
-            only: Some(Format::Json),
+            only: Some(SerializerKind::Json),
         }
         .for_connection();
         let msgpack = MsgpackSerializer.encode(&ping(2)).expect("msgpack");
@@ -214,26 +241,29 @@ mod tests {
                 .len(),
             1
         );
-        assert_eq!(session.chosen(), Some(Format::Json));
+        assert_eq!(session.chosen(), Some(SerializerKind::Json));
     }
 
     #[test]
     fn frames_are_told_apart() {
-        assert_eq!(format_of(&Frame::Text("[]".into())), Some(Format::Json));
         assert_eq!(
-            format_of(&Frame::Binary(b"  \n[{}]".to_vec().into())),
-            Some(Format::Json)
+            kind_of(&Frame::Text("[]".into())),
+            Some(SerializerKind::Json)
         );
         assert_eq!(
-            format_of(&Frame::Binary(vec![0x91, 0x80].into())),
-            Some(Format::Msgpack)
+            kind_of(&Frame::Binary(b"  \n[{}]".to_vec().into())),
+            Some(SerializerKind::Json)
         );
         assert_eq!(
-            format_of(&Frame::Binary(vec![0xdc, 0, 1].into())),
-            Some(Format::Msgpack)
+            kind_of(&Frame::Binary(vec![0x91, 0x80].into())),
+            Some(SerializerKind::Msgpack)
         );
-        assert_eq!(format_of(&Frame::Binary(vec![0x81].into())), None);
-        assert_eq!(format_of(&Frame::Binary(Vec::new().into())), None);
+        assert_eq!(
+            kind_of(&Frame::Binary(vec![0xdc, 0, 1].into())),
+            Some(SerializerKind::Msgpack)
+        );
+        assert_eq!(kind_of(&Frame::Binary(vec![0x81].into())), None);
+        assert_eq!(kind_of(&Frame::Binary(Vec::new().into())), None);
         let undecided = Detect::default().for_connection();
         assert!(matches!(
             undecided

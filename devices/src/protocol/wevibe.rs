@@ -4,8 +4,8 @@
 use plugwire_core::message::{DeviceFeature, OutputCommand, OutputType};
 
 use super::{Protocol, byte, output_layout, value_of};
-use crate::device::hardware::{Endpoint, HardwareWrite};
-use crate::device::scheduler::OutputState;
+use crate::hardware::{Endpoint, HardwareWrite};
+use crate::scheduler::OutputState;
 
 const STOP: [u8; 8] = [0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
 

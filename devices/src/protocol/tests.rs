@@ -4,7 +4,7 @@
 use plugwire_core::message::{DeviceFeature, OutputCommand, OutputType, PositionWithDuration};
 
 use super::*;
-use crate::device::scheduler::OutputState;
+use crate::scheduler::OutputState;
 
 fn hex(text: &str) -> Vec<u8> {
     text.split_whitespace()

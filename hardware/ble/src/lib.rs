@@ -20,9 +20,11 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tracing::{debug, info, warn};
 use uuid::Uuid;
 
-use super::config::{Advertisement, BtleConfig, DeviceConfig};
-use super::hardware::{Endpoint, Hardware, HardwareError, HardwareManager, HardwareWrite};
-use super::{DeviceManager, attach};
+use plugwire_devices::config::{Advertisement, BtleConfig, DeviceConfig};
+use plugwire_devices::hardware::{
+    Endpoint, Hardware, HardwareError, HardwareManager, HardwareWrite,
+};
+use plugwire_devices::{DeviceManager, attach};
 
 /// Time limits on Bluetooth calls.
 #[derive(Debug, Clone)]

@@ -4,8 +4,8 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::{Protocol, byte, value_of};
-use crate::device::hardware::{Endpoint, HardwareWrite};
-use crate::device::scheduler::OutputState;
+use crate::hardware::{Endpoint, HardwareWrite};
+use crate::scheduler::OutputState;
 
 /// `kiiroo-v21`: vibrate 0–100 as `01 VV` on tx, without response.
 #[derive(Debug, Default)]

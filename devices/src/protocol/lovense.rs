@@ -5,8 +5,8 @@ use futures::future::BoxFuture;
 use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
 
 use super::{Protocol, READ_TIMEOUT, battery_only, output_layout, value_of};
-use crate::device::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
-use crate::device::scheduler::OutputState;
+use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use crate::scheduler::OutputState;
 
 /// Lovense devices: `Vibrate:N;` (0–20) for one motor, `Vibrate1:N;`/`Vibrate2:N;` for two,
 /// `Rotate:N;` with `RotateChange;` when the direction flips, `Air:Level:N;` for the Max's

@@ -12,14 +12,15 @@ use futures::future::BoxFuture;
 use plugwire_core::connector::{Connection, Connector};
 use plugwire_core::link::FramedLink;
 use plugwire_core::message::{DeviceInfo, InputType, OutputCommand};
-use plugwire_core::{ConnectorError, Listener, Serializer, Transport};
+use plugwire_core::{ConnectorError, Listener, Serializer, SerializerFactory, Transport};
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
 
-use super::scheduled::{InputReader, ScheduledDevice};
-use super::scheduler::{OutputSink, OutputState, Scheduler};
-use super::{DeviceError, DeviceManager};
+use plugwire_devices::scheduled::{InputReader, ScheduledDevice};
+use plugwire_devices::scheduler::{OutputSink, OutputState, Scheduler};
+use plugwire_devices::{DeviceError, DeviceManager};
+
 use crate::client::{Client, ClientEvent, Device};
 
 /// Longest a forwarder may take to answer; one that does not is dropped.
@@ -215,10 +216,10 @@ pub async fn serve_forwarder<T: Transport, S: Serializer>(
 }
 
 /// Accepts device forwarders on `listener` until `shutdown`, serving each with `serializer`.
-pub async fn accept_forwarders<L: Listener, S: Serializer + Clone>(
+pub async fn accept_forwarders<L: Listener, F: SerializerFactory>(
     manager: Arc<DeviceManager>,
     listener: L,
-    serializer: S,
+    serializers: F,
     shutdown: CancellationToken,
 ) {
     info!(address = %listener.describe(), "listening for device forwarders");
@@ -236,7 +237,7 @@ pub async fn accept_forwarders<L: Listener, S: Serializer + Clone>(
             }
         };
         let manager = manager.clone();
-        let serializer = serializer.clone();
+        let serializer = serializers.for_connection();
         let shutdown = shutdown.clone();
         tokio::spawn(
             async move {

@@ -3,8 +3,8 @@
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use crate::device::hardware::{Endpoint, HardwareWrite};
-use crate::device::scheduler::OutputState;
+use crate::hardware::{Endpoint, HardwareWrite};
+use crate::scheduler::OutputState;
 
 /// Position 0–99 reached over a duration, written as `[position, speed]` on tx without
 /// response; the device wants a speed, so the speed that covers the distance in the duration

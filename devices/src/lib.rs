@@ -1,0 +1,28 @@
+//! plugwire-devices: everything between a Buttplug session and a device that moves.
+//!
+//! - [`DeviceManager`] owns the devices, checks every command against a device's features,
+//!   remembers which session drove each output and stops them when that session ends; its
+//!   errors are a typed [`DeviceError`].
+//! - [`hardware`] is the seam hardware managers plug into (a connected device's endpoints, and
+//!   something that finds devices); the managers themselves live in `hardware/*` crates.
+//! - [`attach`] turns connected hardware into a device: identify, look up the model in the
+//!   [`config`] (the Buttplug device database, v5 layout), pick the [`protocol`], and run it
+//!   under a [`scheduler`] (one task per device owns its protocol).
+//! - [`simulated`] and [`recording`] devices for people without hardware and for tests.
+//!
+//! Depends on `plugwire-core` only; nothing here knows of transports, serializers or sessions.
+
+mod attach;
+mod backend;
+pub mod config;
+pub mod hardware;
+mod manager;
+pub mod protocol;
+pub mod recording;
+pub mod scheduled;
+pub mod scheduler;
+pub mod simulated;
+
+pub use attach::{AttachError, ProtocolDevice, ProtocolInputs, attach};
+pub use backend::{DeviceBackend, DeviceError};
+pub use manager::{DeviceEvent, DeviceManager, SessionId, StopScope};

@@ -1,0 +1,301 @@
+//! `plugwire serve`: a server composed from the flags: devices (simulated, Bluetooth LE,
+//! forwarded), listeners on every transport, and dial-outs for reversed roles.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use plugwire::connect::{
+    Address, AnyDialer, AnyListener, ConnectOptions, ConnectionUrl, Detect, SerializerKind,
+};
+use plugwire::core::Listener;
+use plugwire::devices::DeviceManager;
+use plugwire::devices::config::DeviceConfig;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
+use plugwire::forward::accept_forwarders;
+use plugwire::server::{Server, ServerConfig, SessionConfig};
+use tracing::info;
+
+use super::AnyError;
+
+#[derive(Args, Debug)]
+pub(crate) struct ServeArgs {
+    /// WebSocket port to listen on [default: 12345, unless the server dials out instead].
+    #[arg(long)]
+    websocket_port: Option<u16>,
+    /// Listen on every interface instead of loopback only (WebSocket).
+    #[arg(long)]
+    websocket_use_all_interfaces: bool,
+    /// Address to listen on for WebSocket (overrides --websocket-use-all-interfaces).
+    #[arg(long)]
+    websocket_listen_address: Option<IpAddr>,
+    /// Also listen on a local socket: a name (Linux abstract socket, Windows pipe) or an
+    /// absolute path (socket file, mode 0600).
+    #[arg(long, value_name = "NAME_OR_PATH")]
+    ipc: Vec<String>,
+    /// Also listen on QUIC on this UDP port.
+    #[arg(long)]
+    quic_port: Option<u16>,
+    /// Address to listen on for QUIC.
+    #[arg(long, default_value = "127.0.0.1")]
+    quic_listen_address: IpAddr,
+    /// QUIC certificate (PEM); without it one is generated in --data-dir and kept.
+    #[arg(long, requires = "quic_key")]
+    quic_cert: Option<PathBuf>,
+    /// QUIC private key (PEM).
+    #[arg(long, requires = "quic_cert")]
+    quic_key: Option<PathBuf>,
+    /// Also listen on these connection URLs (`?format=json` or `?format=msgpack` restricts one).
+    #[arg(long, value_name = "URL")]
+    listen: Vec<ConnectionUrl>,
+    /// Accept only this serializer on the --websocket-port, --ipc and --quic-port listeners
+    /// [default: detect per connection].
+    #[arg(long)]
+    format: Option<SerializerKind>,
+    /// Dial out to a client waiting at this WebSocket URL instead of listening (reversed roles).
+    #[arg(long, value_name = "URL")]
+    websocket_client_address: Option<String>,
+    /// Dial out to a client waiting at this URL, any transport (reversed roles).
+    #[arg(long, value_name = "URL")]
+    connect: Vec<ConnectionUrl>,
+    /// Accept device forwarders (processes that own devices and dial in, e.g.
+    /// `plugwire serve --connect URL`) at this URL; their devices join this server's.
+    #[arg(long, value_name = "URL")]
+    forwarders: Vec<ConnectionUrl>,
+    /// Where generated certificates are kept [default: ~/.local/share/plugwire].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Largest message accepted, in bytes (every transport).
+    #[arg(long, default_value_t = 1024 * 1024)]
+    max_message_size: usize,
+    /// Server name sent to clients.
+    #[arg(long, default_value = "plugwire")]
+    server_name: String,
+    /// Milliseconds a client may go without pinging before its devices stop; 0 turns it off.
+    #[arg(long, default_value_t = 0)]
+    max_ping_time: u32,
+    /// Milliseconds a new connection may take to send its handshake; 0 waits forever.
+    #[arg(long, default_value_t = 30_000)]
+    handshake_timeout: u64,
+    /// Most clients served at once.
+    #[arg(long, default_value_t = 64)]
+    max_connections: usize,
+    /// Simulated devices to add (comma-separated: vibrator, stroker, rotator).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "vibrator,stroker,rotator"
+    )]
+    simulated_devices: Vec<SimulatedKind>,
+    /// Add no simulated devices.
+    #[arg(long, conflicts_with = "simulated_devices")]
+    no_simulated_devices: bool,
+    /// Find Bluetooth LE devices (scanning when clients ask). Without Bluetooth the server
+    /// says so once and serves everything else.
+    #[arg(long)]
+    use_bluetooth_le: bool,
+    /// Device configuration to use instead of the shipped one (device-config v5 JSON).
+    #[arg(long, value_name = "PATH")]
+    device_config_file: Option<PathBuf>,
+    /// User device configuration: adds names to match or overrides models.
+    #[arg(long, value_name = "PATH")]
+    user_device_config_file: Option<PathBuf>,
+}
+
+/// Serves until Ctrl-C or SIGTERM, then stops every device and closes every session.
+pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
+    let devices = device_manager(&args)?;
+    let server = Server::new(server_config(&args), devices);
+    let mut options = ConnectOptions {
+        data_dir: args.data_dir.clone(),
+        ..ConnectOptions::default()
+    };
+    options.set_max_message_size(args.max_message_size);
+
+    let dial_out = dial_out_urls(&args)?;
+    let mut tasks = Vec::new();
+    for url in listen_urls(&args, dial_out.is_empty())? {
+        let listener = AnyListener::bind(&url, &options).await?;
+        // Scripts and people both read these lines to find the server.
+        println!("plugwire listening on {}", listener.describe());
+        let server = server.clone();
+        let detect = Detect {
+            only: url.serializer,
+        };
+        tasks.push(tokio::spawn(async move {
+            server.listen(listener, detect).await
+        }));
+    }
+    for url in &args.forwarders {
+        let listener = AnyListener::bind(url, &options).await?;
+        println!(
+            "plugwire accepting device forwarders on {}",
+            listener.describe()
+        );
+        let detect = Detect {
+            only: url.serializer,
+        };
+        tasks.push(tokio::spawn(accept_forwarders(
+            server.devices().clone(),
+            listener,
+            detect,
+            server.shutdown_token(),
+        )));
+    }
+    for url in &dial_out {
+        let dialer = AnyDialer::new(url, &options)?;
+        println!("plugwire dialling {url}");
+        let server = server.clone();
+        let detect = Detect {
+            only: url.serializer,
+        };
+        tasks.push(tokio::spawn(
+            async move { server.dial(dialer, detect).await },
+        ));
+    }
+    if tasks.is_empty() {
+        return Err("nothing to do: no listener and nothing to dial".into());
+    }
+
+    shutdown_signal().await?;
+    info!("stopping every device and closing sessions");
+    server.shutdown().await;
+    for task in tasks {
+        let _ = task.await;
+    }
+    info!("stopped");
+    Ok(())
+}
+
+/// The device manager with the devices the flags ask for (simulated now; Bluetooth LE as it
+/// comes up).
+fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
+    let devices = Arc::new(DeviceManager::new());
+    if !args.no_simulated_devices {
+        for kind in &args.simulated_devices {
+            SimulatedDevice::add_to(&devices, *kind);
+        }
+    }
+    let mut device_config = match &args.device_config_file {
+        Some(path) => DeviceConfig::load(path)?,
+        None => DeviceConfig::shipped(),
+    };
+    if let Some(path) = &args.user_device_config_file {
+        device_config.merge_user_path(path)?;
+    }
+    if args.use_bluetooth_le {
+        start_bluetooth(devices.clone(), Arc::new(device_config))?;
+    }
+    Ok(devices)
+}
+
+fn server_config(args: &ServeArgs) -> ServerConfig {
+    ServerConfig {
+        session: SessionConfig {
+            server_name: args.server_name.clone(),
+            max_ping_time: Duration::from_millis(u64::from(args.max_ping_time)),
+            handshake_timeout: Duration::from_millis(args.handshake_timeout),
+            ..SessionConfig::default()
+        },
+        max_connections: args.max_connections,
+    }
+}
+
+/// Where to dial out to (reversed roles).
+fn dial_out_urls(args: &ServeArgs) -> Result<Vec<ConnectionUrl>, AnyError> {
+    let mut urls = args.connect.clone();
+    if let Some(address) = &args.websocket_client_address {
+        urls.push(address.parse()?);
+    }
+    Ok(urls)
+}
+
+/// Every listener the flags ask for. The WebSocket one is on by default (port 12345), unless
+/// the server only dials out.
+fn listen_urls(args: &ServeArgs, default_websocket: bool) -> Result<Vec<ConnectionUrl>, AnyError> {
+    let mut urls: Vec<ConnectionUrl> = Vec::new();
+    let websocket_port = args.websocket_port.or(default_websocket.then_some(12345));
+    if let Some(port) = websocket_port {
+        let ip = args
+            .websocket_listen_address
+            .unwrap_or(if args.websocket_use_all_interfaces {
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+            } else {
+                IpAddr::V4(Ipv4Addr::LOCALHOST)
+            });
+        urls.push(format!("ws://{}", SocketAddr::new(ip, port)).parse()?);
+    }
+    for ipc in &args.ipc {
+        let url = if ipc.contains("://") {
+            ipc.clone()
+        } else {
+            format!("ipc://{ipc}")
+        };
+        urls.push(url.parse()?);
+    }
+    if let Some(port) = args.quic_port {
+        let mut url: ConnectionUrl =
+            format!("quic://{}", SocketAddr::new(args.quic_listen_address, port)).parse()?;
+        if let (Address::Quic { identity, .. }, Some(cert), Some(key)) =
+            (&mut url.address, &args.quic_cert, &args.quic_key)
+        {
+            *identity = Some((cert.clone(), key.clone()));
+        }
+        urls.push(url);
+    }
+    // --format restricts the listeners of the plain flags; --listen URLs say it themselves.
+    for url in &mut urls {
+        url.serializer = args.format;
+    }
+    urls.extend(args.listen.iter().cloned());
+    Ok(urls)
+}
+
+/// Starts Bluetooth LE in the background: a missing or hung stack is reported in one line
+/// and everything else keeps being served.
+#[cfg(feature = "ble")]
+fn start_bluetooth(devices: Arc<DeviceManager>, config: Arc<DeviceConfig>) -> Result<(), AnyError> {
+    use plugwire::ble::{BleManager, BleOptions};
+    use tracing::warn;
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match BleManager::start(devices.clone(), config, BleOptions::default()).await {
+            Ok(ble) => {
+                devices.add_hardware_manager(ble);
+                info!("Bluetooth LE ready; scanning when a client asks");
+            }
+            Err(error) => warn!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "Bluetooth LE unavailable: {error}; serving the other devices"
+            ),
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(feature = "ble"))]
+fn start_bluetooth(_: Arc<DeviceManager>, _: Arc<DeviceConfig>) -> Result<(), AnyError> {
+    Err(
+        "--use-bluetooth-le: this plugwire is built without Bluetooth LE (cargo feature `ble`)"
+            .into(),
+    )
+}
+
+/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send).
+async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
