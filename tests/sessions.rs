@@ -225,3 +225,50 @@ async fn many_clients_at_once_on_one_server() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_slow_device_read_holds_up_neither_pings_nor_the_ping_deadline() {
+    within(async {
+        let config = SessionConfig {
+            max_ping_time: Duration::from_millis(600),
+            ..SessionConfig::default()
+        };
+        let server = TestServer::start_with(config, WebSocketOptions::default(), 8).await;
+        // The battery answers after two seconds: well past the ping deadline.
+        server.vibrator.set_read_latency(Duration::from_secs(2));
+        let mut client = RawClient::connect(server.addr).await;
+        client.handshake_v4().await;
+        let read = r#"[{"InputCmd":{"Id":2,"DeviceIndex":0,"FeatureIndex":2,"Type":"Battery","Command":"Read"}}]"#;
+        client.send_text(read).await;
+        // While the read is outstanding the client keeps pinging; every Ping is answered at
+        // once and the deadline, met each time, never closes the session. The reading arrives
+        // in between, answering its own request.
+        let mut interval = tokio::time::interval(Duration::from_millis(150));
+        let started = tokio::time::Instant::now();
+        let mut reading = None;
+        let mut id = 3;
+        while reading.is_none() {
+            interval.tick().await;
+            client
+                .send_text(&format!(r#"[{{"Ping":{{"Id":{id}}}}}]"#))
+                .await;
+            let mut reply = client.next_json().await;
+            if reply[0].get("InputReading").is_some() {
+                reading = Some((reply, started.elapsed()));
+                reply = client.next_json().await;
+            }
+            assert_ok(&reply, id);
+            id += 1;
+        }
+        let (reading, after) = reading.expect("the reading");
+        assert!(after >= Duration::from_secs(2), "{after:?}");
+        assert_eq!(reading[0]["InputReading"]["Id"], 2, "{reading}");
+        assert_eq!(
+            reading[0]["InputReading"]["Reading"]["Battery"]["Value"], 87,
+            "{reading}"
+        );
+        // More than a deadline's worth of pings went by while the device was busy.
+        assert!(id > 10, "{id}");
+    })
+    .await;
+}

@@ -1,19 +1,16 @@
 //! Attaching connected hardware as a device: identify the model, look up its features,
-//! initialise it, and drive it through a protocol and a scheduler until it disconnects.
+//! initialise it, and hand it to its own task (protocol and scheduler) until it disconnects.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
-use plugwire_core::message::InputType;
 use tracing::{info, warn};
 
-use super::config::DeviceConfig;
-use super::hardware::{Hardware, HardwareError};
-use super::protocol::{self, Protocol, ProtocolSink};
-use super::scheduled::{InputReader, ScheduledDevice};
-use super::scheduler::Scheduler;
-use super::{DeviceError, DeviceManager};
+use crate::DeviceManager;
+use crate::config::DeviceConfig;
+use crate::hardware::{Hardware, HardwareError};
+use crate::protocol::{self, ProtocolDriver};
+use crate::scheduler::Scheduler;
 
 /// Why hardware could not become a device.
 #[derive(Debug, thiserror::Error)]
@@ -34,34 +31,6 @@ pub enum AttachError {
     #[error("the device did not respond")]
     Hardware(#[from] HardwareError),
 }
-
-/// Reads a protocol device's inputs through its protocol.
-pub struct ProtocolInputs {
-    protocol: Arc<tokio::sync::Mutex<Box<dyn Protocol>>>,
-    hardware: Arc<dyn Hardware>,
-}
-
-impl InputReader for ProtocolInputs {
-    fn read(
-        &self,
-        feature_index: u32,
-        input_type: InputType,
-    ) -> BoxFuture<'_, Result<i32, DeviceError>> {
-        Box::pin(async move {
-            let protocol = self.protocol.lock().await;
-            protocol
-                .read_input(&*self.hardware, feature_index, input_type)
-                .await
-                .map_err(|e| match e {
-                    HardwareError::Disconnected => DeviceError::Disconnected,
-                    other => DeviceError::Hardware(other.to_string()),
-                })
-        })
-    }
-}
-
-/// A device driven through a protocol: outputs go through its scheduler.
-pub type ProtocolDevice = ScheduledDevice<ProtocolInputs>;
 
 /// Identifies, configures and initialises `hardware` speaking `protocol_name`, adds it to
 /// `manager`, and removes it again when it disconnects. Returns the device index.
@@ -87,26 +56,23 @@ pub async fn attach(
     for write in implementation.initialize() {
         hardware.write(write).await?;
     }
-    let protocol = Arc::new(tokio::sync::Mutex::new(implementation));
     let gap = Duration::from_millis(u64::from(definition.message_gap_ms));
-    let scheduler = Scheduler::start(ProtocolSink::new(protocol.clone(), hardware.clone()), gap);
-    let device = ProtocolDevice::new(
-        scheduler,
-        ProtocolInputs {
-            protocol,
-            hardware: hardware.clone(),
-        },
-    );
+    let scheduler = Scheduler::start(ProtocolDriver::new(implementation, hardware.clone()), gap);
+    // The stack may say the link dropped, or the device's task may find out by writing.
+    let task_gone = scheduler.gone();
     let index = manager.add_device(
         &definition.name,
         definition.message_gap_ms,
         definition.features,
-        Arc::new(device),
+        Arc::new(scheduler),
     );
     info!(index, name = %definition.name, protocol = protocol_name, model = %identifier, "device attached");
     let watching = Arc::downgrade(manager);
     tokio::spawn(async move {
-        hardware.disconnected().await;
+        tokio::select! {
+            () = hardware.disconnected() => {}
+            () = task_gone => {}
+        }
         if let Some(manager) = watching.upgrade() {
             warn!(index, "device disconnected");
             manager.remove_device(index);

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use plugwire_core::message::InputType;
 use tokio::sync::mpsc;
 
 /// A named endpoint of a device (a BLE characteristic, in the device configuration's terms).
@@ -38,9 +39,14 @@ impl Endpoint {
     }
 }
 
+/// An endpoint name that is not one of [`Endpoint`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown endpoint {0:?}")]
+pub struct UnknownEndpoint(pub String);
+
 impl FromStr for Endpoint {
-    type Err = String;
-    fn from_str(name: &str) -> Result<Self, String> {
+    type Err = UnknownEndpoint;
+    fn from_str(name: &str) -> Result<Self, UnknownEndpoint> {
         Ok(match name {
             "tx" => Self::Tx,
             "rx" => Self::Rx,
@@ -50,7 +56,7 @@ impl FromStr for Endpoint {
             "rxblebattery" => Self::RxBleBattery,
             "txmode" => Self::TxMode,
             "txvibrate" => Self::TxVibrate,
-            other => return Err(format!("unknown endpoint {other:?}")),
+            other => return Err(UnknownEndpoint(other.to_owned())),
         })
     }
 }
@@ -83,11 +89,12 @@ impl HardwareWrite {
     }
 }
 
-/// A hardware operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A hardware operation failed. Callers act on the case: a disconnected device is removed,
+/// anything else may pass and is tried again.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HardwareError {
-    /// The device is gone.
+    /// The device is gone; it will not come back on this connection.
     #[error("the device disconnected")]
     Disconnected,
     /// The device has no such endpoint.
@@ -96,9 +103,27 @@ pub enum HardwareError {
     /// The operation did not finish in time.
     #[error("the device did not answer in time")]
     Timeout,
-    /// Anything else the stack reported.
-    #[error("hardware error: {0}")]
-    Other(String),
+    /// The protocol has no way to read this input.
+    #[error("{0:?} is not readable on this device")]
+    NotReadable(InputType),
+    /// The device answered with something the protocol cannot use.
+    #[error("the device answered {data:02x?} on {endpoint}, which means nothing here")]
+    BadReply {
+        /// Where the answer came from.
+        endpoint: Endpoint,
+        /// What it was.
+        data: Vec<u8>,
+    },
+    /// The hardware stack (Bluetooth, a serial port, a forwarder's link) failed.
+    #[error("the hardware stack failed")]
+    Stack(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl HardwareError {
+    /// Whether the device is gone for good (as opposed to a failure that may pass).
+    pub fn is_disconnected(&self) -> bool {
+        matches!(self, Self::Disconnected)
+    }
 }
 
 /// A connected device, as its hardware manager presents it.

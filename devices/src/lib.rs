@@ -15,14 +15,15 @@
 mod attach;
 mod backend;
 pub mod config;
+mod error;
 pub mod hardware;
 mod manager;
 pub mod protocol;
 pub mod recording;
-pub mod scheduled;
 pub mod scheduler;
 pub mod simulated;
 
-pub use attach::{AttachError, ProtocolDevice, ProtocolInputs, attach};
-pub use backend::{DeviceBackend, DeviceError};
+pub use attach::{AttachError, attach};
+pub use backend::DeviceBackend;
+pub use error::DeviceError;
 pub use manager::{DeviceEvent, DeviceManager, SessionId, StopScope};

@@ -2,18 +2,18 @@
 //! features, remembers which session drove each output, and stops them when it ends.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
-use plugwire_core::ProtocolError;
 use plugwire_core::message::{
     DeviceFeature, DeviceInfo, InputCommand, InputReadingValue, InputType, OutputCommand,
     OutputType,
 };
+use plugwire_core::sync::{Mutex, MutexGuard};
 use tokio::sync::broadcast;
 use tracing::{info, warn};
 
-use super::hardware::HardwareManager;
-use super::{DeviceBackend, DeviceError};
+use crate::hardware::{HardwareError, HardwareManager};
+use crate::{DeviceBackend, DeviceError};
 
 /// Identifies one client session to the device manager.
 pub type SessionId = u64;
@@ -85,11 +85,7 @@ impl DeviceManager {
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave the maps half-updated in a way that
-        // matters more than losing the devices, so keep serving.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state.lock()
     }
 
     /// Events about devices, for one subscriber.
@@ -178,9 +174,7 @@ impl DeviceManager {
     }
 
     fn hardware_managers(&self) -> MutexGuard<'_, Vec<Arc<dyn HardwareManager>>> {
-        self.hardware_managers
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.hardware_managers.lock()
     }
 
     /// Starts scanning on every hardware manager; found devices arrive as `Added` events. With
@@ -234,7 +228,7 @@ impl DeviceManager {
         device_index: u32,
         feature_index: u32,
         command: OutputCommand,
-    ) -> Result<(), ProtocolError> {
+    ) -> Result<(), DeviceError> {
         self.set_outputs(session, device_index, &[(feature_index, command)])
     }
 
@@ -248,7 +242,7 @@ impl DeviceManager {
         session: SessionId,
         device_index: u32,
         commands: &[(u32, OutputCommand)],
-    ) -> Result<(), ProtocolError> {
+    ) -> Result<(), DeviceError> {
         let mut state = self.state();
         let device = lookup(&state, device_index)?;
         for (feature_index, command) in commands {
@@ -258,14 +252,17 @@ impl DeviceManager {
         for &(feature_index, command) in commands {
             let output_type = command.output_type();
             let key = (device_index, feature_index, output_type);
-            if command.value() == 0 && is_intensity(output_type) {
+            if command.is_stop() {
                 state.drivers.remove(&key);
             } else {
                 state.drivers.insert(key, session);
             }
             backend
                 .set_output(feature_index, command)
-                .map_err(device_failure)?;
+                .map_err(|source| DeviceError::Hardware {
+                    device: device_index,
+                    source,
+                })?;
         }
         Ok(())
     }
@@ -276,13 +273,16 @@ impl DeviceManager {
         device_index: u32,
         feature_index: u32,
         input_type: InputType,
-    ) -> Result<i32, ProtocolError> {
+    ) -> Result<i32, DeviceError> {
         let backend =
             self.input_backend(device_index, feature_index, input_type, InputCommand::Read)?;
         backend
             .read_input(feature_index, input_type)
             .await
-            .map_err(device_failure)
+            .map_err(|source| DeviceError::Hardware {
+                device: device_index,
+                source,
+            })
     }
 
     /// Checks that an input exists and accepts `command` (subscriptions are kept per session).
@@ -292,7 +292,7 @@ impl DeviceManager {
         feature_index: u32,
         input_type: InputType,
         command: InputCommand,
-    ) -> Result<(), ProtocolError> {
+    ) -> Result<(), DeviceError> {
         self.input_backend(device_index, feature_index, input_type, command)
             .map(|_| ())
     }
@@ -303,26 +303,32 @@ impl DeviceManager {
         feature_index: u32,
         input_type: InputType,
         command: InputCommand,
-    ) -> Result<Arc<dyn DeviceBackend>, ProtocolError> {
+    ) -> Result<Arc<dyn DeviceBackend>, DeviceError> {
         let state = self.state();
         let device = lookup(&state, device_index)?;
         let feature = feature_of(&device.info, feature_index)?;
-        let limits = feature.input.get(&input_type).ok_or_else(|| {
-            ProtocolError::device(format!(
-                "feature {feature_index} of device {device_index} has no {input_type:?} input"
-            ))
-        })?;
+        let limits = feature
+            .input
+            .get(&input_type)
+            .ok_or(DeviceError::NoSuchInput {
+                device: device_index,
+                feature: feature_index,
+                input_type,
+            })?;
         if !limits.command.contains(&command) {
-            return Err(ProtocolError::device(format!(
-                "{input_type:?} input of feature {feature_index} does not support {command:?}"
-            )));
+            return Err(DeviceError::InputCommandUnsupported {
+                device: device_index,
+                feature: feature_index,
+                input_type,
+                command,
+            });
         }
         Ok(device.backend.clone())
     }
 
     /// Stops the outputs in `scope`, whoever drove them. Checks the device and feature exist.
     /// Every device in scope is tried even when one fails.
-    pub fn stop(&self, scope: StopScope) -> Result<(), ProtocolError> {
+    pub fn stop(&self, scope: StopScope) -> Result<(), DeviceError> {
         let mut state = self.state();
         if let Some(device_index) = scope.device_index {
             let device = lookup(&state, device_index)?;
@@ -330,9 +336,7 @@ impl DeviceManager {
                 feature_of(&device.info, feature_index)?;
             }
         } else if scope.feature_index.is_some() {
-            return Err(ProtocolError::message(
-                "FeatureIndex given without DeviceIndex",
-            ));
+            return Err(DeviceError::FeatureWithoutDevice);
         }
         state.drivers.retain(|(d, f, _), _| {
             !(scope.device_index.is_none_or(|i| i == *d)
@@ -348,7 +352,7 @@ impl DeviceManager {
                 first_error.get_or_insert(error);
             }
         }
-        first_error.map_or(Ok(()), |error| Err(device_failure(error)))
+        first_error.map_or(Ok(()), Err)
     }
 
     /// Stops every output, on every device.
@@ -393,62 +397,56 @@ impl DeviceManager {
     }
 }
 
-/// Outputs whose value 0 means "off", which is therefore always accepted as a stop.
-fn is_intensity(output_type: OutputType) -> bool {
-    !matches!(
-        output_type,
-        OutputType::Position | OutputType::HwPositionWithDuration | OutputType::Temperature
-    )
-}
-
-/// Checks a command against the feature's advertised output and its limits.
+/// Checks a command against the feature's advertised output and its limits. A stop is always
+/// accepted.
 fn check_output(
     info: &DeviceInfo,
     feature_index: u32,
     command: &OutputCommand,
-) -> Result<(), ProtocolError> {
+) -> Result<(), DeviceError> {
     let output_type = command.output_type();
     let feature = feature_of(info, feature_index)?;
-    let limits = feature.output.get(&output_type).ok_or_else(|| {
-        ProtocolError::device(format!(
-            "feature {feature_index} of device {} has no {output_type:?} output",
-            info.device_index
-        ))
-    })?;
+    let limits = feature
+        .output
+        .get(&output_type)
+        .ok_or(DeviceError::NoSuchOutput {
+            device: info.device_index,
+            feature: feature_index,
+            output_type,
+        })?;
     let value = command.value();
-    let stop = value == 0 && is_intensity(output_type);
-    if !(limits.value.contains(value) || stop) {
-        return Err(ProtocolError::device(format!(
-            "{output_type:?} value {value} is outside {}..={}",
-            limits.value.min, limits.value.max
-        )));
+    if !(limits.value.contains(value) || command.is_stop()) {
+        return Err(DeviceError::OutOfRange {
+            output_type,
+            value,
+            range: limits.value,
+        });
     }
     if let (OutputCommand::HwPositionWithDuration(p), Some(range)) = (command, limits.duration)
         && (i64::from(p.duration) < i64::from(range.min)
             || i64::from(p.duration) > i64::from(range.max))
     {
-        return Err(ProtocolError::device(format!(
-            "duration {} is outside {}..={}",
-            p.duration, range.min, range.max
-        )));
+        return Err(DeviceError::DurationOutOfRange {
+            duration: p.duration,
+            range,
+        });
     }
     Ok(())
 }
 
-fn lookup(state: &State, device_index: u32) -> Result<&Managed, ProtocolError> {
+fn lookup(state: &State, device_index: u32) -> Result<&Managed, DeviceError> {
     state
         .devices
         .get(&device_index)
-        .ok_or_else(|| ProtocolError::device(format!("no device with index {device_index}")))
+        .ok_or(DeviceError::UnknownDevice(device_index))
 }
 
-fn feature_of(info: &DeviceInfo, feature_index: u32) -> Result<&DeviceFeature, ProtocolError> {
-    info.feature(feature_index).ok_or_else(|| {
-        ProtocolError::device(format!(
-            "device {} has no feature {feature_index}",
-            info.device_index
-        ))
-    })
+fn feature_of(info: &DeviceInfo, feature_index: u32) -> Result<&DeviceFeature, DeviceError> {
+    info.feature(feature_index)
+        .ok_or(DeviceError::UnknownFeature {
+            device: info.device_index,
+            feature: feature_index,
+        })
 }
 
 /// Stops every output of a device (or of one feature), trying them all even if some fail.
@@ -468,9 +466,10 @@ fn stop_device_outputs(device: &Managed, only_feature: Option<u32>) -> Result<()
             }
         }
     }
-    first_error.map_or(Ok(()), Err)
-}
-
-fn device_failure(error: DeviceError) -> ProtocolError {
-    ProtocolError::device(error.to_string())
+    first_error.map_or(Ok(()), |source: HardwareError| {
+        Err(DeviceError::Hardware {
+            device: device.info.device_index,
+            source,
+        })
+    })
 }

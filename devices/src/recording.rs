@@ -2,8 +2,8 @@
 //! can fail or disconnect on demand: for protocol tests and for trying protocols without a
 //! device.
 
+use plugwire_core::sync::Mutex;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -50,10 +50,8 @@ impl RecordingHardware {
         }
     }
 
-    fn script(&self) -> std::sync::MutexGuard<'_, Script> {
-        self.script
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn script(&self) -> plugwire_core::sync::MutexGuard<'_, Script> {
+        self.script.lock()
     }
 
     /// After a write of `command` to tx, notify `reply` on rx.
@@ -120,9 +118,9 @@ impl Hardware for RecordingHardware {
             {
                 let mut script = self.script();
                 if script.failing {
-                    return Err(HardwareError::Other(
-                        "write refused (scripted failure)".into(),
-                    ));
+                    return Err(HardwareError::Stack(Box::new(std::io::Error::other(
+                        "write refused (scripted failure)",
+                    ))));
                 }
                 let reply = (write.endpoint == Endpoint::Tx)
                     .then(|| script.replies.get(&write.data).cloned())

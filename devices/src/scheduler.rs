@@ -1,30 +1,51 @@
-//! Per-device command scheduling: the newest value per output wins, writes are paced by the
-//! device's message gap, a value equal to the last one sent is not sent again, and devices
-//! that need it get a keep-alive. Under a flood of commands the device receives the latest
-//! value within one gap, and nothing queues.
+//! One task per device: it owns the device's [`DeviceDriver`] (a protocol over hardware, or a
+//! forwarded device) and does everything that touches it — output writes, input reads,
+//! keep-alives — so nothing else ever waits on a lock to reach the device.
+//!
+//! Outputs: the newest value per output wins, writes are paced by the device's message gap, a
+//! value equal to the last one sent is not sent again, and devices that need it get a
+//! keep-alive. Under a flood of commands the device receives the latest value within one gap,
+//! and nothing queues. Reads run beside the writes: a slow battery read never holds a write
+//! back. A device found disconnected is not retried: the task ends and [`Scheduler::gone`]
+//! tells whoever removes it.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
 use futures::future::BoxFuture;
-use plugwire_core::message::{OutputCommand, OutputType};
-use tokio::sync::Notify;
+use futures::stream::FuturesUnordered;
+use plugwire_core::message::{InputType, OutputCommand, OutputType};
+use plugwire_core::sync::Mutex;
+use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 use tracing::warn;
+
+use crate::DeviceBackend;
+use crate::hardware::HardwareError;
 
 /// The current value of every output of a device, by feature and type.
 pub type OutputState = BTreeMap<(u32, OutputType), OutputCommand>;
 
-/// Where a device's output changes go: a protocol over hardware, or a forwarded device.
-pub trait OutputSink: Send + 'static {
+/// What a device's task drives: output changes out, input reads in.
+pub trait DeviceDriver: Send + 'static {
     /// Applies `changed` outputs; `state` holds every output's current value (changes included),
     /// for protocols that must write several outputs in one packet.
     fn apply<'a>(
         &'a mut self,
         changed: &'a [(u32, OutputCommand)],
         state: &'a OutputState,
-    ) -> BoxFuture<'a, Result<(), String>>;
+    ) -> BoxFuture<'a, Result<(), HardwareError>>;
+
+    /// Starts reading an input. The future owns what it needs (it never borrows the driver),
+    /// so the task goes on writing while it runs.
+    fn read(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'static, Result<i32, HardwareError>>;
 
     /// How often the device must hear from us even when nothing changes.
     fn keepalive(&self) -> Option<Duration> {
@@ -35,7 +56,7 @@ pub trait OutputSink: Send + 'static {
     fn send_keepalive<'a>(
         &'a mut self,
         state: &'a OutputState,
-    ) -> BoxFuture<'a, Result<(), String>> {
+    ) -> BoxFuture<'a, Result<(), HardwareError>> {
         let all: Vec<_> = state
             .iter()
             .map(|((feature, _), command)| (*feature, *command))
@@ -51,56 +72,95 @@ struct Shared {
     closed: bool,
 }
 
-/// The handle commands go in through; the worker task writes them out.
+/// An input read handed to the device's task.
+struct ReadRequest {
+    feature_index: u32,
+    input_type: InputType,
+    reply: oneshot::Sender<Result<i32, HardwareError>>,
+}
+
+/// The handle to a device's task: commands go in here, the task writes them out.
 pub struct Scheduler {
     shared: Arc<Mutex<Shared>>,
     wake: Arc<Notify>,
+    reads: mpsc::Sender<ReadRequest>,
+    gone: CancellationToken,
     worker: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// How many times a failed write is tried again before the value is given up on.
 const RETRIES: u32 = 3;
-
-fn lock(shared: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
-    shared
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+/// Most reads waiting for one device at once; more are refused as busy.
+const MAX_PENDING_READS: usize = 32;
 
 impl Scheduler {
-    /// Starts the worker for a device with message gap `gap`, writing to `sink`.
-    pub fn start<S: OutputSink>(sink: S, gap: Duration) -> Self {
+    /// Starts the task for a device with message gap `gap`, driving `driver`.
+    pub fn start<D: DeviceDriver>(driver: D, gap: Duration) -> Self {
         let shared = Arc::new(Mutex::new(Shared::default()));
         let wake = Arc::new(Notify::new());
-        let worker = tokio::spawn(run(sink, gap, shared.clone(), wake.clone()));
+        let (reads, read_requests) = mpsc::channel(MAX_PENDING_READS);
+        let gone = CancellationToken::new();
+        let task = DeviceTask {
+            driver,
+            gap,
+            shared: shared.clone(),
+            wake: wake.clone(),
+            gone: gone.clone(),
+        };
+        let worker = tokio::spawn(task.run(read_requests));
         Self {
             shared,
             wake,
+            reads,
+            gone,
             worker: Mutex::new(Some(worker)),
         }
     }
 
     /// Sets an output's newest value; never blocks, never queues.
     pub fn set(&self, feature_index: u32, command: OutputCommand) {
-        lock(&self.shared)
+        self.shared
+            .lock()
             .pending
             .insert((feature_index, command.output_type()), command);
         self.wake.notify_one();
     }
 
-    /// Stops one output: 0 for everything but moves to a position, which end by themselves.
+    /// Stops one output (outputs without an "off", such as positions, end by themselves).
     pub fn stop(&self, feature_index: u32, output_type: OutputType) {
-        if !matches!(
-            output_type,
-            OutputType::Position | OutputType::HwPositionWithDuration
-        ) {
-            self.set(feature_index, OutputCommand::new(output_type, 0));
+        if let Some(stop) = output_type.stop_command() {
+            self.set(feature_index, stop);
         }
     }
 
-    /// Stops the worker (after it writes what is pending).
+    /// Reads an input through the device's task.
+    pub async fn read(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> Result<i32, HardwareError> {
+        let (reply, answer) = oneshot::channel();
+        let request = ReadRequest {
+            feature_index,
+            input_type,
+            reply,
+        };
+        self.reads.try_send(request).map_err(|error| match error {
+            mpsc::error::TrySendError::Full(_) => HardwareError::Timeout,
+            mpsc::error::TrySendError::Closed(_) => HardwareError::Disconnected,
+        })?;
+        // The task dropping the request means it ended: the device is gone.
+        answer.await.unwrap_or(Err(HardwareError::Disconnected))
+    }
+
+    /// Completes when the device's task found the device disconnected and ended.
+    pub fn gone(&self) -> impl Future<Output = ()> + Send + 'static {
+        self.gone.clone().cancelled_owned()
+    }
+
+    /// Ends the task (after it writes what is pending).
     pub fn close(&self) {
-        lock(&self.shared).closed = true;
+        self.shared.lock().closed = true;
         self.wake.notify_one();
     }
 
@@ -108,7 +168,7 @@ impl Scheduler {
     /// shutdown so the stops reach the device before the process goes.
     pub async fn finish(&self, limit: Duration) {
         self.close();
-        let worker = self.worker.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let worker = self.worker.lock().take();
         if let Some(worker) = worker
             && tokio::time::timeout(limit, worker).await.is_err()
         {
@@ -123,78 +183,152 @@ impl Drop for Scheduler {
     }
 }
 
-async fn run<S: OutputSink>(
-    mut sink: S,
+impl DeviceBackend for Scheduler {
+    fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), HardwareError> {
+        self.set(feature_index, command);
+        Ok(())
+    }
+
+    fn stop_output(
+        &self,
+        feature_index: u32,
+        output_type: OutputType,
+    ) -> Result<(), HardwareError> {
+        self.stop(feature_index, output_type);
+        Ok(())
+    }
+
+    fn finish(&self, limit: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(Scheduler::finish(self, limit))
+    }
+
+    fn read_input(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'_, Result<i32, HardwareError>> {
+        Box::pin(self.read(feature_index, input_type))
+    }
+}
+
+/// The task's own state.
+struct DeviceTask<D> {
+    driver: D,
     gap: Duration,
     shared: Arc<Mutex<Shared>>,
     wake: Arc<Notify>,
-) {
-    let mut sent = OutputState::new();
-    let mut last_write: Option<Instant> = None;
-    let mut failures = 0;
-    loop {
-        let keepalive_due = match (sink.keepalive(), last_write) {
-            (Some(every), Some(last)) => Some(last + every),
-            _ => None,
-        };
-        tokio::select! {
-            () = wake.notified() => {}
-            () = sleep_until_some(keepalive_due) => {
-                if let Err(error) = sink.send_keepalive(&sent).await {
-                    warn!(%error, "keep-alive write failed");
+    gone: CancellationToken,
+}
+
+/// What a round of writing left to do.
+enum Written {
+    /// Nothing more until the next command.
+    Done,
+    /// A write failed and its values are pending again: write again after the gap.
+    Retry,
+    /// The device is gone.
+    Disconnected,
+}
+
+impl<D: DeviceDriver> DeviceTask<D> {
+    async fn run(mut self, mut read_requests: mpsc::Receiver<ReadRequest>) {
+        let mut sent = OutputState::new();
+        let mut last_write: Option<Instant> = None;
+        let mut failures = 0;
+        // Whether `pending` may hold something to write.
+        let mut dirty = false;
+        let mut reads = FuturesUnordered::new();
+        loop {
+            // Pace: no write sooner than one gap after the last; commands arriving meanwhile
+            // replace each other in `pending`.
+            let write_due = dirty.then(|| last_write.map_or_else(Instant::now, |l| l + self.gap));
+            let keepalive_due = match (self.driver.keepalive(), last_write) {
+                (Some(every), Some(last)) if !dirty => Some(last + every),
+                _ => None,
+            };
+            tokio::select! {
+                () = self.wake.notified() => dirty = true,
+                Some(request) = read_requests.recv() => {
+                    let read = self.driver.read(request.feature_index, request.input_type);
+                    reads.push(async move {
+                        // A reader that gave up is no concern of the device's.
+                        let _ = request.reply.send(read.await);
+                    });
                 }
-                last_write = Some(Instant::now());
-                continue;
+                Some(()) = reads.next(), if !reads.is_empty() => {}
+                () = sleep_until_some(keepalive_due) => {
+                    match self.driver.send_keepalive(&sent).await {
+                        Err(error) if error.is_disconnected() => break,
+                        Err(error) => warn!(%error, "keep-alive write failed"),
+                        Ok(()) => {}
+                    }
+                    last_write = Some(Instant::now());
+                }
+                () = sleep_until_some(write_due) => {
+                    let closed = self.shared.lock().closed;
+                    match self.write_pending(&mut sent, &mut failures, &mut last_write).await {
+                        Written::Done => dirty = false,
+                        Written::Retry => {}
+                        Written::Disconnected => break,
+                    }
+                    if closed && !dirty && self.shared.lock().pending.is_empty() {
+                        return;
+                    }
+                }
             }
         }
-        // Pace: no write sooner than one gap after the last; commands arriving meanwhile
-        // replace each other in `pending`.
-        if let Some(last) = last_write {
-            tokio::time::sleep_until(last + gap).await;
-        }
-        let (pending, closed) = {
-            let mut shared = lock(&shared);
-            (std::mem::take(&mut shared.pending), shared.closed)
-        };
+        warn!("device disconnected; its task ends");
+        self.gone.cancel();
+    }
+
+    /// Writes what is pending and differs from what was sent.
+    async fn write_pending(
+        &mut self,
+        sent: &mut OutputState,
+        failures: &mut u32,
+        last_write: &mut Option<Instant>,
+    ) -> Written {
+        let pending = std::mem::take(&mut self.shared.lock().pending);
         let changed: Vec<(u32, OutputCommand)> = pending
             .into_iter()
             .filter(|(key, command)| sent.get(key) != Some(command))
             .map(|((feature, _), command)| (feature, command))
             .collect();
-        if !changed.is_empty() {
-            let mut state = sent.clone();
-            for (feature, command) in &changed {
-                state.insert((*feature, command.output_type()), *command);
-            }
-            match sink.apply(&changed, &state).await {
-                Ok(()) => {
-                    sent = state;
-                    failures = 0;
-                }
-                Err(error) if failures < RETRIES => {
-                    failures += 1;
-                    warn!(%error, attempt = failures, "device write failed; trying again");
-                    // Put the values back unless newer ones arrived meanwhile, and go again
-                    // after the gap: a stop that failed once must not be forgotten.
-                    let mut shared = lock(&shared);
-                    for (feature, command) in changed {
-                        shared
-                            .pending
-                            .entry((feature, command.output_type()))
-                            .or_insert(command);
-                    }
-                    drop(shared);
-                    wake.notify_one();
-                }
-                Err(error) => {
-                    failures = 0;
-                    warn!(%error, "device write failed {RETRIES} more times; giving up on these values");
-                }
-            }
-            last_write = Some(Instant::now());
+        if changed.is_empty() {
+            return Written::Done;
         }
-        if closed && lock(&shared).pending.is_empty() {
-            return;
+        let mut state = sent.clone();
+        for (feature, command) in &changed {
+            state.insert((*feature, command.output_type()), *command);
+        }
+        let result = self.driver.apply(&changed, &state).await;
+        *last_write = Some(Instant::now());
+        match result {
+            Ok(()) => {
+                *sent = state;
+                *failures = 0;
+                Written::Done
+            }
+            Err(error) if error.is_disconnected() => Written::Disconnected,
+            Err(error) if *failures < RETRIES => {
+                *failures += 1;
+                warn!(%error, attempt = *failures, "device write failed; trying again");
+                // Put the values back unless newer ones arrived meanwhile: a stop that failed
+                // once must not be forgotten.
+                let mut shared = self.shared.lock();
+                for (feature, command) in changed {
+                    shared
+                        .pending
+                        .entry((feature, command.output_type()))
+                        .or_insert(command);
+                }
+                Written::Retry
+            }
+            Err(error) => {
+                *failures = 0;
+                warn!(%error, "device write failed {RETRIES} more times; giving up on these values");
+                Written::Done
+            }
         }
     }
 }
@@ -209,22 +343,52 @@ async fn sleep_until_some(deadline: Option<Instant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::sync::mpsc;
 
-    /// Records what it is asked to apply, and asks for a keep-alive every second.
+    /// Records what it is asked to apply; asks for a keep-alive when given one; fails every
+    /// write once `dead`; answers reads after `read_delay`.
     struct Recorder {
         applied: mpsc::UnboundedSender<(Instant, Vec<(u32, OutputCommand)>)>,
         keepalive: Option<Duration>,
+        dead: Arc<std::sync::atomic::AtomicBool>,
+        read_delay: Duration,
     }
 
-    impl OutputSink for Recorder {
+    impl Recorder {
+        fn new(applied: mpsc::UnboundedSender<(Instant, Vec<(u32, OutputCommand)>)>) -> Self {
+            Self {
+                applied,
+                keepalive: None,
+                dead: Arc::default(),
+                read_delay: Duration::ZERO,
+            }
+        }
+    }
+
+    impl DeviceDriver for Recorder {
         fn apply<'a>(
             &'a mut self,
             changed: &'a [(u32, OutputCommand)],
             _: &'a OutputState,
-        ) -> BoxFuture<'a, Result<(), String>> {
-            let _ = self.applied.send((Instant::now(), changed.to_vec()));
-            Box::pin(async { Ok(()) })
+        ) -> BoxFuture<'a, Result<(), HardwareError>> {
+            let dead = self.dead.load(std::sync::atomic::Ordering::SeqCst);
+            if !dead {
+                let _ = self.applied.send((Instant::now(), changed.to_vec()));
+            }
+            Box::pin(async move {
+                if dead {
+                    Err(HardwareError::Disconnected)
+                } else {
+                    Ok(())
+                }
+            })
+        }
+
+        fn read(&self, _: u32, _: InputType) -> BoxFuture<'static, Result<i32, HardwareError>> {
+            let delay = self.read_delay;
+            Box::pin(async move {
+                tokio::time::sleep(delay).await;
+                Ok(42)
+            })
         }
 
         fn keepalive(&self) -> Option<Duration> {
@@ -232,20 +396,22 @@ mod tests {
         }
     }
 
+    fn vibrate(value: i32) -> OutputCommand {
+        OutputCommand::new(OutputType::Vibrate, value)
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_quiet_device_that_needs_it_gets_a_keepalive() {
         let (applied, mut seen) = mpsc::unbounded_channel();
         let every = Duration::from_secs(1);
-        let scheduler = Scheduler::start(
-            Recorder {
-                applied,
-                keepalive: Some(every),
-            },
-            Duration::from_millis(50),
-        );
-        scheduler.set(0, OutputCommand::new(OutputType::Vibrate, 7));
+        let recorder = Recorder {
+            keepalive: Some(every),
+            ..Recorder::new(applied)
+        };
+        let scheduler = Scheduler::start(recorder, Duration::from_millis(50));
+        scheduler.set(0, vibrate(7));
         let (first_at, first) = seen.recv().await.expect("the command");
-        assert_eq!(first, vec![(0, OutputCommand::new(OutputType::Vibrate, 7))]);
+        assert_eq!(first, vec![(0, vibrate(7))]);
         // Nothing changes; one keep-alive per second carries the current state again.
         for n in 1..=3 {
             let (at, again) = seen.recv().await.expect("a keep-alive");
@@ -257,16 +423,53 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn no_keepalive_when_not_needed() {
         let (applied, mut seen) = mpsc::unbounded_channel();
-        let scheduler = Scheduler::start(
-            Recorder {
-                applied,
-                keepalive: None,
-            },
-            Duration::from_millis(50),
-        );
-        scheduler.set(0, OutputCommand::new(OutputType::Vibrate, 7));
+        let scheduler = Scheduler::start(Recorder::new(applied), Duration::from_millis(50));
+        scheduler.set(0, vibrate(7));
         seen.recv().await.expect("the command");
         tokio::time::sleep(Duration::from_secs(10)).await;
         assert!(seen.try_recv().is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_read_holds_no_write_back() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let recorder = Recorder {
+            read_delay: Duration::from_secs(5),
+            ..Recorder::new(applied)
+        };
+        let scheduler = Arc::new(Scheduler::start(recorder, Duration::from_millis(50)));
+        let started = Instant::now();
+        let reading = tokio::spawn({
+            let scheduler = scheduler.clone();
+            async move { scheduler.read(0, InputType::Battery).await }
+        });
+        tokio::task::yield_now().await;
+        scheduler.set(0, vibrate(3));
+        let (written_at, written) = seen.recv().await.expect("the write");
+        assert_eq!(written, vec![(0, vibrate(3))]);
+        assert!(written_at - started < Duration::from_millis(100));
+        let value = reading.await.expect("read task").expect("read");
+        assert_eq!(value, 42);
+        assert!(Instant::now() - started >= Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_disconnected_device_is_given_up_at_once_and_reported_gone() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let recorder = Recorder::new(applied);
+        let dead = recorder.dead.clone();
+        let scheduler = Scheduler::start(recorder, Duration::from_millis(50));
+        scheduler.set(0, vibrate(3));
+        seen.recv().await.expect("the first write");
+        dead.store(true, std::sync::atomic::Ordering::SeqCst);
+        scheduler.set(0, vibrate(4));
+        // One failed write is enough: no retries, the task ends and says so.
+        tokio::time::timeout(Duration::from_secs(1), scheduler.gone())
+            .await
+            .expect("reported gone");
+        assert!(matches!(
+            scheduler.read(0, InputType::Battery).await,
+            Err(HardwareError::Disconnected)
+        ));
     }
 }

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+
+use plugwire_core::sync::Mutex;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -14,7 +17,8 @@ use plugwire_core::message::{
 };
 use tokio::sync::watch;
 
-use super::{DeviceBackend, DeviceError, DeviceManager};
+use crate::hardware::HardwareError;
+use crate::{DeviceBackend, DeviceManager};
 
 /// How many recent commands a simulated device keeps.
 const HISTORY_LIMIT: usize = 256;
@@ -148,6 +152,8 @@ pub struct SimulatedDevice {
     kind: SimulatedKind,
     state: watch::Sender<SimulatedState>,
     battery: AtomicI32,
+    /// How long a read takes, to try an app against a slow device.
+    read_latency: Mutex<Duration>,
     registration: OnceLock<(Weak<DeviceManager>, u32)>,
 }
 
@@ -158,6 +164,7 @@ impl SimulatedDevice {
             kind,
             state: watch::Sender::new(SimulatedState::default()),
             battery: AtomicI32::new(87),
+            read_latency: Mutex::new(Duration::ZERO),
             registration: OnceLock::new(),
         });
         let index = manager.add_device(kind.device_name(), 0, kind.features(), device.clone());
@@ -193,6 +200,11 @@ impl SimulatedDevice {
         }
     }
 
+    /// Makes every input read take `latency`, as a slow device's would.
+    pub fn set_read_latency(&self, latency: Duration) {
+        *self.read_latency.lock() = latency;
+    }
+
     /// Sets the battery level and tells subscribers.
     pub fn set_battery(&self, level: i32) {
         self.battery.store(level, Ordering::SeqCst);
@@ -210,7 +222,7 @@ impl SimulatedDevice {
 }
 
 impl DeviceBackend for SimulatedDevice {
-    fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), DeviceError> {
+    fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), HardwareError> {
         self.state.send_modify(|state| {
             state
                 .outputs
@@ -223,12 +235,15 @@ impl DeviceBackend for SimulatedDevice {
         Ok(())
     }
 
-    fn stop_output(&self, feature_index: u32, output_type: OutputType) -> Result<(), DeviceError> {
+    fn stop_output(
+        &self,
+        feature_index: u32,
+        output_type: OutputType,
+    ) -> Result<(), HardwareError> {
         self.state.send_modify(|state| {
             state.stops += 1;
             if let Some(value) = state.outputs.get_mut(&(feature_index, output_type))
-                && output_type != OutputType::HwPositionWithDuration
-                && output_type != OutputType::Position
+                && output_type.stops_at_zero()
             {
                 *value = 0;
             }
@@ -240,13 +255,20 @@ impl DeviceBackend for SimulatedDevice {
         &self,
         _feature_index: u32,
         input_type: InputType,
-    ) -> BoxFuture<'_, Result<i32, DeviceError>> {
+    ) -> BoxFuture<'_, Result<i32, HardwareError>> {
         let result = match input_type {
             InputType::Battery if self.kind == SimulatedKind::Vibrator => {
                 Ok(self.battery.load(Ordering::SeqCst))
             }
-            other => Err(DeviceError::Unsupported(format!("{other:?} input"))),
+            other => Err(HardwareError::NotReadable(other)),
         };
-        async move { result }.boxed()
+        let latency = *self.read_latency.lock();
+        async move {
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
+            }
+            result
+        }
+        .boxed()
     }
 }

@@ -5,7 +5,9 @@ mod device;
 mod error;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use plugwire_core::sync::Mutex;
 use std::time::Duration;
 
 use plugwire_core::connector::{ConnectionEvent, Connector, RequestSender};
@@ -71,12 +73,6 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl Client {
     /// Connects through `connector` and runs the handshake as `name`.
     pub async fn connect(name: &str, connector: impl Connector) -> Result<Self, ClientError> {
@@ -100,7 +96,7 @@ impl Client {
     /// Device handles taken before stay usable if the server still has those devices.
     pub async fn reconnect(&self) -> Result<(), ClientError> {
         let _guard = self.inner.connecting.lock().await;
-        let old = lock(&self.inner.live).take();
+        let old = self.inner.live.lock().take();
         if let Some(old) = old {
             old.requests.close().await;
         }
@@ -141,8 +137,8 @@ impl Client {
                 .max(Duration::from_millis(10));
             tasks.push(tokio::spawn(ping_loop(requests.clone(), period)));
         }
-        *lock(&self.inner.server_info) = Some(server_info);
-        *lock(&self.inner.live) = Some(Live {
+        *self.inner.server_info.lock() = Some(server_info);
+        *self.inner.live.lock() = Some(Live {
             requests: requests.clone(),
             tasks,
         });
@@ -151,7 +147,9 @@ impl Client {
     }
 
     fn requests(&self) -> Result<RequestSender, ClientError> {
-        lock(&self.inner.live)
+        self.inner
+            .live
+            .lock()
             .as_ref()
             .map(|live| live.requests.clone())
             .ok_or(ClientError::NotConnected)
@@ -176,14 +174,16 @@ impl Client {
 
     /// Whether the connection is up.
     pub fn is_connected(&self) -> bool {
-        lock(&self.inner.live)
+        self.inner
+            .live
+            .lock()
             .as_ref()
             .is_some_and(|live| live.requests.is_connected())
     }
 
     /// What the server said of itself in the handshake.
     pub fn server_info(&self) -> Option<ServerInfo> {
-        lock(&self.inner.server_info).clone()
+        self.inner.server_info.lock().clone()
     }
 
     /// Events from the server; each receiver sees every event from its creation on.
@@ -207,7 +207,9 @@ impl Client {
 
     /// The devices the server has, as last reported.
     pub fn devices(&self) -> Vec<Device> {
-        lock(&self.inner.devices)
+        self.inner
+            .devices
+            .lock()
             .values()
             .map(|info| Device::new(self.clone(), info.clone()))
             .collect()
@@ -215,7 +217,9 @@ impl Client {
 
     /// The device at `index`, if the server has it.
     pub fn device(&self, index: u32) -> Result<Device, ClientError> {
-        lock(&self.inner.devices)
+        self.inner
+            .devices
+            .lock()
             .get(&index)
             .map(|info| Device::new(self.clone(), info.clone()))
             .ok_or(ClientError::UnknownDevice(index))
@@ -254,7 +258,7 @@ impl Client {
     /// client drove.
     pub async fn disconnect(&self) -> Result<(), ClientError> {
         let _guard = self.inner.connecting.lock().await;
-        let live = lock(&self.inner.live).take();
+        let live = self.inner.live.lock().take();
         let Some(live) = live else {
             return Err(ClientError::NotConnected);
         };
@@ -273,7 +277,7 @@ impl Client {
 
 /// Replaces the device table, announcing what came and went.
 fn update_devices(inner: &Inner, devices: BTreeMap<u32, DeviceInfo>) {
-    let mut known = lock(&inner.devices);
+    let mut known = inner.devices.lock();
     for (index, info) in known.iter() {
         if !devices.contains_key(index) {
             let _ = inner.events.send(ClientEvent::DeviceRemoved(info.clone()));

@@ -1,8 +1,10 @@
 //! Drives one [`Session`] over a link: frames in, replies out, device events, deadlines, and
 //! server shutdown.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures::stream::FuturesUnordered;
 use futures::{SinkExt, StreamExt};
 use plugwire_core::link::Link;
 use plugwire_core::message::{AnyClientMessage, SpecVersion, VersionedServerMessage};
@@ -12,8 +14,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use super::session::{Session, Step};
-use plugwire_devices::DeviceEvent;
+use plugwire_devices::hardware::HardwareError;
+use plugwire_devices::{DeviceError, DeviceEvent, DeviceManager};
+
+use super::session::{PendingRead, Session, Step};
 
 /// Longest one batch of replies may take to go out before the client counts as gone (it
 /// stopped reading): the session ends and its outputs stop.
@@ -27,14 +31,19 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage>>(
     mut link: L,
     mut session: Session,
+    devices: Arc<DeviceManager>,
     mut events: broadcast::Receiver<DeviceEvent>,
     shutdown: CancellationToken,
 ) {
+    let input_timeout = session.config().input_timeout;
+    // Device reads run here, beside everything else the session does: pings, deadlines and
+    // events never wait behind a slow device.
+    let mut reads = FuturesUnordered::new();
     loop {
         let deadline = session.deadline();
         let step = tokio::select! {
             inbound = link.next() => match inbound {
-                Some(Ok(inbound)) => session.handle(inbound, Instant::now()).await,
+                Some(Ok(inbound)) => session.handle(inbound, Instant::now()),
                 Some(Err(error)) => {
                     debug!(%error, "transport ended the session");
                     session.transport_failed(&error)
@@ -44,11 +53,14 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
                     break;
                 }
             },
+            Some((read, result)) = reads.next(), if !reads.is_empty() => {
+                session.read_done(read, result)
+            }
             event = events.recv() => match event {
-                Ok(event) => Step { replies: session.handle_event(event), close: false },
+                Ok(event) => Step::replies(session.handle_event(event)),
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     warn!(missed, "session fell behind device events; resending the device list");
-                    Step { replies: session.resynchronise(), close: false }
+                    Step::replies(session.resynchronise())
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             },
@@ -58,6 +70,9 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
                 break;
             }
         };
+        for read in step.reads {
+            reads.push(perform(devices.clone(), read, input_timeout));
+        }
         if !step.replies.is_empty() && !send(&mut link, &session, step.replies).await {
             break;
         }
@@ -68,6 +83,23 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     session.end();
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, link.close()).await;
     info!(session = session.id(), client = ?session.client_name(), "session ended");
+}
+
+/// Reads an input for a session, within `limit`.
+async fn perform(
+    devices: Arc<DeviceManager>,
+    read: PendingRead,
+    limit: Duration,
+) -> (PendingRead, Result<i32, DeviceError>) {
+    let reading = devices.read_input(read.device_index, read.feature_index, read.input_type);
+    let result = match tokio::time::timeout(limit, reading).await {
+        Ok(result) => result,
+        Err(_) => Err(DeviceError::Hardware {
+            device: read.device_index,
+            source: HardwareError::Timeout,
+        }),
+    };
+    (read, result)
 }
 
 /// Sends one batch. Returns whether the session can go on.

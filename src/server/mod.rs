@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, info, info_span, warn};
 
-pub use session::{Session, SessionConfig, Step};
+pub use session::{PendingRead, Session, SessionConfig, Step};
 
 /// First wait before dialling out again.
 const MIN_REDIAL: Duration = Duration::from_millis(500);
@@ -159,9 +159,10 @@ impl Server {
             Instant::now(),
         );
         let events = self.devices.subscribe();
+        let devices = self.devices.clone();
         let shutdown = self.shutdown.clone();
         async move {
-            connection::run_session(link, session, events, shutdown).await;
+            connection::run_session(link, session, devices, events, shutdown).await;
             drop(permit);
         }
         .instrument(span)

@@ -1,8 +1,10 @@
 //! `Session`: the protocol state machine of one client connection.
 //!
-//! Plain code with inputs (decoded frames, device events, the current time) and outputs
-//! (replies to send, whether to close): no sockets and no clock of its own, so it is tested
-//! and fuzzed directly. The server's connection driver runs it over a real link.
+//! Plain synchronous code with inputs (decoded frames, device events, finished device reads,
+//! the current time) and outputs (replies to send, device reads to perform, whether to
+//! close): no sockets, no clock of its own and no waiting, so it is tested and fuzzed
+//! directly, and never stalls behind hardware. The server's connection driver runs it over a
+//! real link and performs the reads concurrently.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use plugwire_core::{ErrorCode, ProtocolError, SerializeError, TransportError};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use plugwire_devices::{DeviceEvent, DeviceManager, SessionId, StopScope};
+use plugwire_devices::{DeviceError, DeviceEvent, DeviceManager, SessionId, StopScope};
 
 /// Settings every session of a server shares.
 #[derive(Debug, Clone)]
@@ -32,6 +34,9 @@ pub struct SessionConfig {
     pub handshake_timeout: Duration,
     /// How long a device may take to answer an input read.
     pub input_timeout: Duration,
+    /// Most input reads one session may have waiting on devices at once; more are answered
+    /// with a device error.
+    pub max_pending_reads: usize,
 }
 
 impl Default for SessionConfig {
@@ -41,6 +46,7 @@ impl Default for SessionConfig {
             max_ping_time: Duration::ZERO,
             handshake_timeout: Duration::from_secs(30),
             input_timeout: Duration::from_secs(10),
+            max_pending_reads: 16,
         }
     }
 }
@@ -50,8 +56,35 @@ impl Default for SessionConfig {
 pub struct Step {
     /// Messages to send, as one batch.
     pub replies: Vec<VersionedServerMessage>,
-    /// Whether to close the connection after sending them.
+    /// Device reads to perform; each result goes back through [`Session::read_done`].
+    pub reads: Vec<PendingRead>,
+    /// Whether to close the connection after sending the replies.
     pub close: bool,
+}
+
+impl Step {
+    /// A step that only sends `replies`.
+    pub fn replies(replies: Vec<VersionedServerMessage>) -> Self {
+        Self {
+            replies,
+            ..Self::default()
+        }
+    }
+}
+
+/// An input read a client asked for, for the driver to perform on the device manager.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRead {
+    /// The request's Id, for the reply.
+    pub id: MessageId,
+    /// Device to read.
+    pub device_index: u32,
+    /// Feature to read.
+    pub feature_index: u32,
+    /// Input to read.
+    pub input_type: InputType,
+    /// How the client asked, so the answer takes the form it expects.
+    reply: ReadingReply,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +108,8 @@ pub struct Session {
     announced: BTreeSet<u32>,
     subscriptions: HashSet<(u32, u32, InputType)>,
     scanning: bool,
+    /// Reads handed to the driver and not yet done.
+    reads_in_flight: usize,
     ended: bool,
 }
 
@@ -96,8 +131,14 @@ impl Session {
             announced: BTreeSet::new(),
             subscriptions: HashSet::new(),
             scanning: false,
+            reads_in_flight: 0,
             ended: false,
         }
+    }
+
+    /// The settings it runs with.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
     }
 
     /// The session's id.
@@ -165,15 +206,16 @@ impl Session {
         Step {
             replies: vec![self.error(0, error)],
             close: true,
+            ..Step::default()
         }
     }
 
     /// Handles one incoming frame's worth of messages, then the frame's fault, if any.
-    pub async fn handle(&mut self, inbound: Inbound<AnyClientMessage>, now: Instant) -> Step {
+    pub fn handle(&mut self, inbound: Inbound<AnyClientMessage>, now: Instant) -> Step {
         let mut step = Step::default();
         for message in inbound.messages {
             match message {
-                Lenient::Valid(message) => self.handle_message(message, now, &mut step).await,
+                Lenient::Valid(message) => self.handle_message(message, now, &mut step),
                 Lenient::Invalid(invalid) => {
                     let text = match &invalid.name {
                         Some(name) if !is_known_message(name) => {
@@ -198,7 +240,7 @@ impl Session {
         step
     }
 
-    async fn handle_message(&mut self, message: AnyClientMessage, now: Instant, step: &mut Step) {
+    fn handle_message(&mut self, message: AnyClientMessage, now: Instant, step: &mut Step) {
         let id = message.id();
         if id == 0 {
             let error = ProtocolError::message(format!(
@@ -232,9 +274,14 @@ impl Session {
                 return;
             }
         };
-        let reply = match self.execute(upgraded, version, now).await {
-            Ok(Some(reply)) => reply,
-            Ok(None) => {
+        let reply = match self.execute(upgraded, version, now) {
+            Ok(Executed::Reply(reply)) => reply,
+            Ok(Executed::Read(read)) => {
+                self.reads_in_flight += 1;
+                step.reads.push(read);
+                return;
+            }
+            Ok(Executed::Goodbye) => {
                 step.close = true;
                 VersionedServerMessage::ok(version, id)
             }
@@ -274,14 +321,14 @@ impl Session {
         message::server_info(version, id, &self.config.server_name, max_ping)
     }
 
-    /// Carries out a request. `Ok(None)` means "reply Ok, then close".
-    async fn execute(
+    /// Carries out a request.
+    fn execute(
         &mut self,
         upgraded: Upgraded,
         version: SpecVersion,
         now: Instant,
-    ) -> Result<Option<VersionedServerMessage>, ProtocolError> {
-        let ok = |id| Ok(Some(VersionedServerMessage::ok(version, id)));
+    ) -> Result<Executed, ProtocolError> {
+        let ok = |id| Ok(Executed::Reply(VersionedServerMessage::ok(version, id)));
         match upgraded {
             Upgraded::Message(ClientMessage::RequestServerInfo(_)) => {
                 Err(ProtocolError::handshake(
@@ -310,7 +357,7 @@ impl Session {
             Upgraded::Message(ClientMessage::RequestDeviceList(IdOnly { id })) => {
                 let devices = self.devices.devices();
                 self.announced = devices.iter().map(|d| d.device_index).collect();
-                Ok(Some(message::device_list(version, id, &devices)))
+                Ok(Executed::Reply(message::device_list(version, id, &devices)))
             }
             Upgraded::Message(ClientMessage::StopCmd(stop)) => {
                 let scope = StopScope {
@@ -320,9 +367,9 @@ impl Session {
                 if stop.outputs {
                     self.devices.stop(scope)?;
                 } else if let Some(device) = scope.device_index {
-                    self.devices.device(device).ok_or_else(|| {
-                        ProtocolError::device(format!("no device with index {device}"))
-                    })?;
+                    self.devices
+                        .device(device)
+                        .ok_or(DeviceError::UnknownDevice(device))?;
                 }
                 if stop.inputs {
                     self.subscriptions.retain(|(d, f, _)| {
@@ -342,16 +389,13 @@ impl Session {
                 ok(cmd.id)
             }
             Upgraded::Message(ClientMessage::InputCmd(cmd)) => match cmd.command {
-                InputCommand::Read => {
-                    self.read(
-                        cmd.id,
-                        cmd.device_index,
-                        cmd.feature_index,
-                        cmd.input_type,
-                        ReadingReply::Input,
-                    )
-                    .await
-                }
+                InputCommand::Read => self.read(PendingRead {
+                    id: cmd.id,
+                    device_index: cmd.device_index,
+                    feature_index: cmd.feature_index,
+                    input_type: cmd.input_type,
+                    reply: ReadingReply::Input,
+                }),
                 InputCommand::Subscribe => {
                     self.devices.check_input(
                         cmd.device_index,
@@ -376,7 +420,7 @@ impl Session {
             },
             Upgraded::Message(ClientMessage::Disconnect(IdOnly { .. })) => {
                 self.end();
-                Ok(None)
+                Ok(Executed::Goodbye)
             }
             Upgraded::Outputs {
                 id,
@@ -392,12 +436,15 @@ impl Session {
                 feature_index,
                 input_type,
                 reply,
-            } => {
-                self.read(id, device_index, feature_index, input_type, reply)
-                    .await
-            }
+            } => self.read(PendingRead {
+                id,
+                device_index,
+                feature_index,
+                input_type,
+                reply,
+            }),
             Upgraded::Ack(id) => ok(id),
-            Upgraded::Echo(test) => Ok(Some(match version {
+            Upgraded::Echo(test) => Ok(Executed::Reply(match version {
                 SpecVersion::V0 => {
                     VersionedServerMessage::V0(legacy::LegacyServerMessage::Test(test))
                 }
@@ -406,37 +453,51 @@ impl Session {
         }
     }
 
-    async fn read(
-        &self,
-        id: MessageId,
-        device_index: u32,
-        feature_index: u32,
-        input_type: InputType,
-        reply: ReadingReply,
-    ) -> Result<Option<VersionedServerMessage>, ProtocolError> {
-        let read = self
-            .devices
-            .read_input(device_index, feature_index, input_type);
-        let value = tokio::time::timeout(self.config.input_timeout, read)
-            .await
-            .map_err(|_| ProtocolError::device("the device did not answer the read in time"))??;
-        let range_top = self
-            .devices
-            .device(device_index)
-            .and_then(|d| {
-                d.feature(feature_index)
-                    .and_then(|f| f.input.get(&input_type))
-                    .cloned()
-            })
-            .and_then(|limits| limits.value.first().map(|r| r.max))
-            .unwrap_or(100);
-        let reading = InputReading {
-            id,
-            device_index,
-            feature_index,
-            reading: message::InputReadingValue::new(input_type, value),
+    /// Checks a read and hands it to the driver.
+    fn read(&self, read: PendingRead) -> Result<Executed, ProtocolError> {
+        self.devices.check_input(
+            read.device_index,
+            read.feature_index,
+            read.input_type,
+            InputCommand::Read,
+        )?;
+        if self.reads_in_flight >= self.config.max_pending_reads {
+            return Err(ProtocolError::device(format!(
+                "{} reads are already waiting on devices; try again when they are answered",
+                self.reads_in_flight
+            )));
+        }
+        Ok(Executed::Read(read))
+    }
+
+    /// A read from [`Step::reads`] finished: answer it.
+    pub fn read_done(&mut self, read: PendingRead, result: Result<i32, DeviceError>) -> Step {
+        self.reads_in_flight = self.reads_in_flight.saturating_sub(1);
+        if self.ended {
+            return Step::default();
+        }
+        let reply = match result {
+            Ok(value) => {
+                let range_top = self
+                    .devices
+                    .device(read.device_index)
+                    .and_then(|d| {
+                        d.feature(read.feature_index)
+                            .and_then(|f| f.input.get(&read.input_type))
+                            .and_then(|limits| limits.value.first().map(|r| r.max))
+                    })
+                    .unwrap_or(100);
+                let reading = InputReading {
+                    id: read.id,
+                    device_index: read.device_index,
+                    feature_index: read.feature_index,
+                    reading: message::InputReadingValue::new(read.input_type, value),
+                };
+                message::reading(reading, &read.reply, range_top)
+            }
+            Err(error) => self.error(read.id, error.into()),
         };
-        Ok(Some(message::reading(reading, &reply, range_top)))
+        Step::replies(vec![reply])
     }
 
     /// Turns a device event into what this client should hear of it (nothing before the
@@ -568,6 +629,7 @@ impl Session {
         Step {
             replies: vec![self.error(0, error)],
             close: true,
+            ..Step::default()
         }
     }
 
@@ -597,6 +659,7 @@ impl Session {
         Step {
             replies,
             close: true,
+            ..Step::default()
         }
     }
 
@@ -607,6 +670,16 @@ impl Session {
             self.subscriptions.clear();
         }
     }
+}
+
+/// What carrying out one request came to.
+enum Executed {
+    /// Answer with this.
+    Reply(VersionedServerMessage),
+    /// Answer once the device has been read.
+    Read(PendingRead),
+    /// Answer Ok, then close.
+    Goodbye,
 }
 
 impl Drop for Session {
@@ -669,11 +742,11 @@ mod tests {
         let (mut session, _) = setup(Duration::from_millis(500));
         let start = Instant::now();
         let handshake_by = session.deadline().expect("a handshake deadline first");
-        session.handle(v4_handshake(), start).await;
+        session.handle(v4_handshake(), start);
         assert_ne!(session.deadline(), Some(handshake_by));
         assert_eq!(session.deadline(), Some(start + Duration::from_millis(500)));
         let later = start + Duration::from_millis(300);
-        let step = session.handle(message(r#"{"Ping":{"Id":2}}"#), later).await;
+        let step = session.handle(message(r#"{"Ping":{"Id":2}}"#), later);
         assert_eq!(
             step.replies,
             vec![VersionedServerMessage::ok(SpecVersion::V4, 2)]
@@ -684,7 +757,7 @@ mod tests {
     #[tokio::test]
     async fn no_deadline_when_ping_is_off() {
         let (mut session, _) = setup(Duration::ZERO);
-        session.handle(v4_handshake(), Instant::now()).await;
+        session.handle(v4_handshake(), Instant::now());
         assert_eq!(session.deadline(), None);
     }
 
@@ -710,7 +783,7 @@ mod tests {
     async fn an_enormous_ping_time_is_capped_not_overflowed() {
         let (mut session, _) = setup(Duration::MAX);
         let now = Instant::now();
-        let step = session.handle(v4_handshake(), now).await;
+        let step = session.handle(v4_handshake(), now);
         let expected = message::server_info(SpecVersion::V4, 1, "unit", u32::MAX);
         assert_eq!(step.replies, vec![expected]);
         assert_eq!(
@@ -723,9 +796,9 @@ mod tests {
     async fn an_expired_deadline_stops_outputs_and_closes() {
         let (mut session, vibrator) = setup(Duration::from_millis(100));
         let now = Instant::now();
-        session.handle(v4_handshake(), now).await;
+        session.handle(v4_handshake(), now);
         let vibrate = r#"{"OutputCmd":{"Id":2,"DeviceIndex":0,"FeatureIndex":0,"Command":{"Vibrate":{"Value":9}}}}"#;
-        session.handle(message(vibrate), now).await;
+        session.handle(message(vibrate), now);
         assert_eq!(vibrator.state().output(0, OutputType::Vibrate), 9);
         let step = session.ping_expired();
         assert!(step.close);
@@ -736,9 +809,9 @@ mod tests {
     #[tokio::test]
     async fn dropping_a_session_stops_what_it_drove() {
         let (mut session, vibrator) = setup(Duration::ZERO);
-        session.handle(v4_handshake(), Instant::now()).await;
+        session.handle(v4_handshake(), Instant::now());
         let vibrate = r#"{"OutputCmd":{"Id":2,"DeviceIndex":0,"FeatureIndex":1,"Command":{"Vibrate":{"Value":3}}}}"#;
-        session.handle(message(vibrate), Instant::now()).await;
+        session.handle(message(vibrate), Instant::now());
         assert_eq!(vibrator.state().output(1, OutputType::Vibrate), 3);
         drop(session);
         assert!(vibrator.state().is_idle());
@@ -761,7 +834,7 @@ mod tests {
                 protocol_version_minor: None,
             },
         ))]);
-        session.handle(legacy, Instant::now()).await;
+        session.handle(legacy, Instant::now());
         assert_eq!(session.version(), Some(SpecVersion::V3));
         let info = session.devices.device(0).expect("vibrator");
         // Not yet announced to this client: the removal is news only after an addition.

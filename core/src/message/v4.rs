@@ -63,6 +63,17 @@ pub enum OutputType {
 }
 
 impl OutputType {
+    /// Whether 0 means "off" for this output, so that stopping it sets 0 (and 0 is always
+    /// accepted, whatever the range). Positions have no "off": a move ends by itself.
+    pub fn stops_at_zero(self) -> bool {
+        !matches!(self, Self::Position | Self::HwPositionWithDuration)
+    }
+
+    /// The command that stops this output, if it has one (see [`OutputType::stops_at_zero`]).
+    pub fn stop_command(self) -> Option<OutputCommand> {
+        self.stops_at_zero().then(|| OutputCommand::new(self, 0))
+    }
+
     /// Every output type, in protocol order.
     pub const ALL: [OutputType; 9] = [
         Self::Vibrate,
@@ -186,6 +197,11 @@ impl OutputCommand {
             | Self::Position(v) => v.value,
             Self::HwPositionWithDuration(p) => p.value,
         }
+    }
+
+    /// Whether this command stops its output (0 on an output where 0 means "off").
+    pub fn is_stop(&self) -> bool {
+        self.value() == 0 && self.output_type().stops_at_zero()
     }
 }
 

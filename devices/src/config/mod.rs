@@ -400,7 +400,7 @@ fn check_protocol(place: &str, name: &str, protocol: &ProtocolConfig) -> Result<
                 endpoint.parse::<super::hardware::Endpoint>().map_err(|e| {
                     fail(
                         format!(".communication[{c}].btle.services.{service}.{endpoint}"),
-                        e,
+                        e.to_string(),
                     )
                 })?;
             }

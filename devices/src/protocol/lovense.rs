@@ -1,6 +1,8 @@
 //! Lovense (`lovense`): text commands on tx, replies on rx; the model says what it is when asked
 //! `DeviceType;`.
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
 
@@ -149,15 +151,15 @@ impl Protocol for Lovense {
         }
     }
 
-    fn read_input<'a>(
-        &'a self,
-        hardware: &'a dyn Hardware,
+    fn read_input(
+        &self,
+        hardware: Arc<dyn Hardware>,
         _feature_index: u32,
         input_type: InputType,
-    ) -> BoxFuture<'a, Result<i32, HardwareError>> {
+    ) -> BoxFuture<'static, Result<i32, HardwareError>> {
         Box::pin(async move {
             battery_only(input_type)?;
-            ask(hardware, "Battery;", battery_level).await
+            ask(&*hardware, "Battery;", battery_level).await
         })
     }
 }

@@ -18,7 +18,7 @@ use futures::future::BoxFuture;
 use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
 
 use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
-use super::scheduler::{OutputSink, OutputState};
+use super::scheduler::{DeviceDriver, OutputState};
 
 pub use kiiroo_v2::{KiirooV2, launch_speed};
 pub use lovense::Lovense;
@@ -62,19 +62,24 @@ pub trait Protocol: Send + 'static {
     /// they did.
     fn written(&mut self, _success: bool) {}
 
-    /// Reads an input. The default reads one byte from the standard BLE battery endpoint.
-    fn read_input<'a>(
-        &'a self,
-        hardware: &'a dyn Hardware,
+    /// Starts reading an input. The future owns what it needs (the hardware handle, copies of
+    /// any state), so writes go on while it runs. The default reads one byte from the standard
+    /// BLE battery endpoint.
+    fn read_input(
+        &self,
+        hardware: Arc<dyn Hardware>,
         _feature_index: u32,
         input_type: InputType,
-    ) -> BoxFuture<'a, Result<i32, HardwareError>> {
+    ) -> BoxFuture<'static, Result<i32, HardwareError>> {
         Box::pin(async move {
             battery_only(input_type)?;
             let data = hardware.read(Endpoint::RxBleBattery, READ_TIMEOUT).await?;
             data.first()
                 .map(|level| i32::from(*level))
-                .ok_or_else(|| HardwareError::Other("empty battery reading".into()))
+                .ok_or(HardwareError::BadReply {
+                    endpoint: Endpoint::RxBleBattery,
+                    data,
+                })
         })
     }
 
@@ -123,9 +128,7 @@ pub(crate) fn battery_only(input_type: InputType) -> Result<(), HardwareError> {
     if input_type == InputType::Battery {
         Ok(())
     } else {
-        Err(HardwareError::Other(format!(
-            "{input_type:?} is not readable on this device"
-        )))
+        Err(HardwareError::NotReadable(input_type))
     }
 }
 
@@ -143,50 +146,49 @@ pub(crate) fn byte(value: i32) -> u8 {
     u8::try_from(value.clamp(0, 255)).unwrap_or(u8::MAX)
 }
 
-/// A protocol driving real hardware: what a device's scheduler writes to.
-pub struct ProtocolSink {
-    protocol: Arc<tokio::sync::Mutex<Box<dyn Protocol>>>,
+/// A protocol driving real hardware: what a device's task owns.
+pub struct ProtocolDriver {
+    protocol: Box<dyn Protocol>,
     hardware: Arc<dyn Hardware>,
-    keepalive: Option<Duration>,
 }
 
-impl ProtocolSink {
-    /// Joins a protocol (shared with the device's input reads) to its hardware.
-    pub fn new(
-        protocol: Arc<tokio::sync::Mutex<Box<dyn Protocol>>>,
-        hardware: Arc<dyn Hardware>,
-    ) -> Self {
-        let keepalive = protocol.try_lock().ok().and_then(|p| p.keepalive());
-        Self {
-            protocol,
-            hardware,
-            keepalive,
-        }
+impl ProtocolDriver {
+    /// Joins an initialised protocol to its hardware.
+    pub fn new(protocol: Box<dyn Protocol>, hardware: Arc<dyn Hardware>) -> Self {
+        Self { protocol, hardware }
     }
 }
 
-impl OutputSink for ProtocolSink {
+impl DeviceDriver for ProtocolDriver {
     fn apply<'a>(
         &'a mut self,
         changed: &'a [(u32, OutputCommand)],
         state: &'a OutputState,
-    ) -> BoxFuture<'a, Result<(), String>> {
+    ) -> BoxFuture<'a, Result<(), HardwareError>> {
         Box::pin(async move {
-            let writes = self.protocol.lock().await.writes(changed, state);
+            let writes = self.protocol.writes(changed, state);
             let mut result = Ok(());
             for write in writes {
                 if let Err(error) = self.hardware.write(write).await {
-                    result = Err(error.to_string());
+                    result = Err(error);
                     break;
                 }
             }
-            self.protocol.lock().await.written(result.is_ok());
-            result?;
-            Ok(())
+            self.protocol.written(result.is_ok());
+            result
         })
     }
 
+    fn read(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'static, Result<i32, HardwareError>> {
+        self.protocol
+            .read_input(self.hardware.clone(), feature_index, input_type)
+    }
+
     fn keepalive(&self) -> Option<Duration> {
-        self.keepalive
+        self.protocol.keepalive()
     }
 }

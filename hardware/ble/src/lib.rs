@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use plugwire_core::sync::Mutex;
 use std::time::Duration;
 
 use btleplug::api::{
@@ -75,7 +77,7 @@ async fn device_call<T>(
     match tokio::time::timeout(limit, call).await {
         Err(_) => Err(HardwareError::Timeout),
         Ok(Err(btleplug::Error::NotConnected)) => Err(HardwareError::Disconnected),
-        Ok(Err(error)) => Err(HardwareError::Other(error.to_string())),
+        Ok(Err(error)) => Err(HardwareError::Stack(Box::new(error))),
         Ok(Ok(value)) => Ok(value),
     }
 }
@@ -140,14 +142,8 @@ async fn follow(
     while let Some(event) = events.next().await {
         match event {
             CentralEvent::DeviceDiscovered(id) | CentralEvent::DeviceUpdated(id) => {
-                let busy = attached
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .contains_key(&id)
-                    || !connecting
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(id.clone());
+                let busy =
+                    attached.lock().contains_key(&id) || !connecting.lock().insert(id.clone());
                 if busy {
                     continue;
                 }
@@ -157,18 +153,11 @@ async fn follow(
                     if let Err(error) = consider(&ble, &devices, &config, &id, &attached).await {
                         debug!(%error, "not attaching a Bluetooth device");
                     }
-                    connecting
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .remove(&id);
+                    connecting.lock().remove(&id);
                 });
             }
             CentralEvent::DeviceDisconnected(id) => {
-                if let Some(connected) = attached
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id)
-                {
+                if let Some(connected) = attached.lock().remove(&id) {
                     connected.send_replace(false);
                 }
             }
@@ -176,7 +165,7 @@ async fn follow(
         }
     }
     warn!("the Bluetooth adapter stopped reporting events; its devices are gone");
-    for (_, connected) in attached.lock().unwrap_or_else(|p| p.into_inner()).drain() {
+    for (_, connected) in attached.lock().drain() {
         connected.send_replace(false);
     }
 }
@@ -209,10 +198,7 @@ async fn consider(
     info!(name = %advertisement.name, protocol, "connecting to a Bluetooth device");
     // Registered before connecting, so a disconnection reported while we set up is not lost.
     let (connected, _) = watch::channel(true);
-    attached
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id.clone(), connected.clone());
+    attached.lock().insert(id.clone(), connected.clone());
     let set_up = async {
         device_call(limit, peripheral.connect()).await?;
         device_call(limit, peripheral.discover_services()).await?;
@@ -222,10 +208,7 @@ async fn consider(
     let notifications = match set_up.await {
         Ok(notifications) => notifications,
         Err(error) => {
-            attached
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(id);
+            attached.lock().remove(id);
             let _ = device_call(limit, peripheral.disconnect()).await;
             return Err(error);
         }
@@ -257,10 +240,7 @@ async fn consider(
     let protocol = protocol.to_owned();
     if let Err(error) = attach(devices, config, &protocol, hardware.clone()).await {
         warn!(%error, name = %advertisement.name, "could not set up a Bluetooth device");
-        attached
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(id);
+        attached.lock().remove(id);
         let _ = device_call(limit, hardware.peripheral.disconnect()).await;
     }
     Ok(())
