@@ -89,7 +89,7 @@ impl DeviceDriver for ForwardedDriver {
 }
 
 /// Adds a forwarder's device to `manager`, driven by its own task. Returns the local index.
-pub(super) fn add(manager: &DeviceManager, device: Device) -> u32 {
+pub(super) fn add_forwarded_device(manager: &DeviceManager, device: Device) -> u32 {
     let info = device.info();
     let gap = info.device_message_timing_gap;
     let name = info.device_name.clone();

@@ -28,17 +28,17 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
 
-use self::device::{FORWARDER_TIMEOUT, add};
+use self::device::{FORWARDER_TIMEOUT, add_forwarded_device};
 use crate::client::{Client, ClientEvent, Device};
 
 /// A connector over one transport that is already connected (a forwarder that dialled in). It
 /// connects once; a forwarder whose link drops dials again, as a new connection.
-struct Accepted<T, S> {
+struct AlreadyConnected<T, S> {
     transport: Mutex<Option<T>>,
     serializer: Arc<S>,
 }
 
-impl<T: Transport, S: Serializer> Connector for Accepted<T, S> {
+impl<T: Transport, S: Serializer> Connector for AlreadyConnected<T, S> {
     fn connect(&self) -> BoxFuture<'_, Result<Connection, ConnectorError>> {
         let transport = self.transport.lock().take();
         let serializer = self.serializer.clone();
@@ -124,7 +124,7 @@ impl Forwarders {
         serializer: S,
         shutdown: CancellationToken,
     ) {
-        let connector = Accepted {
+        let connector = AlreadyConnected {
             transport: Mutex::new(Some(transport)),
             serializer: Arc::new(serializer),
         };
@@ -221,7 +221,7 @@ fn reconcile(manager: &DeviceManager, client: &Client, local: &mut HashMap<u32, 
     for (remote_index, device) in remote {
         local
             .entry(remote_index)
-            .or_insert_with(|| add(manager, device));
+            .or_insert_with(|| add_forwarded_device(manager, device));
     }
 }
 

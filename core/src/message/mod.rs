@@ -2,19 +2,21 @@
 //! the conversions between them. Pure data and serde; no I/O.
 
 mod any_client;
-mod convert;
+mod downgrade;
 mod layout;
 pub mod legacy;
 mod lenient;
+mod upgrade;
 pub mod v4;
 
 pub use any_client::AnyClientMessage;
-pub use convert::{
-    LegacyDeviceAny, ReadingReply, Upgraded, device_added, device_list, device_removed,
-    downgrade_device, reading, server_info, upgrade,
+pub use downgrade::{
+    LegacyDeviceAny, device_added, device_list, device_removed, downgrade_device, reading,
+    server_info,
 };
 pub use layout::{Actuator, LegacyLayout, Sensor, v3_actuator_type_name, v3_sensor_type_name};
 pub use lenient::{InvalidMessage, Lenient, name_and_id};
+pub use upgrade::{ReadingReply, Upgraded, upgrade};
 pub use v4::*;
 
 use serde::Serialize;

@@ -13,7 +13,7 @@ use plugwire_core::message::{
 };
 use serde::Deserialize;
 
-use super::protocol::IMPLEMENTED;
+use crate::protocol;
 
 /// The configuration plugwire ships.
 const SHIPPED: &str = include_str!("plugwire-device-config.json");
@@ -388,7 +388,7 @@ fn check_protocol(place: &str, name: &str, protocol: &ProtocolConfig) -> Result<
         place: format!("{place}: protocols.{name}{path}"),
         message,
     };
-    if !IMPLEMENTED.contains(&name) {
+    if !protocol::is_implemented(name) {
         return Err(fail(
             String::new(),
             format!("plugwire has no implementation of protocol {name:?}"),

@@ -12,9 +12,9 @@ fn advertised(name: &str) -> Advertisement {
 #[test]
 fn the_shipped_configuration_loads_and_covers_every_protocol() {
     let config = DeviceConfig::parse("shipped", SHIPPED).expect("the shipped file is valid");
-    for protocol in IMPLEMENTED {
+    for protocol in crate::protocol::implemented() {
         assert!(
-            config.protocols.contains_key(*protocol),
+            config.protocols.contains_key(protocol),
             "{protocol} is configured"
         );
     }

@@ -6,11 +6,16 @@ use super::Protocol;
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
+/// The protocol for any `kiiroo-v2` device.
+pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(Box::new(KiirooV2::default()))
+}
+
 /// Position 0–99 reached over a duration, written as `[position, speed]` on tx without
 /// response; the device wants a speed, so the speed that covers the distance in the duration
 /// is worked out. Initialised by writing `00` to the firmware endpoint.
 #[derive(Debug, Default)]
-pub struct KiirooV2 {
+struct KiirooV2 {
     /// Where the device was last sent, 0–99 (it starts at 0).
     position: u8,
     /// Where the last writes will leave it, kept once they are written.

@@ -6,15 +6,21 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
 
-use super::{Protocol, READ_TIMEOUT, battery_only, output_layout, value_of};
+use super::packet::{battery_only, output_layout, value_of};
+use super::{Protocol, READ_TIMEOUT};
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
+
+/// The protocol for any `lovense` device.
+pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(Box::new(Lovense::default()))
+}
 
 /// Lovense devices: `Vibrate:N;` (0–20) for one motor, `Vibrate1:N;`/`Vibrate2:N;` for two,
 /// `Rotate:N;` with `RotateChange;` when the direction flips, `Air:Level:N;` for the Max's
 /// constriction, and `Mply:a:b:c;` for models with more outputs. Writes without response.
 #[derive(Debug, Default)]
-pub struct Lovense {
+struct Lovense {
     /// Whether the rotator turns the opposite way to how it started.
     reversed: bool,
     /// The direction the last writes will leave it in, kept once they are written.

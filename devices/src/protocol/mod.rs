@@ -2,11 +2,14 @@
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
 mod kiiroo_v2;
+mod kiiroo_v21;
 mod lovense;
-mod magic_motion;
-mod short_packet;
+mod magic_motion_1;
+mod packet;
+mod svakom_v1;
 mod vorze_sa;
 mod wevibe;
+mod wevibe_8bit;
 
 #[cfg(test)]
 mod tests;
@@ -15,17 +18,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
+use plugwire_core::message::{DeviceFeature, InputType, OutputCommand};
 
 use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use super::scheduler::{DeviceDriver, OutputState};
 
-pub use kiiroo_v2::{KiirooV2, launch_speed};
-pub use lovense::Lovense;
-pub use magic_motion::MagicMotion1;
-pub use short_packet::{KiirooV21, SvakomV1};
-pub use vorze_sa::VorzeSa;
-pub use wevibe::{WeVibe, WeVibe8Bit};
+pub use kiiroo_v2::launch_speed;
+pub use lovense::{battery_level, model_code};
+use packet::battery_only;
 
 /// How long a device may take to answer a read.
 pub const READ_TIMEOUT: Duration = Duration::from_millis(500);
@@ -89,61 +89,40 @@ pub trait Protocol: Send + 'static {
     }
 }
 
-/// The protocol implementation named `name` in the device configuration.
+/// Makes a protocol for a device advertising the given name (`None`: this protocol has no
+/// driver for that model).
+type MakeProtocol = fn(&str) -> Option<Box<dyn Protocol>>;
+
+/// Every protocol implemented here, by its name in the device configuration. Adding one is a
+/// file and a line here.
+const REGISTRY: &[(&str, MakeProtocol)] = &[
+    ("kiiroo-v2", kiiroo_v2::protocol),
+    ("kiiroo-v21", kiiroo_v21::protocol),
+    ("lovense", lovense::protocol),
+    ("magic-motion-1", magic_motion_1::protocol),
+    ("svakom-v1", svakom_v1::protocol),
+    ("vorze-sa", vorze_sa::protocol),
+    ("wevibe", wevibe::protocol),
+    ("wevibe-8bit", wevibe_8bit::protocol),
+];
+
+/// The protocol implementation named `name` in the device configuration, for a device
+/// advertising `device_name`.
 pub fn by_name(name: &str, device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(match name {
-        "lovense" => Box::new(Lovense::default()),
-        "wevibe" => Box::new(WeVibe::default()),
-        "wevibe-8bit" => Box::new(WeVibe8Bit::default()),
-        "magic-motion-1" => Box::new(MagicMotion1),
-        "kiiroo-v21" => Box::new(KiirooV21),
-        "svakom-v1" => Box::new(SvakomV1),
-        "kiiroo-v2" => Box::new(KiirooV2::default()),
-        "vorze-sa" => Box::new(VorzeSa::for_name(device_name)?),
-        _ => return None,
-    })
+    REGISTRY
+        .iter()
+        .find(|(registered, _)| *registered == name)
+        .and_then(|(_, make)| make(device_name))
 }
 
 /// Names of every protocol implemented here.
-pub const IMPLEMENTED: &[&str] = &[
-    "lovense",
-    "wevibe",
-    "wevibe-8bit",
-    "magic-motion-1",
-    "kiiroo-v21",
-    "svakom-v1",
-    "kiiroo-v2",
-    "vorze-sa",
-];
-
-/// The value of one output in `state` (0 when never set).
-pub(crate) fn value_of(state: &OutputState, feature_index: u32, output_type: OutputType) -> i32 {
-    state
-        .get(&(feature_index, output_type))
-        .map_or(0, OutputCommand::value)
+pub fn implemented() -> impl Iterator<Item = &'static str> {
+    REGISTRY.iter().map(|(name, _)| *name)
 }
 
-/// The only input these protocols read is the battery.
-pub(crate) fn battery_only(input_type: InputType) -> Result<(), HardwareError> {
-    if input_type == InputType::Battery {
-        Ok(())
-    } else {
-        Err(HardwareError::NotReadable(input_type))
-    }
-}
-
-/// Every output of a model, in feature order.
-pub(crate) fn output_layout(features: &[DeviceFeature]) -> Vec<(u32, OutputType)> {
-    features
-        .iter()
-        .zip(0u32..)
-        .flat_map(|(feature, index)| feature.output.keys().map(move |t| (index, *t)))
-        .collect()
-}
-
-/// A byte from a step value already checked against the feature's range.
-pub(crate) fn byte(value: i32) -> u8 {
-    u8::try_from(value.clamp(0, 255)).unwrap_or(u8::MAX)
+/// Whether a protocol of this name is implemented here.
+pub fn is_implemented(name: &str) -> bool {
+    implemented().any(|registered| registered == name)
 }
 
 /// A protocol driving real hardware: what a device's task owns.

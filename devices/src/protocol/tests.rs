@@ -6,6 +6,11 @@ use plugwire_core::message::{DeviceFeature, OutputCommand, OutputType, PositionW
 use super::*;
 use crate::scheduler::OutputState;
 
+/// The registered protocol `name` for a device advertising `device`.
+fn protocol(name: &str, device: &str) -> Box<dyn Protocol> {
+    by_name(name, device).expect("a registered protocol")
+}
+
 fn hex(text: &str) -> Vec<u8> {
     text.split_whitespace()
         .map(|b| u8::from_str_radix(b, 16).expect("hex byte"))
@@ -76,7 +81,7 @@ const TX: Endpoint = Endpoint::Tx;
 #[test]
 fn lovense_single_vibrator() {
     table(
-        Box::new(Lovense::default()),
+        protocol("lovense", "LVS-Test"),
         &[vibrate(0, 0)],
         &[
             (
@@ -94,7 +99,7 @@ fn lovense_single_vibrator() {
 #[test]
 fn lovense_two_vibrators_edge() {
     table(
-        Box::new(Lovense::default()),
+        protocol("lovense", "LVS-Test"),
         &[vibrate(0, 0), vibrate(1, 0)],
         &[
             (
@@ -115,7 +120,7 @@ fn lovense_two_vibrators_edge() {
 #[test]
 fn lovense_rotation_changes_direction_once() {
     table(
-        Box::new(Lovense::default()),
+        protocol("lovense", "LVS-Test"),
         &[vibrate(0, 0), rotate(0)],
         &[
             (
@@ -139,7 +144,7 @@ fn lovense_rotation_changes_direction_once() {
 #[test]
 fn lovense_many_outputs_use_mply() {
     table(
-        Box::new(Lovense::default()),
+        protocol("lovense", "LVS-Test"),
         &[
             vibrate(0, 0),
             vibrate(1, 0),
@@ -179,7 +184,7 @@ fn lovense_replies_are_understood() {
 #[test]
 fn wevibe_nibbles() {
     table(
-        Box::new(WeVibe::default()),
+        protocol("wevibe", "Cougar"),
         &[vibrate(0, 0)],
         &[
             (&[vibrate(0, 8)], &[(TX, "0f 03 00 88 00 03 00 00", true)]),
@@ -188,7 +193,7 @@ fn wevibe_nibbles() {
         ],
     );
     table(
-        Box::new(WeVibe::default()),
+        protocol("wevibe", "Cougar"),
         &[vibrate(0, 0), vibrate(1, 0)],
         &[(
             &[vibrate(0, 5), vibrate(1, 10)],
@@ -196,7 +201,7 @@ fn wevibe_nibbles() {
         )],
     );
     assert_eq!(
-        WeVibe::default().initialize(),
+        protocol("wevibe", "Cougar").initialize(),
         vec![
             HardwareWrite::new(TX, hex("0f 03 00 99 00 03 00 00"), true),
             HardwareWrite::new(TX, hex("0f 00 00 00 00 00 00 00"), true),
@@ -207,7 +212,7 @@ fn wevibe_nibbles() {
 #[test]
 fn wevibe_8bit() {
     table(
-        Box::new(WeVibe8Bit::default()),
+        protocol("wevibe-8bit", "Melt 2"),
         &[vibrate(0, 0)],
         &[
             (&[vibrate(0, 22)], &[(TX, "0f 03 00 19 19 03 00 00", true)]),
@@ -215,7 +220,7 @@ fn wevibe_8bit() {
         ],
     );
     table(
-        Box::new(WeVibe8Bit::default()),
+        protocol("wevibe-8bit", "Melt 2"),
         &[vibrate(0, 0), vibrate(1, 0)],
         &[(&[vibrate(0, 12)], &[(TX, "0f 03 00 03 0f 01 00 00", true)])],
     );
@@ -224,7 +229,7 @@ fn wevibe_8bit() {
 #[test]
 fn magic_motion_1() {
     table(
-        Box::new(MagicMotion1),
+        protocol("magic-motion-1", "Smart Mini Vibe"),
         &[vibrate(0, 0)],
         &[
             (
@@ -246,7 +251,7 @@ fn magic_motion_1() {
 #[test]
 fn kiiroo_v21_and_svakom_v1() {
     table(
-        Box::new(KiirooV21),
+        protocol("kiiroo-v21", "Pearl"),
         &[vibrate(0, 0)],
         &[
             (&[vibrate(0, 50)], &[(TX, "01 32", false)]),
@@ -255,7 +260,7 @@ fn kiiroo_v21_and_svakom_v1() {
         ],
     );
     table(
-        Box::new(SvakomV1),
+        protocol("svakom-v1", "Ella"),
         &[vibrate(0, 0)],
         &[
             (&[vibrate(0, 10)], &[(TX, "55 04 03 00 01 0a", false)]),
@@ -267,7 +272,7 @@ fn kiiroo_v21_and_svakom_v1() {
 #[test]
 fn kiiroo_v2_launch_positions_and_speeds() {
     table(
-        Box::new(KiirooV2::default()),
+        protocol("kiiroo-v2", "Launch"),
         &[],
         &[
             (&[move_to(99, 500)], &[(TX, "63 28", false)]),
@@ -277,7 +282,7 @@ fn kiiroo_v2_launch_positions_and_speeds() {
         ],
     );
     assert_eq!(
-        KiirooV2::default().initialize(),
+        protocol("kiiroo-v2", "Launch").initialize(),
         vec![HardwareWrite::new(Endpoint::Firmware, [0x00], true)]
     );
     assert_eq!(launch_speed(0.0, 500), 0.0);
@@ -285,9 +290,8 @@ fn kiiroo_v2_launch_positions_and_speeds() {
 
 #[test]
 fn vorze_sa_rotation() {
-    let cyclone = VorzeSa::for_name("CycSA").expect("a Cyclone");
     table(
-        Box::new(cyclone),
+        protocol("vorze-sa", "CycSA"),
         &[rotate(0)],
         &[
             (&[rotate(50)], &[(TX, "01 01 b2", true)]),
@@ -295,13 +299,12 @@ fn vorze_sa_rotation() {
             (&[rotate(0)], &[(TX, "01 01 80", true)]),
         ],
     );
-    let ufo = VorzeSa::for_name("UFOSA").expect("a UFO");
     table(
-        Box::new(ufo),
+        protocol("vorze-sa", "UFOSA"),
         &[rotate(0)],
         &[(&[rotate(50)], &[(TX, "02 01 b2", true)])],
     );
-    assert!(VorzeSa::for_name("Something Else").is_none());
+    assert!(by_name("vorze-sa", "Something Else").is_none());
 }
 
 #[test]
@@ -312,7 +315,7 @@ fn device_state_advances_only_when_the_writes_arrive() {
             OutputCommand::new(OutputType::Rotate, value),
         )])
     };
-    let mut lovense = Lovense::default();
+    let mut lovense = protocol("lovense", "LVS-Test");
     lovense.configure(&[DeviceFeature {
         feature_index: 0,
         feature_description: String::new(),
@@ -334,7 +337,7 @@ fn device_state_advances_only_when_the_writes_arrive() {
     lovense.written(true);
     assert!(!lovense.writes(&[rotate(-7)], &state(-7)).contains(&change));
 
-    let mut launch = KiirooV2::default();
+    let mut launch = protocol("kiiroo-v2", "Launch");
     assert_eq!(
         launch.writes(&[move_to(99, 500)], &OutputState::new())[0].data,
         hex("63 28")

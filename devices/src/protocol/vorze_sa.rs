@@ -2,20 +2,25 @@
 
 use plugwire_core::message::{OutputCommand, OutputType};
 
-use super::{Protocol, value_of};
-use crate::hardware::{Endpoint, HardwareWrite};
+use super::Protocol;
+use super::packet::{tx, value_of};
+use crate::hardware::HardwareWrite;
 use crate::scheduler::OutputState;
+
+/// The protocol for a device advertising `device_name`, if it is a known Vorze rotator.
+pub(super) fn protocol(device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(Box::new(VorzeSa::for_name(device_name)?))
+}
 
 /// Rotate −99–99 (negative is counter-clockwise) as `[device, 01, clockwise<<7 | speed]`,
 /// with response. The device byte comes from the advertised name.
 #[derive(Debug)]
-pub struct VorzeSa {
+struct VorzeSa {
     device: u8,
 }
 
 impl VorzeSa {
-    /// The protocol for a device advertising `name`, if it is a known Vorze rotator.
-    pub fn for_name(name: &str) -> Option<Self> {
+    fn for_name(name: &str) -> Option<Self> {
         let name: String = name
             .to_ascii_lowercase()
             .chars()
@@ -43,10 +48,6 @@ impl Protocol for VorzeSa {
         let value = value_of(state, 0, OutputType::Rotate);
         let clockwise = u8::from(value >= 0) << 7;
         let speed = u8::try_from(value.unsigned_abs().min(99)).unwrap_or(99);
-        vec![HardwareWrite::new(
-            Endpoint::Tx,
-            [self.device, 0x01, clockwise | speed],
-            true,
-        )]
+        tx([self.device, 0x01, clockwise | speed], true)
     }
 }

@@ -1,39 +1,39 @@
-//! WeVibe: the 4-bit protocol (`wevibe`) and the 8-bit one (`wevibe-8bit`). Both carry both
-//! motors in one packet; single-motor models drive both from feature 0.
+//! WeVibe, 4-bit (`wevibe`): both motors in one packet, speeds 0–15 as nibbles,
+//! `0f 03 00 (int<<4 | ext) 00 03 00 00` on tx, with response. Single-motor models drive both
+//! from feature 0. The 8-bit protocol shares the motor pairing and the stop packet.
 
-use plugwire_core::message::{DeviceFeature, OutputCommand, OutputType};
+use plugwire_core::message::{DeviceFeature, OutputCommand};
 
-use super::{Protocol, byte, output_layout, value_of};
+use super::Protocol;
+use super::packet::{tx, vibration, vibrator_count};
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
-const STOP: [u8; 8] = [0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+/// What every WeVibe model takes to stop both motors.
+pub(super) const STOP: [u8; 8] = [0x0f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
 
 /// Feature 0 is the internal motor, feature 1 (on dual-motor models) the external one;
 /// single-motor models drive both from feature 0.
-fn motors(state: &OutputState, dual: bool) -> (u8, u8) {
-    let internal = byte(value_of(state, 0, OutputType::Vibrate));
-    let external = if dual {
-        byte(value_of(state, 1, OutputType::Vibrate))
-    } else {
-        internal
-    };
+pub(super) fn motors(state: &OutputState, dual: bool) -> (u8, u8) {
+    let internal = vibration(state, 0);
+    let external = if dual { vibration(state, 1) } else { internal };
     (internal, external)
 }
 
-fn is_dual(features: &[DeviceFeature]) -> bool {
-    output_layout(features)
-        .iter()
-        .filter(|(_, t)| *t == OutputType::Vibrate)
-        .count()
-        > 1
+/// Whether a model has two motors.
+pub(super) fn is_dual(features: &[DeviceFeature]) -> bool {
+    vibrator_count(features) > 1
 }
 
-/// `wevibe`: speeds 0–15 as nibbles, `0f 03 00 (int<<4 | ext) 00 03 00 00`, with response.
+/// The protocol for any `wevibe` device.
+pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(Box::new(WeVibe::default()))
+}
+
 #[derive(Debug, Default)]
-pub struct WeVibe {
+struct WeVibe {
     /// Whether the model has two motors.
-    pub dual: bool,
+    dual: bool,
 }
 
 impl Protocol for WeVibe {
@@ -58,58 +58,10 @@ impl Protocol for WeVibe {
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
         let (internal, external) = motors(state, self.dual);
-        let data = if internal == 0 && external == 0 {
-            STOP
-        } else {
-            [
-                0x0f,
-                0x03,
-                0x00,
-                (external & 0x0f) | (internal << 4),
-                0x00,
-                0x03,
-                0x00,
-                0x00,
-            ]
-        };
-        vec![HardwareWrite::new(Endpoint::Tx, data, true)]
-    }
-}
-
-/// `wevibe-8bit`: `0f 03 00 (ext+3) (int+3) S 00 00`, S bit 1 = external on, bit 0 = internal
-/// on, with response.
-#[derive(Debug, Default)]
-pub struct WeVibe8Bit {
-    /// Whether the model has two motors.
-    pub dual: bool,
-}
-
-impl Protocol for WeVibe8Bit {
-    fn configure(&mut self, features: &[DeviceFeature]) {
-        self.dual = is_dual(features);
-    }
-
-    fn writes(
-        &mut self,
-        _changed: &[(u32, OutputCommand)],
-        state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        let (internal, external) = motors(state, self.dual);
-        let data = if internal == 0 && external == 0 {
-            STOP
-        } else {
-            let on = (u8::from(external > 0) << 1) | u8::from(internal > 0);
-            [
-                0x0f,
-                0x03,
-                0x00,
-                external.saturating_add(3),
-                internal.saturating_add(3),
-                on,
-                0x00,
-                0x00,
-            ]
-        };
-        vec![HardwareWrite::new(Endpoint::Tx, data, true)]
+        if internal == 0 && external == 0 {
+            return tx(STOP, true);
+        }
+        let speeds = (external & 0x0f) | (internal << 4);
+        tx([0x0f, 0x03, 0x00, speeds, 0x00, 0x03, 0x00, 0x00], true)
     }
 }

@@ -150,7 +150,9 @@ async fn follow(
                 let (ble, devices, config) = (ble.clone(), devices.clone(), config.clone());
                 let (attached, connecting) = (attached.clone(), connecting.clone());
                 tokio::spawn(async move {
-                    if let Err(error) = consider(&ble, &devices, &config, &id, &attached).await {
+                    if let Err(error) =
+                        attach_if_configured(&ble, &devices, &config, &id, &attached).await
+                    {
                         debug!(%error, "not attaching a Bluetooth device");
                     }
                     connecting.lock().remove(&id);
@@ -171,7 +173,7 @@ async fn follow(
 }
 
 /// Looks at one advertisement; if a configured protocol claims it, connects and attaches it.
-async fn consider(
+async fn attach_if_configured(
     ble: &BleManager,
     devices: &Arc<DeviceManager>,
     config: &DeviceConfig,

@@ -1,0 +1,75 @@
+//! Small shared shapes protocols are built from: reading a value out of the output state,
+//! turning it into a byte, and writing a packet to tx. A device family whose whole protocol is
+//! "one packet carrying the first vibrator's speed" is a [`VibratorPacket`] and one function.
+
+use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
+
+use super::Protocol;
+use crate::hardware::{Endpoint, HardwareError, HardwareWrite};
+use crate::scheduler::OutputState;
+
+/// The value of one output in `state` (0 when never set).
+pub(crate) fn value_of(state: &OutputState, feature_index: u32, output_type: OutputType) -> i32 {
+    state
+        .get(&(feature_index, output_type))
+        .map_or(0, OutputCommand::value)
+}
+
+/// A byte from a step value already checked against the feature's range.
+pub(crate) fn byte(value: i32) -> u8 {
+    u8::try_from(value.clamp(0, 255)).unwrap_or(u8::MAX)
+}
+
+/// The speed of the vibrator on `feature_index`, as a byte.
+pub(crate) fn vibration(state: &OutputState, feature_index: u32) -> u8 {
+    byte(value_of(state, feature_index, OutputType::Vibrate))
+}
+
+/// One write of `data` to tx.
+pub(crate) fn tx(data: impl Into<Vec<u8>>, with_response: bool) -> Vec<HardwareWrite> {
+    vec![HardwareWrite::new(Endpoint::Tx, data, with_response)]
+}
+
+/// The only input most protocols read is the battery.
+pub(crate) fn battery_only(input_type: InputType) -> Result<(), HardwareError> {
+    if input_type == InputType::Battery {
+        Ok(())
+    } else {
+        Err(HardwareError::NotReadable(input_type))
+    }
+}
+
+/// Every output of a model, in feature order.
+pub(crate) fn output_layout(features: &[DeviceFeature]) -> Vec<(u32, OutputType)> {
+    features
+        .iter()
+        .zip(0u32..)
+        .flat_map(|(feature, index)| feature.output.keys().map(move |t| (index, *t)))
+        .collect()
+}
+
+/// How many vibrators a model has.
+pub(crate) fn vibrator_count(features: &[DeviceFeature]) -> usize {
+    output_layout(features)
+        .iter()
+        .filter(|(_, t)| *t == OutputType::Vibrate)
+        .count()
+}
+
+/// A protocol whose every command is one packet on tx carrying the first vibrator's speed.
+pub(crate) struct VibratorPacket {
+    /// The packet for a speed.
+    pub(crate) packet: fn(u8) -> Vec<u8>,
+    /// Whether the device acknowledges each packet.
+    pub(crate) with_response: bool,
+}
+
+impl Protocol for VibratorPacket {
+    fn writes(
+        &mut self,
+        _changed: &[(u32, OutputCommand)],
+        state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        tx((self.packet)(vibration(state, 0)), self.with_response)
+    }
+}
