@@ -2,13 +2,18 @@
 //! that transports and serializers plug into.
 //!
 //! - [`message`]: canonical spec v4 messages, the wire forms of v0–v3, conversions.
-//! - [`Frame`], [`Transport`], [`Establish`]: what a transport is and how one is made.
-//! - [`Serializer`]: batches of messages to frames and back.
+//! - [`Frame`], [`Transport`], [`Establish`], [`Listener`]: what a transport is and how one is
+//!   made, in either role; [`BoxTransport`] for a kind chosen at run time.
+//! - [`Serializer`]: batches of messages to frames and back; [`SerializerFactory`] makes one
+//!   per connection.
 //! - [`connector`]: [`connector::RemoteConnector`] (a transport plus a serializer) and
 //!   [`connector::InProcessConnector`] (no serialization), both yielding a
 //!   [`connector::Connection`] that matches replies to requests by Id.
 //!
-//! Transports and serializers depend on this crate only, never on each other.
+//! - [`sync`]: the one mutex plugwire locks with (it cannot poison).
+//!
+//! Depends on nothing of plugwire's. Transports, serializers and the devices crate depend on
+//! this crate only, never on each other.
 
 pub mod connector;
 mod error;

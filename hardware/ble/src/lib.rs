@@ -3,6 +3,9 @@
 //!
 //! Every btleplug call has its own short timeout. With no Bluetooth, no D-Bus, or a BlueZ that
 //! hangs, starting reports one clear line and the server keeps serving everything else.
+//!
+//! A hardware manager crate: depends on `plugwire-devices` and `plugwire-core` only, as every
+//! crate under `hardware/` does.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;

@@ -8,6 +8,8 @@
 //!
 //! Frames are length-delimited (big-endian u32 length, configurable maximum). Both roles
 //! exist: [`IpcListener`] accepts, [`IpcDialer`] dials, and both yield [`IpcTransport`].
+//!
+//! Depends on `plugwire-core` only.
 
 mod dialer;
 mod listener;

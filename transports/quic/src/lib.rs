@@ -9,6 +9,8 @@
 //! on first use, or given). The dialling side trusts it by [`ServerTrust::Pinned`] SHA-256
 //! fingerprint, by a CA file ([`ServerTrust::CaFile`]), or, only when asked for by name,
 //! [`ServerTrust::DangerousAcceptAnyCertificate`]. The ALPN protocol name is [`ALPN`].
+//!
+//! Depends on `plugwire-core` only.
 
 mod dialer;
 mod fingerprint;

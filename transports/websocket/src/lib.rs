@@ -5,6 +5,8 @@
 //! [`Frame::Text`](plugwire_core::Frame::Text), binary frames
 //! [`Frame::Binary`](plugwire_core::Frame::Binary). A message over the configured maximum is
 //! refused with Close code 1009 (message too big), never a reset.
+//!
+//! Depends on `plugwire-core` only.
 
 mod dialer;
 mod listener;
