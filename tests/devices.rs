@@ -29,7 +29,7 @@ async fn a_lovense_is_identified_and_driven_byte_exact() {
     hardware.reply_to(b"Battery;", b"77;");
     let index = attach(
         &manager,
-        &DeviceConfig::shipped(),
+        &DeviceConfig::builtin(),
         "lovense",
         hardware.clone(),
     )
@@ -64,7 +64,7 @@ async fn a_flood_is_paced_by_the_gap_and_ends_at_the_last_value() {
     let hardware = Arc::new(RecordingHardware::new("Pivot"));
     let index = attach(
         &manager,
-        &DeviceConfig::shipped(),
+        &DeviceConfig::builtin(),
         "wevibe",
         hardware.clone(),
     )
@@ -130,7 +130,7 @@ async fn repeated_values_are_not_resent() {
     let hardware = Arc::new(RecordingHardware::new("Melt"));
     let index = attach(
         &manager,
-        &DeviceConfig::shipped(),
+        &DeviceConfig::builtin(),
         "wevibe-8bit",
         hardware.clone(),
     )
@@ -151,7 +151,7 @@ async fn stop_all_reaches_every_device_when_one_fails() {
     let broken = Arc::new(RecordingHardware::new("Pivot"));
     let healthy = Arc::new(RecordingHardware::new("Launch"));
     let svakom = Arc::new(RecordingHardware::new("Emma"));
-    let config = DeviceConfig::shipped();
+    let config = DeviceConfig::builtin();
     let broken_index = attach(&manager, &config, "wevibe", broken.clone())
         .await
         .expect("attach");
@@ -191,7 +191,7 @@ async fn a_device_disconnecting_is_removed_and_everyone_told() {
     let hardware = Arc::new(RecordingHardware::new("CycSA"));
     let index = attach(
         &manager,
-        &DeviceConfig::shipped(),
+        &DeviceConfig::builtin(),
         "vorze-sa",
         hardware.clone(),
     )
@@ -229,7 +229,7 @@ async fn a_launch_is_initialised_then_moves() {
     let hardware = Arc::new(RecordingHardware::new("Launch"));
     let index = attach(
         &manager,
-        &DeviceConfig::shipped(),
+        &DeviceConfig::builtin(),
         "kiiroo-v2",
         hardware.clone(),
     )

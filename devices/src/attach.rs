@@ -6,19 +6,30 @@ use std::time::Duration;
 
 use tracing::{info, warn};
 
-use crate::DeviceManager;
-use crate::config::DeviceConfig;
+use crate::config::{ConfigError, DeviceConfig};
 use crate::hardware::{Hardware, HardwareError};
 use crate::protocol::{self, ProtocolDriver};
 use crate::scheduler::Scheduler;
+use crate::{DeviceManager, Listing};
 
 /// Why hardware could not become a device.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AttachError {
-    /// No implementation of the configured protocol (or not for this model).
-    #[error("no protocol implementation {0:?} for this device")]
-    NoProtocol(String),
+    /// The protocol is known, but plugwire has no driver for it (or for this model).
+    #[error("found {model} (protocol {protocol}): plugwire has no driver for it yet")]
+    NoDriver {
+        /// The protocol's name.
+        protocol: String,
+        /// The model, as far as the advertisement tells.
+        model: String,
+    },
+    /// The user configuration denies this device (or allows only others).
+    #[error("the user configuration does not allow the device at {0}")]
+    NotAllowed(String),
+    /// The user configuration for this device does not fit its model.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// The configuration has no model for it.
     #[error("the device configuration has no model {identifier:?} for protocol {protocol}")]
     NoModel {
@@ -32,6 +43,29 @@ pub enum AttachError {
     Hardware(#[from] HardwareError),
 }
 
+/// Whether a device advertising `name` at `address`, claimed by `protocol`, should be
+/// connected at all: the user configuration allows it and plugwire has a driver for it. Asked
+/// before connecting, so a device plugwire cannot drive is never connected to.
+pub fn admit(
+    config: &DeviceConfig,
+    protocol_name: &str,
+    name: &str,
+    address: &str,
+) -> Result<(), AttachError> {
+    if !config.is_allowed(address) {
+        return Err(AttachError::NotAllowed(address.to_owned()));
+    }
+    let model = config.definition(protocol_name, name);
+    let variant = model.as_ref().and_then(|m| m.protocol_variant.as_deref());
+    if protocol::drives(protocol_name, variant) {
+        return Ok(());
+    }
+    Err(AttachError::NoDriver {
+        protocol: protocol_name.to_owned(),
+        model: model.map_or_else(|| name.to_owned(), |m| m.name),
+    })
+}
+
 /// Identifies, configures and initialises `hardware` speaking `protocol_name`, adds it to
 /// `manager`, and removes it again when it disconnects. Returns the device index.
 pub async fn attach(
@@ -40,32 +74,47 @@ pub async fn attach(
     protocol_name: &str,
     hardware: Arc<dyn Hardware>,
 ) -> Result<u32, AttachError> {
-    let mut implementation = protocol::by_name(protocol_name, hardware.name())
-        .ok_or_else(|| AttachError::NoProtocol(protocol_name.to_owned()))?;
+    let no_driver = || AttachError::NoDriver {
+        protocol: protocol_name.to_owned(),
+        model: hardware.name().to_owned(),
+    };
+    let mut implementation =
+        protocol::by_name(protocol_name, hardware.name()).ok_or_else(no_driver)?;
     let identifier = implementation
         .identify(&*hardware)
         .await?
         .unwrap_or_else(|| hardware.name().to_owned());
     let definition = config
-        .definition(protocol_name, &identifier)
+        .definition_for(protocol_name, &identifier, hardware.address())?
         .ok_or_else(|| AttachError::NoModel {
             protocol: protocol_name.to_owned(),
             identifier: identifier.clone(),
         })?;
-    implementation.configure(&definition.features);
+    if !protocol::drives(protocol_name, definition.protocol_variant.as_deref()) {
+        return Err(AttachError::NoDriver {
+            protocol: protocol_name.to_owned(),
+            model: definition.name,
+        });
+    }
+    implementation.configure(&definition);
     for write in implementation.initialize() {
         hardware.write(write).await?;
     }
-    let gap = Duration::from_millis(u64::from(definition.message_gap_ms));
-    let scheduler = Scheduler::start(ProtocolDriver::new(implementation, hardware.clone()), gap);
+    let message_gap_ms = definition
+        .message_gap_ms
+        .unwrap_or_else(|| protocol::message_gap_ms(protocol_name));
+    let driver = ProtocolDriver::new(implementation, hardware.clone(), &definition);
+    let scheduler = Scheduler::start(driver, Duration::from_millis(u64::from(message_gap_ms)));
     // The stack may say the link dropped, or the device's task may find out by writing.
     let task_gone = scheduler.gone();
-    let index = manager.add_device(
-        &definition.name,
-        definition.message_gap_ms,
-        definition.features,
-        Arc::new(scheduler),
-    );
+    let listing = Listing {
+        name: definition.name.clone(),
+        display_name: definition.display_name,
+        message_gap_ms,
+        features: definition.features,
+        index: definition.index,
+    };
+    let index = manager.add_device(listing, Arc::new(scheduler));
     info!(index, name = %definition.name, protocol = protocol_name, model = %identifier, "device attached");
     let watching = Arc::downgrade(manager);
     tokio::spawn(async move {

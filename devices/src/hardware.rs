@@ -7,37 +7,51 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use plugwire_core::message::InputType;
-use tokio::sync::mpsc;
+use tokio::sync::broadcast;
 
-/// A named endpoint of a device (a BLE characteristic, in the device configuration's terms).
+/// A named endpoint of a device (a BLE characteristic, in the device configuration's terms):
+/// every name the Buttplug device database uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[allow(missing_docs)]
 pub enum Endpoint {
-    Tx,
-    Rx,
     Command,
     Firmware,
-    Whitelist,
+    Rx,
+    RxAccel,
     RxBleBattery,
+    RxBleModel,
+    RxPressure,
+    RxTouch,
+    Tx,
     TxMode,
+    TxShock,
     TxVibrate,
+    TxVendorControl,
+    Whitelist,
+    /// `generic0` to `generic31`.
+    Generic(u8),
 }
 
-impl Endpoint {
-    /// The name used in device configuration files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Tx => "tx",
-            Self::Rx => "rx",
-            Self::Command => "command",
-            Self::Firmware => "firmware",
-            Self::Whitelist => "whitelist",
-            Self::RxBleBattery => "rxblebattery",
-            Self::TxMode => "txmode",
-            Self::TxVibrate => "txvibrate",
-        }
-    }
-}
+/// The named endpoints and their configuration names (the generic ones are numbered).
+const NAMED: [(Endpoint, &str); 14] = [
+    (Endpoint::Command, "command"),
+    (Endpoint::Firmware, "firmware"),
+    (Endpoint::Rx, "rx"),
+    (Endpoint::RxAccel, "rxaccel"),
+    (Endpoint::RxBleBattery, "rxblebattery"),
+    (Endpoint::RxBleModel, "rxblemodel"),
+    (Endpoint::RxPressure, "rxpressure"),
+    (Endpoint::RxTouch, "rxtouch"),
+    (Endpoint::Tx, "tx"),
+    (Endpoint::TxMode, "txmode"),
+    (Endpoint::TxShock, "txshock"),
+    (Endpoint::TxVibrate, "txvibrate"),
+    (Endpoint::TxVendorControl, "txvendorcontrol"),
+    (Endpoint::Whitelist, "whitelist"),
+];
+
+/// Highest `genericN` endpoint.
+const MAX_GENERIC: u8 = 31;
 
 /// An endpoint name that is not one of [`Endpoint`]'s.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,24 +61,40 @@ pub struct UnknownEndpoint(pub String);
 impl FromStr for Endpoint {
     type Err = UnknownEndpoint;
     fn from_str(name: &str) -> Result<Self, UnknownEndpoint> {
-        Ok(match name {
-            "tx" => Self::Tx,
-            "rx" => Self::Rx,
-            "command" => Self::Command,
-            "firmware" => Self::Firmware,
-            "whitelist" => Self::Whitelist,
-            "rxblebattery" => Self::RxBleBattery,
-            "txmode" => Self::TxMode,
-            "txvibrate" => Self::TxVibrate,
-            other => return Err(UnknownEndpoint(other.to_owned())),
-        })
+        if let Some((endpoint, _)) = NAMED.iter().find(|(_, n)| *n == name) {
+            return Ok(*endpoint);
+        }
+        name.strip_prefix("generic")
+            .filter(|n| !n.starts_with('0') || *n == "0")
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| *n <= MAX_GENERIC)
+            .map(Endpoint::Generic)
+            .ok_or_else(|| UnknownEndpoint(name.to_owned()))
     }
 }
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            Self::Generic(n) => write!(f, "generic{n}"),
+            named => {
+                let name = NAMED
+                    .iter()
+                    .find(|(e, _)| e == named)
+                    .map_or("?", |(_, n)| n);
+                f.write_str(name)
+            }
+        }
     }
+}
+
+/// What a subscribed endpoint sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// Where it came from.
+    pub endpoint: Endpoint,
+    /// What it carried.
+    pub data: Vec<u8>,
 }
 
 /// One write to a device.
@@ -131,6 +161,10 @@ pub trait Hardware: Send + Sync + 'static {
     /// The name it advertised.
     fn name(&self) -> &str;
 
+    /// Its address (a Bluetooth address, a port, a forwarder's name for it): what a user
+    /// configuration names a single device by.
+    fn address(&self) -> &str;
+
     /// Writes bytes to an endpoint.
     fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>>;
 
@@ -141,11 +175,15 @@ pub trait Hardware: Send + Sync + 'static {
         timeout: Duration,
     ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>>;
 
-    /// Subscribes to an endpoint's notifications.
-    fn subscribe(
-        &self,
-        endpoint: Endpoint,
-    ) -> BoxFuture<'_, Result<mpsc::UnboundedReceiver<Vec<u8>>, HardwareError>>;
+    /// Asks the device to notify what arrives on an endpoint; notifications then come through
+    /// [`Hardware::notifications`].
+    fn subscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>>;
+
+    /// Stops the notifications of an endpoint.
+    fn unsubscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>>;
+
+    /// Every notification of a subscribed endpoint from now on, for one listener.
+    fn notifications(&self) -> broadcast::Receiver<Notification>;
 
     /// Completes when the device disconnects.
     fn disconnected(&self) -> BoxFuture<'_, ()>;

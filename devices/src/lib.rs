@@ -8,7 +8,8 @@
 //! - [`attach`] turns connected hardware into a device: identify, look up the model in the
 //!   [`config`] (the Buttplug device database, v5 layout), pick the [`protocol`], and run it
 //!   under a [`scheduler`] (one task per device owns its protocol).
-//! - [`simulated`] and [`recording`] devices for people without hardware and for tests.
+//! - [`simulated`] and [`recording`] devices for people without hardware and for tests, and
+//!   [`test_case`](mod@test_case), the runner for Buttplug's device-test-case files.
 //!
 //! Depends on `plugwire-core` only; nothing here knows of transports, serializers or sessions.
 
@@ -22,8 +23,9 @@ pub mod protocol;
 pub mod recording;
 pub mod scheduler;
 pub mod simulated;
+pub mod test_case;
 
-pub use attach::{AttachError, attach};
+pub use attach::{AttachError, admit, attach};
 pub use backend::DeviceBackend;
 pub use error::DeviceError;
-pub use manager::{DeviceEvent, DeviceManager, SessionId, StopScope};
+pub use manager::{DeviceEvent, DeviceManager, Listing, SessionId, StopScope};

@@ -38,6 +38,21 @@ pub enum DeviceEvent {
     },
 }
 
+/// What a new device is listed as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Its name.
+    pub name: String,
+    /// The name a user gave it.
+    pub display_name: Option<String>,
+    /// Least milliseconds between two writes.
+    pub message_gap_ms: u32,
+    /// Its features, each with its index (indexes may have gaps).
+    pub features: Vec<DeviceFeature>,
+    /// The device index to list it under, if it is free (a user's reservation).
+    pub index: Option<u32>,
+}
+
 /// Which outputs a stop covers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StopScope {
@@ -93,36 +108,34 @@ impl DeviceManager {
         self.events.subscribe()
     }
 
-    /// Adds a device; its index and feature indexes are assigned here. Returns the index.
-    pub fn add_device(
-        &self,
-        name: &str,
-        message_timing_gap: u32,
-        features: Vec<DeviceFeature>,
-        backend: Arc<dyn DeviceBackend>,
-    ) -> u32 {
+    /// Adds a device; its index is assigned here, its features keep their indexes. Returns
+    /// the index.
+    pub fn add_device(&self, listing: Listing, backend: Arc<dyn DeviceBackend>) -> u32 {
         let info = {
             let mut state = self.state();
-            // Indexes are never reused while taken; after u32::MAX they wrap past those in use.
-            let mut index = state.next_index;
-            while state.devices.contains_key(&index) {
-                index = index.wrapping_add(1);
-            }
-            state.next_index = index.wrapping_add(1);
-            let device_features = features
-                .into_iter()
-                .zip(0u32..)
-                .map(|(mut feature, i)| {
-                    feature.feature_index = i;
-                    (i, feature)
-                })
-                .collect();
+            let index = match listing.index {
+                Some(reserved) if !state.devices.contains_key(&reserved) => reserved,
+                _ => {
+                    // Indexes are never reused while taken; after u32::MAX they wrap past
+                    // those in use.
+                    let mut index = state.next_index;
+                    while state.devices.contains_key(&index) {
+                        index = index.wrapping_add(1);
+                    }
+                    state.next_index = index.wrapping_add(1);
+                    index
+                }
+            };
             let info = DeviceInfo {
                 device_index: index,
-                device_name: name.to_owned(),
-                device_display_name: None,
-                device_message_timing_gap: message_timing_gap,
-                device_features,
+                device_name: listing.name,
+                device_display_name: listing.display_name,
+                device_message_timing_gap: listing.message_gap_ms,
+                device_features: listing
+                    .features
+                    .into_iter()
+                    .map(|feature| (feature.feature_index, feature))
+                    .collect(),
             };
             state.devices.insert(
                 index,
@@ -133,7 +146,7 @@ impl DeviceManager {
             );
             info
         };
-        info!(index = info.device_index, name, "device added");
+        info!(index = info.device_index, name = %info.device_name, "device added");
         let index = info.device_index;
         let _ = self.events.send(DeviceEvent::Added(info));
         index

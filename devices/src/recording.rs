@@ -1,16 +1,37 @@
-//! `RecordingHardware`: hardware that records every write, answers reads from a script, and
-//! can fail or disconnect on demand: for protocol tests and for trying protocols without a
-//! device.
+//! `RecordingHardware`: hardware that records every command it is given (writes, subscribes,
+//! unsubscribes), delivers notifications to subscribed endpoints, answers reads from a script,
+//! and can fail or disconnect on demand: for protocol tests, the device-test-case runner, and
+//! for trying protocols without a device.
 
-use plugwire_core::sync::Mutex;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use tokio::sync::{mpsc, watch};
+use plugwire_core::sync::{Mutex, MutexGuard};
+use tokio::sync::{Notify, broadcast, watch};
 use tokio::time::Instant;
 
-use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
+
+/// A command the hardware was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HardwareCommand {
+    /// Bytes written to an endpoint.
+    Write(HardwareWrite),
+    /// Notifications of an endpoint asked for.
+    Subscribe(Endpoint),
+    /// Notifications of an endpoint stopped.
+    Unsubscribe(Endpoint),
+}
+
+/// One recorded command and when it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedCommand {
+    /// The command.
+    pub command: HardwareCommand,
+    /// When it reached the hardware.
+    pub at: Instant,
+}
 
 /// One recorded write and when it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,38 +44,52 @@ pub struct RecordedWrite {
 
 #[derive(Default)]
 struct Script {
-    /// Replies sent on rx, in order, after a write to tx with these exact bytes.
+    /// Notifications on rx, in order, after a write to tx with these exact bytes.
     replies: BTreeMap<Vec<u8>, Vec<Vec<u8>>>,
-    /// What reads of an endpoint return.
+    /// What every read of an endpoint returns.
     reads: BTreeMap<Endpoint, Vec<u8>>,
-    subscribers: Vec<mpsc::UnboundedSender<Vec<u8>>>,
+    /// Answers for the next reads, oldest first, each for one read.
+    queued_reads: VecDeque<(Endpoint, Vec<u8>)>,
+    subscribed: BTreeSet<Endpoint>,
     failing: bool,
 }
 
 /// Hardware that records instead of moving.
 pub struct RecordingHardware {
     name: String,
-    writes: watch::Sender<Vec<RecordedWrite>>,
+    address: String,
+    commands: watch::Sender<Vec<RecordedCommand>>,
     script: Mutex<Script>,
+    /// Woken when a read answer is queued.
+    read_queued: Notify,
+    notifications: broadcast::Sender<Notification>,
     connected: watch::Sender<bool>,
 }
 
 impl RecordingHardware {
-    /// A device advertising `name`.
+    /// A device advertising `name`, at an address made from it.
     pub fn new(name: &str) -> Self {
+        Self::at(name, &format!("recording:{name}"))
+    }
+
+    /// A device advertising `name` at `address`.
+    pub fn at(name: &str, address: &str) -> Self {
         Self {
             name: name.to_owned(),
-            writes: watch::Sender::new(Vec::new()),
+            address: address.to_owned(),
+            commands: watch::Sender::new(Vec::new()),
             script: Mutex::new(Script::default()),
+            read_queued: Notify::new(),
+            notifications: broadcast::channel(256).0,
             connected: watch::Sender::new(true),
         }
     }
 
-    fn script(&self) -> plugwire_core::sync::MutexGuard<'_, Script> {
+    fn script(&self) -> MutexGuard<'_, Script> {
         self.script.lock()
     }
 
-    /// After a write of `command` to tx, notify `reply` on rx.
+    /// After a write of `command` to tx, notify `reply` on rx (if rx is subscribed).
     pub fn reply_to(&self, command: &[u8], reply: &[u8]) {
         self.script()
             .replies
@@ -63,9 +98,30 @@ impl RecordingHardware {
             .push(reply.to_vec());
     }
 
-    /// Reads of `endpoint` return `data`.
+    /// Every read of `endpoint` returns `data` (unless an answer is queued).
     pub fn answer_reads(&self, endpoint: Endpoint, data: &[u8]) {
         self.script().reads.insert(endpoint, data.to_vec());
+    }
+
+    /// The next read returns `data`; it must be a read of `endpoint`.
+    pub fn queue_read(&self, endpoint: Endpoint, data: &[u8]) {
+        self.script()
+            .queued_reads
+            .push_back((endpoint, data.to_vec()));
+        self.read_queued.notify_waiters();
+    }
+
+    /// The device sends `data` on `endpoint`: delivered if the endpoint is subscribed, else
+    /// lost, as a real device's would be. Returns whether it was delivered.
+    pub fn notify(&self, endpoint: Endpoint, data: &[u8]) -> bool {
+        if !self.script().subscribed.contains(&endpoint) {
+            return false;
+        }
+        let _ = self.notifications.send(Notification {
+            endpoint,
+            data: data.to_vec(),
+        });
+        true
     }
 
     /// Makes every write fail (or succeed again).
@@ -78,18 +134,19 @@ impl RecordingHardware {
         self.connected.send_replace(false);
     }
 
+    /// Every command so far.
+    pub fn commands(&self) -> Vec<RecordedCommand> {
+        self.commands.borrow().clone()
+    }
+
     /// Every write so far.
     pub fn writes(&self) -> Vec<RecordedWrite> {
-        self.writes.borrow().clone()
+        writes_of(&self.commands.borrow())
     }
 
     /// The bytes of every write so far, in order.
     pub fn written(&self) -> Vec<Vec<u8>> {
-        self.writes
-            .borrow()
-            .iter()
-            .map(|w| w.write.data.clone())
-            .collect()
+        self.writes().into_iter().map(|w| w.write.data).collect()
     }
 
     /// Waits until `condition` holds for the writes so far.
@@ -97,12 +154,48 @@ impl RecordingHardware {
         &self,
         mut condition: impl FnMut(&[RecordedWrite]) -> bool,
     ) -> Vec<RecordedWrite> {
-        let mut watcher = self.writes.subscribe();
-        match watcher.wait_for(|writes| condition(writes)).await {
-            Ok(writes) => writes.clone(),
+        let mut watcher = self.commands.subscribe();
+        match watcher
+            .wait_for(|commands| condition(&writes_of(commands)))
+            .await
+        {
+            Ok(commands) => writes_of(&commands),
             Err(_) => self.writes(),
         }
     }
+
+    /// Waits (at most `limit`) until more than `seen` commands have been given; returns the
+    /// next one.
+    pub async fn next_command(&self, seen: usize, limit: Duration) -> Option<RecordedCommand> {
+        let mut watcher = self.commands.subscribe();
+        let waited = tokio::time::timeout(limit, watcher.wait_for(|c| c.len() > seen)).await;
+        match waited {
+            Ok(Ok(commands)) => commands.get(seen).cloned(),
+            _ => None,
+        }
+    }
+
+    fn record(&self, command: HardwareCommand) {
+        self.commands.send_modify(|commands| {
+            commands.push(RecordedCommand {
+                command,
+                at: Instant::now(),
+            });
+        });
+    }
+}
+
+fn writes_of(commands: &[RecordedCommand]) -> Vec<RecordedWrite> {
+    commands
+        .iter()
+        .filter_map(|c| match &c.command {
+            HardwareCommand::Write(write) => Some(RecordedWrite {
+                write: write.clone(),
+                at: c.at,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 impl Hardware for RecordingHardware {
@@ -110,31 +203,31 @@ impl Hardware for RecordingHardware {
         &self.name
     }
 
+    fn address(&self) -> &str {
+        &self.address
+    }
+
     fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async move {
             if !*self.connected.borrow() {
                 return Err(HardwareError::Disconnected);
             }
-            {
-                let mut script = self.script();
+            let replies = {
+                let script = self.script();
                 if script.failing {
                     return Err(HardwareError::Stack(Box::new(std::io::Error::other(
                         "write refused (scripted failure)",
                     ))));
                 }
-                let reply = (write.endpoint == Endpoint::Tx)
+                (write.endpoint == Endpoint::Tx)
                     .then(|| script.replies.get(&write.data).cloned())
-                    .flatten();
-                for reply in reply.into_iter().flatten() {
-                    script.subscribers.retain(|s| s.send(reply.clone()).is_ok());
-                }
+                    .flatten()
+                    .unwrap_or_default()
+            };
+            self.record(HardwareCommand::Write(write));
+            for reply in replies {
+                self.notify(Endpoint::Rx, &reply);
             }
-            self.writes.send_modify(|writes| {
-                writes.push(RecordedWrite {
-                    write,
-                    at: Instant::now(),
-                })
-            });
             Ok(())
         })
     }
@@ -142,26 +235,52 @@ impl Hardware for RecordingHardware {
     fn read(
         &self,
         endpoint: Endpoint,
-        _timeout: Duration,
+        timeout: Duration,
     ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>> {
         Box::pin(async move {
-            self.script()
-                .reads
-                .get(&endpoint)
-                .cloned()
-                .ok_or(HardwareError::NoEndpoint(endpoint))
+            let deadline = Instant::now() + timeout;
+            loop {
+                // Registered before looking, so an answer queued in between is not missed.
+                let queued = self.read_queued.notified();
+                tokio::pin!(queued);
+                queued.as_mut().enable();
+                {
+                    let mut script = self.script();
+                    if let Some((answered, data)) = script.queued_reads.pop_front() {
+                        if answered != endpoint {
+                            return Err(HardwareError::BadReply { endpoint, data });
+                        }
+                        return Ok(data);
+                    }
+                    if let Some(data) = script.reads.get(&endpoint) {
+                        return Ok(data.clone());
+                    }
+                }
+                if tokio::time::timeout_at(deadline, queued).await.is_err() {
+                    return Err(HardwareError::Timeout);
+                }
+            }
         })
     }
 
-    fn subscribe(
-        &self,
-        _endpoint: Endpoint,
-    ) -> BoxFuture<'_, Result<mpsc::UnboundedReceiver<Vec<u8>>, HardwareError>> {
+    fn subscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async move {
-            let (sender, receiver) = mpsc::unbounded_channel();
-            self.script().subscribers.push(sender);
-            Ok(receiver)
+            self.script().subscribed.insert(endpoint);
+            self.record(HardwareCommand::Subscribe(endpoint));
+            Ok(())
         })
+    }
+
+    fn unsubscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            self.script().subscribed.remove(&endpoint);
+            self.record(HardwareCommand::Unsubscribe(endpoint));
+            Ok(())
+        })
+    }
+
+    fn notifications(&self) -> broadcast::Receiver<Notification> {
+        self.notifications.subscribe()
     }
 
     fn disconnected(&self) -> BoxFuture<'_, ()> {

@@ -18,7 +18,7 @@ use plugwire_core::message::{
 use tokio::sync::watch;
 
 use crate::hardware::HardwareError;
-use crate::{DeviceBackend, DeviceManager};
+use crate::{DeviceBackend, DeviceManager, Listing};
 
 /// How many recent commands a simulated device keeps.
 const HISTORY_LIMIT: usize = 256;
@@ -167,7 +167,23 @@ impl SimulatedDevice {
             read_latency: Mutex::new(Duration::ZERO),
             registration: OnceLock::new(),
         });
-        let index = manager.add_device(kind.device_name(), 0, kind.features(), device.clone());
+        let features = kind
+            .features()
+            .into_iter()
+            .zip(0u32..)
+            .map(|(feature, index)| DeviceFeature {
+                feature_index: index,
+                ..feature
+            })
+            .collect();
+        let listing = Listing {
+            name: kind.device_name().to_owned(),
+            display_name: None,
+            message_gap_ms: 0,
+            features,
+            index: None,
+        };
+        let index = manager.add_device(listing, device.clone());
         let _ = device.registration.set((Arc::downgrade(manager), index));
         device
     }

@@ -180,7 +180,7 @@ fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
     }
     let mut device_config = match &args.device_config_file {
         Some(path) => DeviceConfig::load(path)?,
-        None => DeviceConfig::shipped(),
+        None => DeviceConfig::builtin(),
     };
     if let Some(path) = &args.user_device_config_file {
         device_config.merge_user_path(path)?;

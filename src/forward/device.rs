@@ -1,14 +1,15 @@
 //! A forwarded device: the driver its task owns sends output changes to the forwarder and
-//! reads inputs from it, through the forwarder's [`Device`] handle.
+//! reads inputs from it, through the forwarder's [`Device`] handle. Features keep the
+//! forwarder's indexes, so commands pass through unchanged.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use plugwire_core::message::{InputType, OutputCommand};
-use plugwire_devices::DeviceManager;
 use plugwire_devices::hardware::HardwareError;
 use plugwire_devices::scheduler::{DeviceDriver, OutputState, Scheduler};
+use plugwire_devices::{DeviceManager, Listing};
 
 use crate::client::{ClientError, Device};
 
@@ -18,17 +19,6 @@ pub(super) const FORWARDER_TIMEOUT: Duration = Duration::from_secs(5);
 /// Drives one forwarded device.
 struct ForwardedDriver {
     device: Device,
-    /// The forwarder's own feature index for each local one (local features are renumbered
-    /// 0..n in the forwarder's order; the forwarder's keys are its own business).
-    remote_features: Arc<[u32]>,
-}
-
-/// The forwarder's feature index for local feature `local`.
-fn remote_feature(remote: &[u32], local: u32) -> Option<u32> {
-    usize::try_from(local)
-        .ok()
-        .and_then(|i| remote.get(i))
-        .copied()
 }
 
 /// What a failed request to the forwarder means for the device.
@@ -48,12 +38,11 @@ impl DeviceDriver for ForwardedDriver {
     ) -> BoxFuture<'a, Result<(), HardwareError>> {
         Box::pin(async move {
             for (feature, command) in changed {
-                // Features were checked against this device's own list, renumbered from it.
-                let Some(remote) = remote_feature(&self.remote_features, *feature) else {
-                    continue;
-                };
-                match tokio::time::timeout(FORWARDER_TIMEOUT, self.device.output(remote, *command))
-                    .await
+                match tokio::time::timeout(
+                    FORWARDER_TIMEOUT,
+                    self.device.output(*feature, *command),
+                )
+                .await
                 {
                     Ok(result) => result.map_err(|e| hardware_error(&self.device, e))?,
                     Err(_) => {
@@ -75,11 +64,12 @@ impl DeviceDriver for ForwardedDriver {
         input_type: InputType,
     ) -> BoxFuture<'static, Result<i32, HardwareError>> {
         let device = self.device.clone();
-        let remote = remote_feature(&self.remote_features, feature_index);
         Box::pin(async move {
-            let remote = remote.ok_or(HardwareError::NotReadable(input_type))?;
-            match tokio::time::timeout(FORWARDER_TIMEOUT, device.read_feature(remote, input_type))
-                .await
+            match tokio::time::timeout(
+                FORWARDER_TIMEOUT,
+                device.read_feature(feature_index, input_type),
+            )
+            .await
             {
                 Ok(result) => result.map_err(|e| hardware_error(&device, e)),
                 Err(_) => Err(HardwareError::Timeout),
@@ -91,14 +81,14 @@ impl DeviceDriver for ForwardedDriver {
 /// Adds a forwarder's device to `manager`, driven by its own task. Returns the local index.
 pub(super) fn add_forwarded_device(manager: &DeviceManager, device: Device) -> u32 {
     let info = device.info();
-    let gap = info.device_message_timing_gap;
-    let name = info.device_name.clone();
-    let features = info.device_features.values().cloned().collect();
-    let remote_features = info.device_features.keys().copied().collect();
-    let driver = ForwardedDriver {
-        device,
-        remote_features,
+    let listing = Listing {
+        name: info.device_name.clone(),
+        display_name: info.device_display_name.clone(),
+        message_gap_ms: info.device_message_timing_gap,
+        features: info.device_features.values().cloned().collect(),
+        index: None,
     };
-    let scheduler = Scheduler::start(driver, Duration::from_millis(u64::from(gap)));
-    manager.add_device(&name, gap, features, Arc::new(scheduler))
+    let gap = Duration::from_millis(u64::from(listing.message_gap_ms));
+    let scheduler = Scheduler::start(ForwardedDriver { device }, gap);
+    manager.add_device(listing, Arc::new(scheduler))
 }

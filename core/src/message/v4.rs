@@ -199,6 +199,16 @@ impl OutputCommand {
         }
     }
 
+    /// The same command with another step value (a move keeps its duration).
+    pub fn with_value(self, value: i32) -> Self {
+        match self {
+            Self::HwPositionWithDuration(p) => {
+                Self::HwPositionWithDuration(PositionWithDuration { value, ..p })
+            }
+            other => Self::new(other.output_type(), value),
+        }
+    }
+
     /// Whether this command stops its output (0 on an output where 0 means "off").
     pub fn is_stop(&self) -> bool {
         self.value() == 0 && self.output_type().stops_at_zero()

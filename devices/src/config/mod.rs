@@ -1,127 +1,114 @@
-//! Device configuration, in the Buttplug device-config v5 JSON layout: protocols →
-//! communication specifiers (which advertisements a protocol claims) → the features of each
-//! model (outputs and inputs with their ranges).
+//! The device database, in the Buttplug device-configuration layout (v5; v4 files load too):
+//! protocols → the ways their devices are reached (`communication`) → the models
+//! (`configurations`, with the protocol's `defaults` behind them) and each model's features
+//! (outputs and inputs with their ranges).
 //!
-//! plugwire ships a file for the protocols it implements; a user file can add names to match
-//! or override a model's name and features. A bad file is reported with where the problem is.
+//! # The built-in database is Buttplug's
+//!
+//! plugwire's default device knowledge is the published Buttplug database, byte for byte: the
+//! file `buttplug-device-config-v5.json` inside the `buttplug_server_device_config` crate
+//! (version [`BUILTIN_VERSION`]), kept here as data and parsed by this module like any file a
+//! user gives. Parsing it ourselves (rather than depending on that crate's types) is what
+//! `--device-config-file` needs anyway, keeps one code path for built-in and user files, and
+//! keeps the Buttplug server's dependency tree out of plugwire. Updating is one step:
+//! `scripts/update-device-database VERSION` fetches the crate from crates.io and copies the
+//! file in; the test `the_builtin_database_is_the_pinned_buttplug_release` then names the new
+//! version to pin.
+//!
+//! # What each field does here
+//!
+//! - `version.major` must be 4 or 5 (the layouts agree); `minor` is reported.
+//! - `communication`: `btle` (names, `*` prefixes, advertised services, manufacturer data with
+//!   `data` prefix and `expected_length`, services → endpoints) is matched by the Bluetooth LE
+//!   manager; `serial` and `websocket` are read for their hardware managers; `usb`, `hid`,
+//!   `sdl-gamepad`, `lovense_connect_service`, `xinput` and `simulated` are read and have no
+//!   hardware manager in plugwire (yet).
+//! - `defaults` / `configurations`: `identifier` picks the model, `name` lists it, `id` is
+//!   kept, `protocol_variant` selects the protocol's packet shape for that model, `features`
+//!   (when a model has none it takes the defaults') with `index` (gaps allowed; it is the
+//!   feature index clients see), `description`, `id`, `output`, `input` and
+//!   `feature_settings.alt_protocol_index` (read; the protocols that use it read it).
+//! - `user_configs.protocols`: more `communication` entries and more models for a protocol.
+//! - `user_configs.devices`: per device (by address and protocol): `deny` (never connect),
+//!   `allow` (once any device is allowed, only allowed devices connect), `display_name`,
+//!   `index` (the device index it is listed under, when free), `message_gap_ms`, a new `name`, and per
+//!   feature (by `base_id`) a narrower `value`/`duration` range, `disabled` outputs, and
+//!   `reverse` for positions.
+//! - `user_configs.simulated_devices`: read; plugwire's own simulated devices are chosen on
+//!   the command line.
+//!
+//! A protocol plugwire has no driver for loads like any other: it is known, its models are
+//! listed as not drivable, and a device that matches it is reported, not attached.
+
+mod file;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use plugwire_core::message::{
-    DeviceFeature, InputCommand, InputLimits, InputType, OutputLimits, OutputType, Range,
+    DeviceFeature, InputLimits, InputType, OutputLimits, OutputType, Range,
 };
-use serde::Deserialize;
 
+pub use self::file::{
+    BtleEntry, ManufacturerData, SerialEntry, SimulatedEntry, UsbEntry, UsbPair, WebsocketEntry,
+};
+use self::file::{
+    CommunicationEntry, ConfigFile, FeatureEntry, ModelEntry, ProtocolEntry, UserDeviceEntry,
+    UserSimulatedEntry,
+};
+use crate::hardware::Endpoint;
 use crate::protocol;
 
-/// The configuration plugwire ships.
-const SHIPPED: &str = include_str!("plugwire-device-config.json");
+/// The Buttplug database release built in: (major, minor).
+pub const BUILTIN_VERSION: (u32, u32) = (5, 57);
 
-/// A configuration file could not be used; `place` says where the problem is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{place}: {message}")]
+/// The built-in database (Buttplug's, unchanged).
+const BUILTIN: &str = include_str!("buttplug-device-config-v5.json");
+
+/// A configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{place}: {kind}")]
 pub struct ConfigError {
     /// File and position (`FILE line L column C`) or path inside it (`FILE: protocols.x...`).
     pub place: String,
     /// What is wrong.
-    pub message: String,
+    #[source]
+    pub kind: ConfigErrorKind,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileVersion {
-    major: u32,
-    #[allow(dead_code)]
-    minor: u32,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    version: FileVersion,
-    #[serde(default)]
-    protocols: BTreeMap<String, ProtocolConfig>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProtocolConfig {
-    #[serde(default)]
-    communication: Vec<Communication>,
-    defaults: Option<ModelConfig>,
-    #[serde(default)]
-    configurations: Vec<ModelConfig>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
-enum Communication {
-    Btle(BtleConfig),
-}
-
-/// Which BLE advertisements a protocol claims, and how its endpoints map to characteristics.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BtleConfig {
-    /// Advertised names: exact, or a prefix ending in `*`.
-    #[serde(default)]
-    pub names: Vec<String>,
-    /// Advertised service UUIDs that identify the protocol on their own.
-    #[serde(default)]
-    pub advertised_services: Vec<String>,
-    /// Manufacturer data that identifies the protocol.
-    #[serde(default)]
-    pub manufacturer_data: Vec<ManufacturerData>,
-    /// Service UUID → endpoint name → characteristic UUID.
-    #[serde(default)]
-    pub services: BTreeMap<String, BTreeMap<String, String>>,
-}
-
-/// Manufacturer data to match: the company id, and optionally the data's first bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ManufacturerData {
-    /// Bluetooth SIG company identifier.
-    pub company: u16,
-    /// Leading bytes of the data.
-    #[serde(default)]
-    pub data: Option<Vec<u8>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ModelConfig {
-    #[serde(default)]
-    identifier: Vec<String>,
-    name: Option<String>,
-    message_gap_ms: Option<u32>,
-    features: Option<Vec<FeatureConfig>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeatureConfig {
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    output: BTreeMap<String, OutputConfig>,
-    #[serde(default)]
-    input: BTreeMap<String, InputConfig>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OutputConfig {
-    value: [i32; 2],
-    duration: Option<[i32; 2]>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InputConfig {
-    value: Vec<[i32; 2]>,
-    command: Vec<InputCommand>,
+/// What is wrong with a configuration file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigErrorKind {
+    /// It could not be read.
+    #[error("cannot read it")]
+    Io(#[source] std::io::Error),
+    /// It is not JSON of the configuration's layout.
+    #[error("{0}")]
+    Syntax(#[source] serde_json::Error),
+    /// Its `version.major` is not a layout plugwire reads.
+    #[error("version {0} is not a device-configuration version plugwire reads (4 or 5)")]
+    UnsupportedVersion(u32),
+    /// An endpoint name that is not one of the database's.
+    #[error(transparent)]
+    UnknownEndpoint(#[from] crate::hardware::UnknownEndpoint),
+    /// An output key that is not an output type.
+    #[error("unknown output type {0:?}")]
+    UnknownOutput(String),
+    /// An input key that is not an input type.
+    #[error("unknown input type {0:?}")]
+    UnknownInput(String),
+    /// A range whose start is above its end.
+    #[error("the range's start is above its end")]
+    InvertedRange,
+    /// A protocol's defaults without a name or features.
+    #[error("defaults need a name and features")]
+    IncompleteDefaults,
+    /// A user device's feature names a feature the model does not have.
+    #[error("the model has no feature with id {0}")]
+    UnknownBaseFeature(String),
 }
 
 /// What an advertisement looked like.
@@ -135,137 +122,258 @@ pub struct Advertisement {
     pub manufacturer_data: BTreeMap<u16, Vec<u8>>,
 }
 
-/// A model's name, message gap and features, ready for the device manager.
+/// A model's name, features and settings, ready for the device manager.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceDefinition {
+    /// The model's id in the database.
+    pub id: Option<String>,
     /// Name to list the device under.
     pub name: String,
-    /// Minimum milliseconds between writes.
-    pub message_gap_ms: u32,
-    /// Its features.
+    /// The device index a user reserved for it.
+    pub index: Option<u32>,
+    /// The name a user gave it.
+    pub display_name: Option<String>,
+    /// The protocol's packet shape for this model, when the protocol has several.
+    pub protocol_variant: Option<String>,
+    /// Minimum milliseconds between writes, when the configuration sets it (else the
+    /// protocol's own).
+    pub message_gap_ms: Option<u32>,
+    /// Its features, each with its configured index.
     pub features: Vec<DeviceFeature>,
+    /// Outputs a user asked to run backwards (positions): feature index and type.
+    pub reversed: Vec<(u32, OutputType)>,
+    /// Per feature (in order), the protocol's alternative command slot, when configured.
+    pub alt_protocol_index: Vec<Option<u32>>,
 }
 
-/// A device configuration: the shipped file, plus any user file.
+/// One model of the database, for listings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelListing {
+    /// The protocol's name.
+    pub protocol: String,
+    /// The model's name.
+    pub name: String,
+    /// Whether plugwire has a driver for it.
+    pub drivable: bool,
+}
+
+/// Counts that describe a configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigSummary {
+    /// The file's version (major, minor).
+    pub version: (u32, u32),
+    /// Protocols in it.
+    pub protocols: usize,
+    /// Protocols plugwire has a driver for.
+    pub protocols_with_driver: usize,
+    /// Model entries (each configuration, and the defaults of a protocol with none).
+    pub models: usize,
+    /// Model entries plugwire can drive.
+    pub models_drivable: usize,
+}
+
+/// A protocol as the configuration knows it.
+#[derive(Debug, Clone, Default)]
+struct ProtocolDefinition {
+    communication: Vec<CommunicationEntry>,
+    defaults: Option<ModelEntry>,
+    configurations: Vec<ModelEntry>,
+}
+
+/// A device configuration: the database plus what users added.
 #[derive(Debug, Clone)]
 pub struct DeviceConfig {
-    protocols: BTreeMap<String, ProtocolConfig>,
+    version: (u32, u32),
+    protocols: BTreeMap<String, ProtocolDefinition>,
+    user_devices: Vec<UserDeviceEntry>,
+    simulated_devices: Vec<UserSimulatedEntry>,
 }
 
 impl DeviceConfig {
-    /// The configuration plugwire ships.
-    pub fn shipped() -> Self {
-        // The shipped file is tested (`the_shipped_configuration_loads`); an error here is a
+    /// The built-in database (Buttplug's, release [`BUILTIN_VERSION`]).
+    pub fn builtin() -> Self {
+        // Tested (`the_builtin_database_is_the_pinned_buttplug_release`); an error here is a
         // build defect, reported rather than hidden.
-        match Self::parse("plugwire-device-config.json", SHIPPED) {
+        match Self::parse("built-in device database", BUILTIN) {
             Ok(config) => config,
             Err(error) => {
-                tracing::error!(%error, "the shipped device configuration is invalid");
-                Self {
-                    protocols: BTreeMap::new(),
-                }
+                tracing::error!(%error, "the built-in device database is invalid");
+                Self::empty()
             }
         }
     }
 
-    /// Loads a configuration file in place of the shipped one.
+    /// A configuration that knows no devices.
+    pub fn empty() -> Self {
+        Self {
+            version: BUILTIN_VERSION,
+            protocols: BTreeMap::new(),
+            user_devices: Vec::new(),
+            simulated_devices: Vec::new(),
+        }
+    }
+
+    /// Loads a configuration file in place of the built-in one.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let place = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            place: place.clone(),
-            message: e.to_string(),
-        })?;
+        let (place, text) = read(path)?;
         Self::parse(&place, &text)
     }
 
     /// Parses and checks a configuration; `place` names it in errors.
     pub fn parse(place: &str, text: &str) -> Result<Self, ConfigError> {
-        let file: ConfigFile = serde_json::from_str(text).map_err(|e| ConfigError {
-            place: format!("{place} line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-        })?;
-        if file.version.major != 5 {
-            return Err(ConfigError {
-                place: format!("{place}: version.major"),
-                message: format!(
-                    "version {} is not the supported device-config version 5",
-                    file.version.major
-                ),
-            });
+        let file = parse_file(place, text)?;
+        let mut config = Self {
+            version: (file.version.major, file.version.minor),
+            protocols: file
+                .protocols
+                .into_iter()
+                .map(|(name, entry)| (name, ProtocolDefinition::from(entry)))
+                .collect(),
+            user_devices: Vec::new(),
+            simulated_devices: Vec::new(),
+        };
+        if let Some(user) = file.user_configs {
+            config.add_user_configs(user);
         }
-        for (name, protocol) in &file.protocols {
-            check_protocol(place, name, protocol)?;
-        }
-        Ok(Self {
-            protocols: file.protocols,
-        })
+        Ok(config)
     }
 
-    /// Adds a user file: names and services are added to a protocol's, and a model with the
-    /// same identifier as a shipped one replaces its name, gap or features.
+    /// Adds a user configuration file: Buttplug's layout (`user_configs`: more ways to reach a
+    /// protocol's devices, more models, per-device customisations), or plugwire's earlier one
+    /// (`protocols` whose names and services are added, and whose models replace the
+    /// database's of the same identifier).
     pub fn merge_user_file(&mut self, place: &str, text: &str) -> Result<(), ConfigError> {
-        let user = Self::parse(place, text)?;
-        for (name, protocol) in user.protocols {
-            let Some(existing) = self.protocols.get_mut(&name) else {
-                self.protocols.insert(name, protocol);
-                continue;
-            };
-            for communication in protocol.communication {
-                let Communication::Btle(added) = communication;
-                match existing.communication.iter_mut().next() {
-                    Some(Communication::Btle(btle)) => {
-                        btle.names.extend(added.names);
-                        btle.advertised_services.extend(added.advertised_services);
-                        btle.manufacturer_data.extend(added.manufacturer_data);
-                        btle.services.extend(added.services);
-                    }
-                    None => existing.communication.push(Communication::Btle(added)),
-                }
-            }
-            if let Some(defaults) = protocol.defaults {
-                existing.defaults = Some(defaults);
-            }
-            for model in protocol.configurations {
-                let same = existing
-                    .configurations
-                    .iter_mut()
-                    .find(|m| m.identifier.iter().any(|id| model.identifier.contains(id)));
-                match same {
-                    Some(shipped) => {
-                        shipped.name = model.name.or(shipped.name.take());
-                        shipped.message_gap_ms = model.message_gap_ms.or(shipped.message_gap_ms);
-                        shipped.features = model.features.or(shipped.features.take());
-                    }
-                    None => existing.configurations.push(model),
-                }
-            }
+        let file = parse_file(place, text)?;
+        for (name, entry) in file.protocols {
+            self.merge_protocol(name, entry);
+        }
+        if let Some(user) = file.user_configs {
+            self.add_user_configs(user);
         }
         Ok(())
     }
 
-    /// Loads a user file and adds it.
+    /// Loads a user configuration file and adds it.
     pub fn merge_user_path(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let place = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            place: place.clone(),
-            message: e.to_string(),
-        })?;
+        let (place, text) = read(path)?;
         self.merge_user_file(&place, &text)
     }
 
-    /// The protocol whose BLE specifier claims `advertisement`, with that specifier.
-    pub fn match_advertisement(
-        &self,
-        advertisement: &Advertisement,
-    ) -> Option<(&str, &BtleConfig)> {
+    fn add_user_configs(&mut self, user: file::UserConfigs) {
+        for (name, entry) in user.protocols {
+            let mut configurations = entry.configurations;
+            configurations.extend(entry.devices.into_iter().flat_map(|d| d.configurations));
+            self.merge_protocol(
+                name,
+                ProtocolEntry {
+                    communication: entry.communication,
+                    defaults: entry.defaults,
+                    configurations,
+                },
+            );
+        }
+        self.user_devices.extend(user.devices);
+        self.simulated_devices.extend(user.simulated_devices);
+    }
+
+    /// Adds a protocol's entries: communication is added (Bluetooth names and services join
+    /// the first `btle` entry), defaults replace, a model with a known identifier replaces
+    /// that model's name, features and settings.
+    fn merge_protocol(&mut self, name: String, entry: ProtocolEntry) {
+        let existing = self.protocols.entry(name).or_default();
+        for communication in entry.communication {
+            let first_btle = existing.communication.iter_mut().find_map(|c| match c {
+                CommunicationEntry::Btle(btle) => Some(btle),
+                _ => None,
+            });
+            match (communication, first_btle) {
+                (CommunicationEntry::Btle(added), Some(btle)) => {
+                    btle.names.extend(added.names);
+                    btle.advertised_services.extend(added.advertised_services);
+                    btle.manufacturer_data.extend(added.manufacturer_data);
+                    btle.services.extend(added.services);
+                }
+                (other, _) => existing.communication.push(other),
+            }
+        }
+        if let Some(defaults) = entry.defaults {
+            existing.defaults = Some(defaults);
+        }
+        for model in entry.configurations {
+            let same = existing
+                .configurations
+                .iter_mut()
+                .find(|m| m.identifier.iter().any(|id| model.identifier.contains(id)));
+            match same {
+                Some(known) => {
+                    known.name = model.name.or(known.name.take());
+                    known.message_gap_ms = model.message_gap_ms.or(known.message_gap_ms);
+                    known.features = model.features.or(known.features.take());
+                    known.protocol_variant =
+                        model.protocol_variant.or(known.protocol_variant.take());
+                }
+                None => existing.configurations.push(model),
+            }
+        }
+    }
+
+    /// The file's version (major, minor).
+    pub fn version(&self) -> (u32, u32) {
+        self.version
+    }
+
+    /// The protocol whose Bluetooth LE entry claims `advertisement`, with that entry.
+    pub fn match_advertisement(&self, advertisement: &Advertisement) -> Option<(&str, &BtleEntry)> {
+        self.protocols.iter().find_map(|(name, protocol)| {
+            protocol.communication.iter().find_map(|c| match c {
+                CommunicationEntry::Btle(btle) if matches(btle, advertisement) => {
+                    Some((name.as_str(), btle))
+                }
+                _ => None,
+            })
+        })
+    }
+
+    /// Every serial entry, by protocol.
+    pub fn serial_entries(&self) -> impl Iterator<Item = (&str, &SerialEntry)> {
+        self.protocols.iter().flat_map(|(name, protocol)| {
+            protocol.communication.iter().filter_map(move |c| match c {
+                CommunicationEntry::Serial(serial) => Some((name.as_str(), serial)),
+                _ => None,
+            })
+        })
+    }
+
+    /// The protocol whose `websocket` entry has this identifier.
+    pub fn match_websocket(&self, identifier: &str) -> Option<&str> {
         self.protocols.iter().find_map(|(name, protocol)| {
             protocol
                 .communication
                 .iter()
-                .find_map(|Communication::Btle(btle)| {
-                    matches(btle, advertisement).then_some((name.as_str(), btle))
-                })
+                .any(|c| matches!(c, CommunicationEntry::Websocket(w) if w.name == identifier))
+                .then_some(name.as_str())
         })
+    }
+
+    /// Whether a device at `address` may be connected: not denied, and allowed when any device
+    /// is on the allow list.
+    pub fn is_allowed(&self, address: &str) -> bool {
+        let mine = |entry: &&UserDeviceEntry| entry.identifier.address == address;
+        if self
+            .user_devices
+            .iter()
+            .filter(mine)
+            .any(|d| d.config.user_config.deny)
+        {
+            return false;
+        }
+        let allow_list = self.user_devices.iter().any(|d| d.config.user_config.allow);
+        !allow_list
+            || self
+                .user_devices
+                .iter()
+                .filter(mine)
+                .any(|d| d.config.user_config.allow)
     }
 
     /// The model of `protocol` with `identifier` (or the protocol's defaults).
@@ -279,22 +387,247 @@ impl DeviceConfig {
         let name = model
             .and_then(|m| m.name.clone())
             .or_else(|| defaults.and_then(|d| d.name.clone()))?;
-        let message_gap_ms = model
-            .and_then(|m| m.message_gap_ms)
-            .or_else(|| defaults.and_then(|d| d.message_gap_ms))
-            .unwrap_or(0);
         let features = model
             .and_then(|m| m.features.as_ref())
             .or_else(|| defaults.and_then(|d| d.features.as_ref()))?;
         Some(DeviceDefinition {
+            id: model.or(defaults).and_then(|m| m.id.clone()),
             name,
-            message_gap_ms,
-            features: features.iter().map(to_feature).collect(),
+            index: None,
+            display_name: None,
+            protocol_variant: model
+                .and_then(|m| m.protocol_variant.clone())
+                .or_else(|| defaults.and_then(|d| d.protocol_variant.clone())),
+            message_gap_ms: model
+                .and_then(|m| m.message_gap_ms)
+                .or_else(|| defaults.and_then(|d| d.message_gap_ms)),
+            features: features.iter().zip(0u32..).map(to_feature).collect(),
+            reversed: Vec::new(),
+            alt_protocol_index: features
+                .iter()
+                .map(|f| {
+                    f.feature_settings
+                        .as_ref()
+                        .and_then(|s| s.alt_protocol_index)
+                })
+                .collect(),
+        })
+    }
+
+    /// The model of `protocol` with `identifier`, as the user configured the device at
+    /// `address` (name, display name, message gap, narrower ranges, disabled and reversed
+    /// outputs).
+    pub fn definition_for(
+        &self,
+        protocol: &str,
+        identifier: &str,
+        address: &str,
+    ) -> Result<Option<DeviceDefinition>, ConfigError> {
+        let Some(mut definition) = self.definition(protocol, identifier) else {
+            return Ok(None);
+        };
+        let customised = self.user_devices.iter().find(|d| {
+            d.identifier.address == address
+                && d.identifier.protocol == protocol
+                && d.identifier
+                    .identifier
+                    .as_deref()
+                    .is_none_or(|id| id == identifier)
+        });
+        if let Some(device) = customised {
+            self.customise(&mut definition, protocol, identifier, device)?;
+        }
+        Ok(Some(definition))
+    }
+
+    fn customise(
+        &self,
+        definition: &mut DeviceDefinition,
+        protocol: &str,
+        identifier: &str,
+        device: &UserDeviceEntry,
+    ) -> Result<(), ConfigError> {
+        let user = &device.config;
+        if let Some(name) = &user.name {
+            definition.name.clone_from(name);
+        }
+        definition.display_name = user.user_config.display_name.clone();
+        definition.index = Some(user.user_config.index);
+        if user.user_config.message_gap_ms.is_some() {
+            definition.message_gap_ms = user.user_config.message_gap_ms;
+        }
+        let ids = self.feature_ids(protocol, identifier);
+        for (f, feature) in user.features.iter().enumerate() {
+            let place = || ConfigError {
+                place: format!(
+                    "user configuration: devices[{}].config.features[{f}]",
+                    device.identifier.address
+                ),
+                kind: ConfigErrorKind::UnknownBaseFeature(feature.base_id.clone()),
+            };
+            let position = ids
+                .iter()
+                .position(|id| id.as_deref() == Some(feature.base_id.as_str()))
+                .ok_or_else(place)?;
+            let Some(target) = definition.features.get_mut(position) else {
+                return Err(place());
+            };
+            if let Some(description) = &feature.description {
+                target.feature_description.clone_from(description);
+            }
+            for (key, change) in &feature.output {
+                let output_type = output_type(key).ok_or_else(|| ConfigError {
+                    place: format!("user configuration: {}", device.identifier.address),
+                    kind: ConfigErrorKind::UnknownOutput(key.clone()),
+                })?;
+                if change.disabled {
+                    target.output.remove(&output_type);
+                    continue;
+                }
+                if let Some(limits) = target.output.get_mut(&output_type) {
+                    if let Some(value) = change.value {
+                        limits.value = Range::from(value);
+                    }
+                    if let Some(duration) = change.duration {
+                        limits.duration = Some(Range::from(duration));
+                    }
+                }
+                if change.reverse {
+                    definition
+                        .reversed
+                        .push((target.feature_index, output_type));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The feature ids of a model, in order.
+    fn feature_ids(&self, protocol: &str, identifier: &str) -> Vec<Option<String>> {
+        let Some(config) = self.protocols.get(protocol) else {
+            return Vec::new();
+        };
+        config
+            .configurations
+            .iter()
+            .find(|m| m.identifier.iter().any(|id| id == identifier))
+            .and_then(|m| m.features.as_ref())
+            .or_else(|| config.defaults.as_ref().and_then(|d| d.features.as_ref()))
+            .map(|features| features.iter().map(|f| f.id.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every model entry: each configuration, and the defaults of a protocol that has none.
+    pub fn models(&self) -> impl Iterator<Item = ModelListing> + '_ {
+        self.protocols.iter().flat_map(|(protocol, definition)| {
+            let models: Vec<&ModelEntry> = if definition.configurations.is_empty() {
+                definition.defaults.iter().collect()
+            } else {
+                definition.configurations.iter().collect()
+            };
+            models.into_iter().map(move |model| {
+                let variant = model
+                    .protocol_variant
+                    .as_deref()
+                    .or_else(|| definition.defaults.as_ref()?.protocol_variant.as_deref());
+                ModelListing {
+                    protocol: protocol.clone(),
+                    name: model
+                        .name
+                        .clone()
+                        .or_else(|| definition.defaults.as_ref()?.name.clone())
+                        .unwrap_or_default(),
+                    drivable: protocol::drives(protocol, variant),
+                }
+            })
+        })
+    }
+
+    /// Counts of protocols and models, known and drivable.
+    pub fn summary(&self) -> ConfigSummary {
+        let (models, models_drivable) = self.models().fold((0, 0), |(all, drivable), m| {
+            (all + 1, drivable + usize::from(m.drivable))
+        });
+        ConfigSummary {
+            version: self.version,
+            protocols: self.protocols.len(),
+            protocols_with_driver: self
+                .protocols
+                .keys()
+                .filter(|name| protocol::is_implemented(name))
+                .count(),
+            models,
+            models_drivable,
+        }
+    }
+
+    /// The simulated devices a user configuration asks for: identifier, display name, address.
+    pub fn user_simulated_devices(&self) -> impl Iterator<Item = (&str, Option<&str>, &str)> {
+        self.simulated_devices.iter().map(|s| {
+            (
+                s.identifier.as_str(),
+                s.display_name.as_deref(),
+                s.address.as_str(),
+            )
         })
     }
 }
 
-fn matches(btle: &BtleConfig, advertisement: &Advertisement) -> bool {
+impl From<ProtocolEntry> for ProtocolDefinition {
+    fn from(entry: ProtocolEntry) -> Self {
+        Self {
+            communication: entry.communication,
+            defaults: entry.defaults,
+            configurations: entry.configurations,
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<(String, String), ConfigError> {
+    let place = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((place, text)),
+        Err(error) => Err(ConfigError {
+            place,
+            kind: ConfigErrorKind::Io(error),
+        }),
+    }
+}
+
+/// Parses a file and checks what serde cannot: the version, endpoint names, feature keys and
+/// ranges.
+fn parse_file(place: &str, text: &str) -> Result<ConfigFile, ConfigError> {
+    let file: ConfigFile = serde_json::from_str(text).map_err(|e| ConfigError {
+        place: format!("{place} line {} column {}", e.line(), e.column()),
+        kind: ConfigErrorKind::Syntax(e),
+    })?;
+    if !(4..=5).contains(&file.version.major) {
+        return Err(ConfigError {
+            place: format!("{place}: version.major"),
+            kind: ConfigErrorKind::UnsupportedVersion(file.version.major),
+        });
+    }
+    for (name, protocol) in &file.protocols {
+        check_protocol(&format!("{place}: protocols.{name}"), protocol)?;
+    }
+    if let Some(user) = &file.user_configs {
+        for (name, protocol) in &user.protocols {
+            let at = format!("{place}: user_configs.protocols.{name}");
+            check_communication(&at, &protocol.communication)?;
+            let models = protocol
+                .devices
+                .iter()
+                .flat_map(|d| d.configurations.iter())
+                .chain(&protocol.configurations);
+            for (i, model) in models.enumerate() {
+                check_model(&format!("{at}.configurations[{i}]"), model)?;
+            }
+        }
+    }
+    Ok(file)
+}
+
+fn matches(btle: &BtleEntry, advertisement: &Advertisement) -> bool {
     let name_matches = btle
         .names
         .iter()
@@ -317,12 +650,16 @@ fn matches(btle: &BtleConfig, advertisement: &Advertisement) -> bool {
                     .data
                     .as_ref()
                     .is_none_or(|prefix| data.starts_with(prefix))
+                    && wanted
+                        .expected_length
+                        .is_none_or(|length| data.len() == length)
             })
     });
     name_matches || service_matches || manufacturer_matches
 }
 
-fn output_type(key: &str) -> Option<OutputType> {
+/// The output type a configuration key names.
+pub fn output_type(key: &str) -> Option<OutputType> {
     Some(match key {
         "vibrate" => OutputType::Vibrate,
         "rotate" => OutputType::Rotate,
@@ -337,7 +674,8 @@ fn output_type(key: &str) -> Option<OutputType> {
     })
 }
 
-fn input_type(key: &str) -> Option<InputType> {
+/// The input type a configuration key names.
+pub fn input_type(key: &str) -> Option<InputType> {
     Some(match key {
         "battery" => InputType::Battery,
         "rssi" => InputType::Rssi,
@@ -349,9 +687,10 @@ fn input_type(key: &str) -> Option<InputType> {
     })
 }
 
-fn to_feature(config: &FeatureConfig) -> DeviceFeature {
+/// A configured feature, indexed by its `index` (or its position, in files without one).
+fn to_feature((config, position): (&FeatureEntry, u32)) -> DeviceFeature {
     DeviceFeature {
-        feature_index: 0,
+        feature_index: config.index.unwrap_or(position),
         feature_description: config.description.clone(),
         output: config
             .output
@@ -382,81 +721,70 @@ fn to_feature(config: &FeatureConfig) -> DeviceFeature {
     }
 }
 
-/// Checks what serde cannot: known protocols, endpoint names, feature keys, ranges.
-fn check_protocol(place: &str, name: &str, protocol: &ProtocolConfig) -> Result<(), ConfigError> {
-    let fail = |path: String, message: String| ConfigError {
-        place: format!("{place}: protocols.{name}{path}"),
-        message,
-    };
-    if !protocol::is_implemented(name) {
-        return Err(fail(
-            String::new(),
-            format!("plugwire has no implementation of protocol {name:?}"),
-        ));
-    }
-    for (c, Communication::Btle(btle)) in protocol.communication.iter().enumerate() {
+fn check_communication(at: &str, communication: &[CommunicationEntry]) -> Result<(), ConfigError> {
+    for (c, entry) in communication.iter().enumerate() {
+        let CommunicationEntry::Btle(btle) = entry else {
+            continue;
+        };
         for (service, endpoints) in &btle.services {
             for endpoint in endpoints.keys() {
-                endpoint.parse::<super::hardware::Endpoint>().map_err(|e| {
-                    fail(
-                        format!(".communication[{c}].btle.services.{service}.{endpoint}"),
-                        e.to_string(),
-                    )
+                endpoint.parse::<Endpoint>().map_err(|e| ConfigError {
+                    place: format!("{at}.communication[{c}].btle.services.{service}.{endpoint}"),
+                    kind: e.into(),
                 })?;
             }
         }
     }
-    let models = protocol
-        .defaults
-        .iter()
-        .map(|m| (".defaults".to_owned(), m))
-        .chain(
-            protocol
-                .configurations
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (format!(".configurations[{i}]"), m)),
-        );
-    for (path, model) in models {
-        for (f, feature) in model.features.iter().flatten().enumerate() {
-            for (key, output) in &feature.output {
-                let at = format!("{path}.features[{f}].output.{key}");
-                if output_type(key).is_none() {
-                    return Err(fail(at, format!("unknown output type {key:?}")));
-                }
-                if output.value[0] > output.value[1] {
-                    return Err(fail(
-                        format!("{at}.value"),
-                        "the range's start is above its end".into(),
-                    ));
-                }
+    Ok(())
+}
+
+fn check_model(at: &str, model: &ModelEntry) -> Result<(), ConfigError> {
+    let fail = |path: String, kind| ConfigError {
+        place: format!("{at}{path}"),
+        kind,
+    };
+    for (f, feature) in model.features.iter().flatten().enumerate() {
+        for (key, output) in &feature.output {
+            let path = format!(".features[{f}].output.{key}");
+            if output_type(key).is_none() {
+                return Err(fail(path, ConfigErrorKind::UnknownOutput(key.clone())));
             }
-            for (key, input) in &feature.input {
-                let at = format!("{path}.features[{f}].input.{key}");
-                if input_type(key).is_none() {
-                    return Err(fail(at, format!("unknown input type {key:?}")));
-                }
-                if input.value.iter().any(|r| r[0] > r[1]) {
-                    return Err(fail(
-                        format!("{at}.value"),
-                        "a range's start is above its end".into(),
-                    ));
-                }
+            if output.value[0] > output.value[1] {
+                return Err(fail(
+                    format!("{path}.value"),
+                    ConfigErrorKind::InvertedRange,
+                ));
             }
         }
-    }
-    if protocol
-        .defaults
-        .as_ref()
-        .is_some_and(|d| d.name.is_none() || d.features.is_none())
-    {
-        return Err(fail(
-            ".defaults".into(),
-            "defaults need a name and features".into(),
-        ));
+        for (key, input) in &feature.input {
+            let path = format!(".features[{f}].input.{key}");
+            if input_type(key).is_none() {
+                return Err(fail(path, ConfigErrorKind::UnknownInput(key.clone())));
+            }
+            if input.value.iter().any(|r| r[0] > r[1]) {
+                return Err(fail(
+                    format!("{path}.value"),
+                    ConfigErrorKind::InvertedRange,
+                ));
+            }
+        }
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests;
+fn check_protocol(at: &str, protocol: &ProtocolEntry) -> Result<(), ConfigError> {
+    check_communication(at, &protocol.communication)?;
+    if let Some(defaults) = &protocol.defaults {
+        check_model(&format!("{at}.defaults"), defaults)?;
+        if defaults.name.is_none() || defaults.features.is_none() {
+            return Err(ConfigError {
+                place: format!("{at}.defaults"),
+                kind: ConfigErrorKind::IncompleteDefaults,
+            });
+        }
+    }
+    for (i, model) in protocol.configurations.iter().enumerate() {
+        check_model(&format!("{at}.configurations[{i}]"), model)?;
+    }
+    Ok(())
+}

@@ -18,13 +18,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{DeviceFeature, InputType, OutputCommand};
+use plugwire_core::message::{InputType, OutputCommand, OutputType, Range};
 
+use super::config::DeviceDefinition;
 use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use super::scheduler::{DeviceDriver, OutputState};
 
 pub use kiiroo_v2::launch_speed;
-pub use lovense::{battery_level, model_code};
+pub use lovense::{battery_level, model_code, model_from_name};
 use packet::battery_only;
 
 /// How long a device may take to answer a read.
@@ -41,9 +42,9 @@ pub trait Protocol: Send + 'static {
         Box::pin(async { Ok(None) })
     }
 
-    /// Learns the model's features (from the device configuration), for protocols whose
-    /// packets depend on how many motors a model has.
-    fn configure(&mut self, _features: &[DeviceFeature]) {}
+    /// Learns the model (its features and protocol variant, from the device configuration),
+    /// for protocols whose packets depend on how many motors a model has.
+    fn configure(&mut self, _model: &DeviceDefinition) {}
 
     /// Writes the device needs once connected and identified.
     fn initialize(&mut self) -> Vec<HardwareWrite> {
@@ -83,9 +84,19 @@ pub trait Protocol: Send + 'static {
         })
     }
 
-    /// How often the device must hear from us even when nothing changes.
+    /// How often the device must hear from us even when nothing changes (or, for protocols
+    /// that move a device step by step, how often a step is taken).
     fn keepalive(&self) -> Option<Duration> {
         None
+    }
+
+    /// What to write when a keep-alive is due: by default, every output's current value again.
+    fn keepalive_writes(&mut self, state: &OutputState) -> Vec<HardwareWrite> {
+        let all: Vec<_> = state
+            .iter()
+            .map(|((feature, _), command)| (*feature, *command))
+            .collect();
+        self.writes(&all, state)
     }
 }
 
@@ -93,48 +104,145 @@ pub trait Protocol: Send + 'static {
 /// driver for that model).
 type MakeProtocol = fn(&str) -> Option<Box<dyn Protocol>>;
 
-/// Every protocol implemented here, by its name in the device configuration. Adding one is a
-/// file and a line here.
-const REGISTRY: &[(&str, MakeProtocol)] = &[
-    ("kiiroo-v2", kiiroo_v2::protocol),
-    ("kiiroo-v21", kiiroo_v21::protocol),
-    ("lovense", lovense::protocol),
-    ("magic-motion-1", magic_motion_1::protocol),
-    ("svakom-v1", svakom_v1::protocol),
-    ("vorze-sa", vorze_sa::protocol),
-    ("wevibe", wevibe::protocol),
-    ("wevibe-8bit", wevibe_8bit::protocol),
+/// A protocol implemented here.
+struct Registered {
+    /// Its name in the device configuration.
+    name: &'static str,
+    make: MakeProtocol,
+    /// The `protocol_variant`s of the configuration it drives (models without one always).
+    variants: &'static [&'static str],
+    /// The least time between two writes that its devices take well.
+    message_gap_ms: u32,
+}
+
+/// Every protocol implemented here. Adding one is a file and an entry here.
+const REGISTRY: &[Registered] = &[
+    Registered {
+        name: "kiiroo-v2",
+        make: kiiroo_v2::protocol,
+        variants: &[],
+        message_gap_ms: 100,
+    },
+    Registered {
+        name: "kiiroo-v21",
+        make: kiiroo_v21::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lovense",
+        make: lovense::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "magic-motion-1",
+        make: magic_motion_1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v1",
+        make: svakom_v1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vorze-sa",
+        make: vorze_sa::protocol,
+        variants: vorze_sa::VARIANTS,
+        message_gap_ms: 100,
+    },
+    Registered {
+        name: "wevibe",
+        make: wevibe::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "wevibe-8bit",
+        make: wevibe_8bit::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
 ];
+
+fn registered(name: &str) -> Option<&'static Registered> {
+    REGISTRY.iter().find(|r| r.name == name)
+}
 
 /// The protocol implementation named `name` in the device configuration, for a device
 /// advertising `device_name`.
 pub fn by_name(name: &str, device_name: &str) -> Option<Box<dyn Protocol>> {
-    REGISTRY
-        .iter()
-        .find(|(registered, _)| *registered == name)
-        .and_then(|(_, make)| make(device_name))
+    registered(name).and_then(|r| (r.make)(device_name))
 }
 
 /// Names of every protocol implemented here.
 pub fn implemented() -> impl Iterator<Item = &'static str> {
-    REGISTRY.iter().map(|(name, _)| *name)
+    REGISTRY.iter().map(|r| r.name)
 }
 
 /// Whether a protocol of this name is implemented here.
 pub fn is_implemented(name: &str) -> bool {
-    implemented().any(|registered| registered == name)
+    registered(name).is_some()
+}
+
+/// Whether models of protocol `name` with this `protocol_variant` can be driven.
+pub fn drives(name: &str, variant: Option<&str>) -> bool {
+    registered(name).is_some_and(|r| variant.is_none_or(|v| r.variants.contains(&v)))
+}
+
+/// The message gap a protocol's devices take by default, in milliseconds.
+pub fn message_gap_ms(name: &str) -> u32 {
+    registered(name).map_or(0, |r| r.message_gap_ms)
 }
 
 /// A protocol driving real hardware: what a device's task owns.
 pub struct ProtocolDriver {
     protocol: Box<dyn Protocol>,
     hardware: Arc<dyn Hardware>,
+    /// Outputs a user asked to run backwards, with their ranges.
+    reversed: Vec<(u32, OutputType, Range)>,
 }
 
 impl ProtocolDriver {
-    /// Joins an initialised protocol to its hardware.
-    pub fn new(protocol: Box<dyn Protocol>, hardware: Arc<dyn Hardware>) -> Self {
-        Self { protocol, hardware }
+    /// Joins an initialised protocol to its hardware, for a device of `model`.
+    pub fn new(
+        protocol: Box<dyn Protocol>,
+        hardware: Arc<dyn Hardware>,
+        model: &DeviceDefinition,
+    ) -> Self {
+        let reversed = model
+            .reversed
+            .iter()
+            .filter_map(|&(feature, output_type)| {
+                let limits = model
+                    .features
+                    .iter()
+                    .find(|f| f.feature_index == feature)?
+                    .output
+                    .get(&output_type)?;
+                Some((feature, output_type, limits.value))
+            })
+            .collect();
+        Self {
+            protocol,
+            hardware,
+            reversed,
+        }
+    }
+
+    /// A command as the device must see it: mirrored within its range when reversed.
+    fn as_sent(&self, feature: u32, command: OutputCommand) -> OutputCommand {
+        let output_type = command.output_type();
+        match self
+            .reversed
+            .iter()
+            .find(|(f, t, _)| *f == feature && *t == output_type)
+        {
+            Some((_, _, range)) => command.with_value(range.min + range.max - command.value()),
+            None => command,
+        }
     }
 }
 
@@ -145,7 +253,19 @@ impl DeviceDriver for ProtocolDriver {
         state: &'a OutputState,
     ) -> BoxFuture<'a, Result<(), HardwareError>> {
         Box::pin(async move {
-            let writes = self.protocol.writes(changed, state);
+            let writes = if self.reversed.is_empty() {
+                self.protocol.writes(changed, state)
+            } else {
+                let changed: Vec<_> = changed
+                    .iter()
+                    .map(|&(feature, command)| (feature, self.as_sent(feature, command)))
+                    .collect();
+                let state: OutputState = state
+                    .iter()
+                    .map(|(&(feature, t), &command)| ((feature, t), self.as_sent(feature, command)))
+                    .collect();
+                self.protocol.writes(&changed, &state)
+            };
             let mut result = Ok(());
             for write in writes {
                 if let Err(error) = self.hardware.write(write).await {
@@ -169,5 +289,17 @@ impl DeviceDriver for ProtocolDriver {
 
     fn keepalive(&self) -> Option<Duration> {
         self.protocol.keepalive()
+    }
+
+    fn send_keepalive<'a>(
+        &'a mut self,
+        state: &'a OutputState,
+    ) -> BoxFuture<'a, Result<(), HardwareError>> {
+        Box::pin(async move {
+            for write in self.protocol.keepalive_writes(state) {
+                self.hardware.write(write).await?;
+            }
+            Ok(())
+        })
     }
 }

@@ -39,12 +39,16 @@ pub(crate) fn battery_only(input_type: InputType) -> Result<(), HardwareError> {
     }
 }
 
-/// Every output of a model, in feature order.
+/// Every output of a model, in feature order, by feature index.
 pub(crate) fn output_layout(features: &[DeviceFeature]) -> Vec<(u32, OutputType)> {
     features
         .iter()
-        .zip(0u32..)
-        .flat_map(|(feature, index)| feature.output.keys().map(move |t| (index, *t)))
+        .flat_map(|feature| {
+            feature
+                .output
+                .keys()
+                .map(move |t| (feature.feature_index, *t))
+        })
         .collect()
 }
 

@@ -6,6 +6,7 @@ use plugwire_core::message::{DeviceFeature, OutputCommand};
 
 use super::Protocol;
 use super::packet::{tx, vibration, vibrator_count};
+use crate::config::DeviceDefinition;
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -37,8 +38,8 @@ struct WeVibe {
 }
 
 impl Protocol for WeVibe {
-    fn configure(&mut self, features: &[DeviceFeature]) {
-        self.dual = is_dual(features);
+    fn configure(&mut self, model: &DeviceDefinition) {
+        self.dual = is_dual(&model.features);
     }
 
     fn initialize(&mut self) -> Vec<HardwareWrite> {

@@ -1,11 +1,12 @@
 //! WeVibe, 8-bit (`wevibe-8bit`): `0f 03 00 (ext+3) (int+3) S 00 00` on tx, S bit 1 = external
 //! on, bit 0 = internal on, with response.
 
-use plugwire_core::message::{DeviceFeature, OutputCommand};
+use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
 use super::packet::tx;
 use super::wevibe::{STOP, is_dual, motors};
+use crate::config::DeviceDefinition;
 use crate::hardware::HardwareWrite;
 use crate::scheduler::OutputState;
 
@@ -21,8 +22,8 @@ struct WeVibe8Bit {
 }
 
 impl Protocol for WeVibe8Bit {
-    fn configure(&mut self, features: &[DeviceFeature]) {
-        self.dual = is_dual(features);
+    fn configure(&mut self, model: &DeviceDefinition) {
+        self.dual = is_dual(&model.features);
     }
 
     fn writes(

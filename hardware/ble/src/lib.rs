@@ -21,15 +21,15 @@ use btleplug::api::{
 use btleplug::platform::{Adapter, Manager, Peripheral, PeripheralId};
 use futures::StreamExt;
 use futures::future::BoxFuture;
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{broadcast, watch};
 use tracing::{debug, info, warn};
 use uuid::Uuid;
 
-use plugwire_devices::config::{Advertisement, BtleConfig, DeviceConfig};
+use plugwire_devices::config::{Advertisement, BtleEntry, DeviceConfig};
 use plugwire_devices::hardware::{
-    Endpoint, Hardware, HardwareError, HardwareManager, HardwareWrite,
+    Endpoint, Hardware, HardwareError, HardwareManager, HardwareWrite, Notification,
 };
-use plugwire_devices::{DeviceManager, attach};
+use plugwire_devices::{DeviceManager, admit, attach};
 
 /// Time limits on Bluetooth calls.
 #[derive(Debug, Clone)]
@@ -89,6 +89,8 @@ async fn device_call<T>(
 pub struct BleManager {
     adapter: Adapter,
     options: BleOptions,
+    /// Addresses already reported as not connected (no driver, or not allowed).
+    reported: Mutex<HashSet<String>>,
 }
 
 impl BleManager {
@@ -106,7 +108,11 @@ impl BleManager {
             .next()
             .ok_or(BleError::NoAdapter)?;
         let events = bounded(options.start_timeout, adapter.events()).await?;
-        let this = Arc::new(Self { adapter, options });
+        let this = Arc::new(Self {
+            adapter,
+            options,
+            reported: Mutex::new(HashSet::new()),
+        });
         tokio::spawn(follow(this.clone(), events, devices, config));
         Ok(this)
     }
@@ -200,7 +206,15 @@ async fn attach_if_configured(
     let Some((protocol, btle)) = config.match_advertisement(&advertisement) else {
         return Ok(());
     };
-    info!(name = %advertisement.name, protocol, "connecting to a Bluetooth device");
+    let address = properties.address.to_string();
+    if let Err(refusal) = admit(config, protocol, &advertisement.name, &address) {
+        // Said once per device: scans see the same advertisement again and again.
+        if ble.reported.lock().insert(address.clone()) {
+            info!(%address, "{refusal}");
+        }
+        return Ok(());
+    }
+    info!(name = %advertisement.name, %address, protocol, "connecting to a Bluetooth device");
     // Registered before connecting, so a disconnection reported while we set up is not lost.
     let (connected, _) = watch::channel(true);
     attached.lock().insert(id.clone(), connected.clone());
@@ -219,9 +233,14 @@ async fn attach_if_configured(
         }
     };
     let endpoints = map_endpoints(btle, &peripheral.characteristics());
+    let by_uuid: HashMap<Uuid, Endpoint> = endpoints
+        .iter()
+        .map(|(endpoint, characteristic)| (characteristic.uuid, *endpoint))
+        .collect();
     let (notify, _) = broadcast::channel(64);
     let hardware = Arc::new(BleHardware {
         name: advertisement.name.clone(),
+        address,
         peripheral,
         endpoints,
         connected: connected.clone(),
@@ -235,7 +254,11 @@ async fn attach_if_configured(
         loop {
             tokio::select! {
                 value = notifications.next() => match value {
-                    Some(value) => { let _ = notify.send((value.uuid, value.value)); }
+                    Some(value) => {
+                        if let Some(endpoint) = by_uuid.get(&value.uuid) {
+                            let _ = notify.send(Notification { endpoint: *endpoint, data: value.value });
+                        }
+                    }
                     None => return,
                 },
                 _ = gone.wait_for(|connected| !connected) => return,
@@ -253,7 +276,7 @@ async fn attach_if_configured(
 
 /// Maps the configured endpoint names to the device's characteristics.
 fn map_endpoints(
-    btle: &BtleConfig,
+    btle: &BtleEntry,
     characteristics: &std::collections::BTreeSet<Characteristic>,
 ) -> BTreeMap<Endpoint, Characteristic> {
     let mut endpoints = BTreeMap::new();
@@ -279,10 +302,11 @@ fn map_endpoints(
 /// A connected Bluetooth LE device.
 struct BleHardware {
     name: String,
+    address: String,
     peripheral: Peripheral,
     endpoints: BTreeMap<Endpoint, Characteristic>,
     connected: watch::Sender<bool>,
-    notify: broadcast::Sender<(Uuid, Vec<u8>)>,
+    notify: broadcast::Sender<Notification>,
     limit: Duration,
 }
 
@@ -313,6 +337,10 @@ impl BleHardware {
 impl Hardware for BleHardware {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn address(&self) -> &str {
+        &self.address
     }
 
     fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
@@ -348,35 +376,24 @@ impl Hardware for BleHardware {
         })
     }
 
-    fn subscribe(
-        &self,
-        endpoint: Endpoint,
-    ) -> BoxFuture<'_, Result<mpsc::UnboundedReceiver<Vec<u8>>, HardwareError>> {
+    fn subscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async move {
-            let characteristic = self.characteristic(endpoint)?.clone();
-            device_call(self.limit, self.peripheral.subscribe(&characteristic)).await?;
-            let (sender, receiver) = mpsc::unbounded_channel();
-            let mut values = self.notify.subscribe();
-            let mut gone = self.connected.subscribe();
-            tokio::spawn(async move {
-                loop {
-                    let value = tokio::select! {
-                        value = values.recv() => value,
-                        _ = gone.wait_for(|connected| !connected) => return,
-                    };
-                    match value {
-                        Ok((uuid, value)) if uuid == characteristic.uuid => {
-                            if sender.send(value).is_err() {
-                                return;
-                            }
-                        }
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => return,
-                    }
-                }
-            });
-            Ok(receiver)
+            let characteristic = self.characteristic(endpoint)?;
+            let result = device_call(self.limit, self.peripheral.subscribe(characteristic)).await;
+            self.check_link(result).await
         })
+    }
+
+    fn unsubscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            let characteristic = self.characteristic(endpoint)?;
+            let result = device_call(self.limit, self.peripheral.unsubscribe(characteristic)).await;
+            self.check_link(result).await
+        })
+    }
+
+    fn notifications(&self) -> broadcast::Receiver<Notification> {
+        self.notify.subscribe()
     }
 
     fn disconnected(&self) -> BoxFuture<'_, ()> {
