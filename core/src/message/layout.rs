@@ -26,23 +26,51 @@ impl Actuator {
         u32::try_from(self.limits.value.max).unwrap_or(0)
     }
 
-    /// Converts a legacy 0.0–1.0 level to this output's step value: 0 is off, anything above
-    /// maps onto the range's non-negative part, rounding up so a small non-zero level never
-    /// becomes 0.
+    /// Converts a legacy 0.0–1.0 speed or intensity to this output's step value as Buttplug
+    /// does: below a millionth is off (0); anything above is `ceil(level × steps)` (the
+    /// product taken in f64 first, so 0.07 of 100 steps is 8, as there), on the range's
+    /// non-negative part.
     pub fn step_for(&self, level: f64) -> Result<i32, ProtocolError> {
+        let (low, span) = self.checked(level)?;
+        if level < 0.000_001 {
+            return Ok(0);
+        }
+        // Between 0 and span, so the cast cannot truncate.
+        Ok(low + (level * f64::from(span)).ceil() as i32)
+    }
+
+    /// Converts a legacy 0.0–1.0 position (`LinearCmd`) to this output's step value as
+    /// Buttplug does: truncated, so 0.5 of 0–99 is 49.
+    pub fn position_for(&self, level: f64) -> Result<i32, ProtocolError> {
+        let (low, span) = self.checked(level)?;
+        // Between 0 and span, so the cast cannot truncate.
+        Ok(low + (level * f64::from(span)) as i32)
+    }
+
+    /// Converts a 0–99 value of the oldest commands (`FleshlightLaunchFW12Cmd` positions,
+    /// `VorzeA10CycloneCmd` speeds) to this output's step value in integers, so that on a
+    /// 0–99 range every value is itself (through floats, 13, 26, 52 and 57 were one off).
+    /// A non-zero value never becomes 0.
+    pub fn step_for_hundredths(&self, value: u32) -> Result<i32, ProtocolError> {
+        if value > 99 {
+            return Err(ProtocolError::device(format!("{value} is outside 0 to 99")));
+        }
+        let (low, span) = self.checked(0.0)?;
+        let span = u64::from(span.unsigned_abs());
+        let steps = (u64::from(value) * span).div_ceil(99);
+        Ok(low + i32::try_from(steps).unwrap_or(i32::MAX))
+    }
+
+    /// The level checked, and the range's non-negative part as (start, steps).
+    fn checked(&self, level: f64) -> Result<(i32, i32), ProtocolError> {
         if !level.is_finite() || !(0.0..=1.0).contains(&level) {
             return Err(ProtocolError::device(format!(
                 "level {level} is outside 0.0 to 1.0"
             )));
         }
-        if level == 0.0 {
-            return Ok(0);
-        }
         let low = self.limits.value.min.max(0);
         let high = self.limits.value.max.max(low);
-        let span = f64::from(high) - f64::from(low);
-        // Between low and high, so the cast cannot truncate.
-        Ok(low + (level * span).ceil() as i32)
+        Ok((low, high - low))
     }
 
     /// Whether the output turns both ways (its range reaches below 0).
@@ -178,4 +206,57 @@ pub(crate) fn nth<'a, T>(list: &'a [T], index: u32, what: &str) -> Result<&'a T,
                 list.len()
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::v4::Range;
+
+    fn actuator(min: i32, max: i32) -> Actuator {
+        Actuator {
+            feature_index: 0,
+            output_type: OutputType::Vibrate,
+            limits: OutputLimits {
+                value: Range::new(min, max),
+                duration: None,
+            },
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn speeds_round_up_as_buttplug_does() {
+        let twenty = actuator(0, 20);
+        assert_eq!(twenty.step_for(0.5), Ok(10));
+        assert_eq!(twenty.step_for(0.51), Ok(11));
+        // Below a millionth is off; just above is the first step.
+        assert_eq!(twenty.step_for(0.000_000_5), Ok(0));
+        assert_eq!(twenty.step_for(0.000_01), Ok(1));
+        // The f64 product first, as there: 0.07 × 100 is 7.000000000000001.
+        assert_eq!(actuator(0, 100).step_for(0.07), Ok(8));
+        assert!(twenty.step_for(1.5).is_err());
+        assert!(twenty.step_for(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn positions_truncate_as_buttplug_does() {
+        let launch = actuator(0, 99);
+        assert_eq!(launch.position_for(0.5), Ok(49));
+        assert_eq!(launch.position_for(1.0), Ok(99));
+        assert_eq!(launch.position_for(0.0), Ok(0));
+        assert_eq!(actuator(0, 100).position_for(0.29), Ok(28));
+    }
+
+    #[test]
+    fn the_oldest_commands_convert_in_integers() {
+        let launch = actuator(0, 99);
+        for value in 0..=99 {
+            assert_eq!(launch.step_for_hundredths(value), Ok(value as i32));
+        }
+        let twenty = actuator(0, 20);
+        assert_eq!(twenty.step_for_hundredths(1), Ok(1));
+        assert_eq!(twenty.step_for_hundredths(99), Ok(20));
+        assert!(twenty.step_for_hundredths(100).is_err());
+    }
 }

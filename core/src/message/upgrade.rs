@@ -165,14 +165,14 @@ pub fn upgrade(
                 "linear actuator",
                 &m.vectors,
                 |v| v.index,
-                |a, v| Ok(move_to(a.step_for(v.position)?, v.duration)),
+                |a, v| Ok(move_to(a.position_for(v.position)?, v.duration)),
             )?;
             outputs(m.id, m.device_index, commands)
         }
         AnyClientMessage::FleshlightLaunchFw12Cmd(m) => {
             let layout = layout_of(m.device_index)?;
             let a = nth(&layout.linears, 0, "linear actuator")?;
-            let position = a.step_for(hundredths(m.position)?)?;
+            let position = a.step_for_hundredths(m.position)?;
             let commands = vec![(
                 a.feature_index,
                 move_to(position, launch_duration(m.speed)?),
@@ -184,7 +184,7 @@ pub fn upgrade(
             let a = nth(&layout.rotators, 0, "rotator")?;
             let commands = vec![(
                 a.feature_index,
-                rotate(a, a.step_for(hundredths(m.speed)?)?, m.clockwise),
+                rotate(a, a.step_for_hundredths(m.speed)?, m.clockwise),
             )];
             outputs(m.id, m.device_index, commands)
         }
@@ -194,7 +194,7 @@ pub fn upgrade(
             let commands = if let Some(a) = layout.linears.first() {
                 vec![(
                     a.feature_index,
-                    move_to(a.step_for(level)?, DEFAULT_MOVE_MS),
+                    move_to(a.position_for(level)?, DEFAULT_MOVE_MS),
                 )]
             } else if !layout.vibrators.is_empty() {
                 every_vibrator(&layout, level)?
@@ -319,19 +319,13 @@ fn move_to(value: i32, duration: u32) -> OutputCommand {
     OutputCommand::HwPositionWithDuration(PositionWithDuration { value, duration })
 }
 
-/// A 0–99 value as a 0.0–1.0 level.
-fn hundredths(value: u32) -> Result<f64, ProtocolError> {
-    if value > 99 {
-        return Err(ProtocolError::device(format!("{value} is outside 0 to 99")));
-    }
-    Ok(f64::from(value) / 99.0)
-}
-
 /// Duration of a full stroke for a Launch speed of 0–99: 2 s at the slowest, 200 ms at the
-/// fastest, spaced evenly in between.
+/// fastest, spaced evenly in between (in integers, rounded to the nearest millisecond).
 fn launch_duration(speed: u32) -> Result<u32, ProtocolError> {
-    let level = hundredths(speed)?;
-    Ok((2000.0 - 1800.0 * level).round() as u32)
+    if speed > 99 {
+        return Err(ProtocolError::device(format!("{speed} is outside 0 to 99")));
+    }
+    Ok(2000 - (1800 * speed + 49) / 99)
 }
 
 /// The Kiiroo command is a digit 0–4.
