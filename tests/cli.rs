@@ -198,3 +198,43 @@ fn reversed_roles_through_listen_and_serve_connect() {
         );
     }
 }
+
+#[test]
+fn device_config_summarises_the_builtin_database_and_lists_drivable_models() {
+    let summary = stdout_of(&["device-config"]);
+    assert!(
+        summary.contains("device configuration version 5.57: valid"),
+        "{summary}"
+    );
+    assert!(summary.contains("protocols: 149 known, "), "{summary}");
+    assert!(summary.contains("models: 873 known, "), "{summary}");
+    let models = stdout_of(&["device-config", "--models"]);
+    let lines: Vec<&str> = models.lines().collect();
+    assert!(lines.contains(&"lovense\tLovense Edge"), "{models}");
+    assert!(lines.contains(&"lovense\tLovense Solace Pro"), "{models}");
+    assert!(lines.iter().all(|l| l.split('\t').count() == 2));
+    // Only drivable models: no Satisfyer yet.
+    assert!(!models.contains("satisfyer"), "{models}");
+}
+
+#[test]
+fn device_config_names_the_file_and_place_of_a_mistake() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("user.json");
+    std::fs::write(
+        &path,
+        r#"{"version":{"major":5,"minor":0},"protocols":{"lovense":{"defaults":{"name":"L","features":[
+            {"output":{"vibrate":{"value":[20,0]}}}]}}}}"#,
+    )
+    .expect("write");
+    let path = path.display().to_string();
+    let output = run(&["device-config", "--user-device-config-file", &path]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{path}: protocols.lovense.defaults.features[0].output.vibrate.value"
+        )),
+        "{stderr}"
+    );
+}

@@ -10,6 +10,7 @@ compile_error!(
 );
 
 mod client;
+mod device_config;
 mod serve;
 
 use std::time::Duration;
@@ -63,6 +64,9 @@ pub(crate) enum Command {
         #[command(flatten)]
         peer: client::PeerArgs,
     },
+    /// Check a device configuration and say which devices it covers (`--models` lists every
+    /// model plugwire can drive).
+    DeviceConfig(device_config::DeviceConfigArgs),
 }
 
 /// Any error a command ends with; printed as `plugwire: ERROR`.
@@ -97,6 +101,7 @@ pub(crate) async fn run(command: Command) -> Result<(), AnyError> {
             duration,
         } => client::vibrate(peer, device, value, duration).await,
         Command::Stop { peer } => client::stop(peer).await,
+        Command::DeviceConfig(args) => device_config::run(args),
     }
 }
 

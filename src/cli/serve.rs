@@ -178,13 +178,10 @@ fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
             SimulatedDevice::add_to(&devices, *kind);
         }
     }
-    let mut device_config = match &args.device_config_file {
-        Some(path) => DeviceConfig::load(path)?,
-        None => DeviceConfig::builtin(),
-    };
-    if let Some(path) = &args.user_device_config_file {
-        device_config.merge_user_path(path)?;
-    }
+    let device_config = super::device_config::load(
+        args.device_config_file.as_ref(),
+        args.user_device_config_file.as_ref(),
+    )?;
     if args.use_bluetooth_le {
         start_bluetooth(devices.clone(), Arc::new(device_config))?;
     }
