@@ -192,3 +192,71 @@ async fn the_client_reconnects_after_the_server_restarts() {
     })
     .await;
 }
+
+/// A server that speaks the handshake and device list, but, like Intiface and every spec v4
+/// server before plugwire, does not know `Disconnect`: it never answers it.
+async fn server_ignoring_disconnect() -> std::net::SocketAddr {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
+            return;
+        };
+        while let Some(Ok(Message::Text(text))) = socket.next().await {
+            let requests: Vec<serde_json::Value> =
+                serde_json::from_str(&text).expect("a JSON array");
+            let mut replies = Vec::new();
+            for request in requests {
+                let (name, body) = request
+                    .as_object()
+                    .and_then(|o| o.iter().next())
+                    .expect("one message");
+                let id = body["Id"].clone();
+                match name.as_str() {
+                    "RequestServerInfo" => replies.push(serde_json::json!({"ServerInfo": {
+                        "Id": id, "ServerName": "old engine", "ProtocolVersionMajor": 4,
+                        "ProtocolVersionMinor": 0, "MaxPingTime": 0}})),
+                    "RequestDeviceList" => {
+                        replies.push(serde_json::json!({"DeviceList": {"Id": id, "Devices": {}}}))
+                    }
+                    "Disconnect" => {}
+                    _ => replies.push(serde_json::json!({"Ok": {"Id": id}})),
+                }
+            }
+            if !replies.is_empty() {
+                let text = serde_json::Value::Array(replies).to_string();
+                if socket.send(Message::text(text)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn leaving_a_server_that_ignores_disconnect_is_prompt() {
+    within(async {
+        let addr = server_ignoring_disconnect().await;
+        let dialer = WebSocketDialer::new(&format!("ws://{addr}"), WebSocketOptions::default())
+            .expect("dialer");
+        let client = Client::connect("leaving", RemoteConnector::new(dialer, JsonSerializer))
+            .await
+            .expect("connect");
+        // The goodbye goes unanswered: the client closes after a short wait, not its full
+        // request timeout.
+        tokio::time::timeout(std::time::Duration::from_secs(2), client.disconnect())
+            .await
+            .expect("disconnect returns promptly")
+            .expect("disconnect succeeds");
+        assert!(!client.is_connected());
+    })
+    .await;
+}

@@ -42,6 +42,8 @@ pub enum ClientEvent {
 
 /// Longest the client waits for the handshake reply and for the reply to `Disconnect`.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest the client waits for the server to answer its goodbye before closing anyway.
+const GOODBYE_TIMEOUT: Duration = Duration::from_millis(500);
 
 struct Live {
     requests: RequestSender,
@@ -265,8 +267,10 @@ impl Client {
         let farewell = live
             .requests
             .request(ClientMessage::Disconnect(IdOnly { id: 0 }));
-        // A server that does not answer the goodbye is left anyway.
-        let farewell = tokio::time::timeout(REPLY_TIMEOUT, farewell).await;
+        // Servers that do not know the v4 Disconnect (Intiface, every spec v4 server before
+        // it) never answer it: wait briefly, then leave anyway. Either way the server stops
+        // what this client drove when the connection closes.
+        let farewell = tokio::time::timeout(GOODBYE_TIMEOUT, farewell).await;
         live.requests.close().await;
         match farewell {
             Ok(Ok(_) | Err(ConnectorError::Disconnected(_))) | Err(_) => Ok(()),
