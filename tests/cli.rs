@@ -238,3 +238,22 @@ fn device_config_names_the_file_and_place_of_a_mistake() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_default_websocket_listener_answers_on_both_loopbacks() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        println!("no IPv6 loopback on this machine; nothing to check");
+        return;
+    }
+    let (_server, ipv6) = start(
+        &["serve", "--websocket-port", "0"],
+        "plugwire also listening on ",
+        1,
+    );
+    assert!(ipv6[0].starts_with("ws://[::1]:"), "{ipv6:?}");
+    let devices = stdout_of(&["devices", "--connect", &ipv6[0], "--scan", "100ms"]);
+    assert!(
+        devices.contains("0: plugwire Simulated Vibrator"),
+        "{devices}"
+    );
+}

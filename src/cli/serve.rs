@@ -16,7 +16,7 @@ use plugwire::devices::config::DeviceConfig;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::forward::accept_forwarders;
 use plugwire::server::{Server, ServerConfig, SessionConfig};
-use tracing::info;
+use tracing::{info, warn};
 
 use super::AnyError;
 
@@ -116,17 +116,26 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
 
     let dial_out = dial_out_urls(&args)?;
     let mut tasks = Vec::new();
+    let loopback_websocket = default_loopback_websocket(&args, dial_out.is_empty());
     for url in listen_urls(&args, dial_out.is_empty())? {
         let listener = AnyListener::bind(&url, &options).await?;
         // Scripts and people both read these lines to find the server.
-        println!("plugwire listening on {}", listener.describe());
-        let server = server.clone();
-        let detect = Detect {
-            only: url.serializer,
-        };
-        tasks.push(tokio::spawn(async move {
-            server.listen(listener, detect).await
-        }));
+        let address = listener.describe();
+        println!("plugwire listening on {address}");
+        if loopback_websocket && address.starts_with("ws://127.0.0.1:") {
+            // "localhost" is ::1 alone on some systems (macOS): answer there too, on the same
+            // port. A host without IPv6 keeps the IPv4 listener.
+            let port = address.rsplit(':').next().unwrap_or_default();
+            let ipv6: ConnectionUrl = format!("ws://[::1]:{port}").parse()?;
+            match AnyListener::bind(&ipv6, &options).await {
+                Ok(listener) => {
+                    println!("plugwire also listening on {}", listener.describe());
+                    tasks.push(spawn_listener(&server, listener, url.serializer));
+                }
+                Err(error) => warn!(%error, "no IPv6 loopback; listening on 127.0.0.1 only"),
+            }
+        }
+        tasks.push(spawn_listener(&server, listener, url.serializer));
     }
     for url in &args.forwarders {
         let listener = AnyListener::bind(url, &options).await?;
@@ -167,6 +176,24 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     }
     info!("stopped");
     Ok(())
+}
+
+/// Serves clients on `listener` in its own task.
+fn spawn_listener(
+    server: &Arc<Server>,
+    listener: AnyListener,
+    only: Option<SerializerKind>,
+) -> tokio::task::JoinHandle<()> {
+    let server = server.clone();
+    tokio::spawn(async move { server.listen(listener, Detect { only }).await })
+}
+
+/// Whether the WebSocket listener is the default loopback one (no address given, not every
+/// interface), which answers on both loopbacks.
+fn default_loopback_websocket(args: &ServeArgs, default_websocket: bool) -> bool {
+    (args.websocket_port.is_some() || default_websocket)
+        && args.websocket_listen_address.is_none()
+        && !args.websocket_use_all_interfaces
 }
 
 /// The device manager with the devices the flags ask for (simulated now; Bluetooth LE as it
@@ -255,7 +282,6 @@ fn listen_urls(args: &ServeArgs, default_websocket: bool) -> Result<Vec<Connecti
 #[cfg(feature = "ble")]
 fn start_bluetooth(devices: Arc<DeviceManager>, config: Arc<DeviceConfig>) -> Result<(), AnyError> {
     use plugwire::ble::{BleManager, BleOptions};
-    use tracing::warn;
     tokio::spawn(async move {
         let started = std::time::Instant::now();
         match BleManager::start(devices.clone(), config, BleOptions::default()).await {
