@@ -135,6 +135,11 @@ pub enum TransportError {
     /// The configuration given cannot work (bad address, bad URL).
     #[error("invalid transport configuration: {0}")]
     Config(String),
+    /// Nothing at all (no message, no answer to a ping) came from the peer for the liveness
+    /// window: the link is dead even if the socket is open (a relay or NAT that dropped it, a
+    /// frozen host).
+    #[error("nothing heard from the peer for {0:?}")]
+    Silent(std::time::Duration),
 }
 
 impl TransportError {

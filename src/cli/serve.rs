@@ -20,6 +20,15 @@ use tracing::{info, warn};
 
 use super::AnyError;
 
+/// Prints a line scripts and people read to find the server. A closed stdout (the reader went
+/// away) must not take the server down, so a failed write is ignored.
+macro_rules! announce {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Args, Debug)]
 pub(crate) struct ServeArgs {
     /// WebSocket port to listen on [default: 12345, unless the server dials out instead].
@@ -76,6 +85,10 @@ pub(crate) struct ServeArgs {
     /// Milliseconds a client may go without pinging before its devices stop; 0 turns it off.
     #[arg(long, default_value_t = 0)]
     max_ping_time: u32,
+    /// Milliseconds a client may be completely silent (not even answering a WebSocket ping or
+    /// a QUIC keep-alive) before its session ends and its devices stop; 0 turns it off.
+    #[arg(long, default_value_t = 15_000)]
+    liveness_timeout: u64,
     /// Milliseconds a new connection may take to send its handshake; 0 waits forever.
     #[arg(long, default_value_t = 30_000)]
     handshake_timeout: u64,
@@ -113,6 +126,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         ..ConnectOptions::default()
     };
     options.set_max_message_size(args.max_message_size);
+    options.set_liveness_timeout(Duration::from_millis(args.liveness_timeout));
 
     let dial_out = dial_out_urls(&args)?;
     let mut tasks = Vec::new();
@@ -121,7 +135,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         let listener = AnyListener::bind(&url, &options).await?;
         // Scripts and people both read these lines to find the server.
         let address = listener.describe();
-        println!("plugwire listening on {address}");
+        announce!("plugwire listening on {address}");
         if loopback_websocket && address.starts_with("ws://127.0.0.1:") {
             // "localhost" is ::1 alone on some systems (macOS): answer there too, on the same
             // port. A host without IPv6 keeps the IPv4 listener.
@@ -129,7 +143,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
             let ipv6: ConnectionUrl = format!("ws://[::1]:{port}").parse()?;
             match AnyListener::bind(&ipv6, &options).await {
                 Ok(listener) => {
-                    println!("plugwire also listening on {}", listener.describe());
+                    announce!("plugwire also listening on {}", listener.describe());
                     tasks.push(spawn_listener(&server, listener, url.serializer));
                 }
                 Err(error) => warn!(%error, "no IPv6 loopback; listening on 127.0.0.1 only"),
@@ -139,7 +153,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     }
     for url in &args.forwarders {
         let listener = AnyListener::bind(url, &options).await?;
-        println!(
+        announce!(
             "plugwire accepting device forwarders on {}",
             listener.describe()
         );
@@ -155,7 +169,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     }
     for url in &dial_out {
         let dialer = AnyDialer::new(url, &options)?;
-        println!("plugwire dialling {url}");
+        announce!("plugwire dialling {url}");
         let server = server.clone();
         let detect = Detect {
             only: url.serializer,

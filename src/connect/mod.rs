@@ -64,6 +64,26 @@ impl ConnectOptions {
     }
 }
 
+impl ConnectOptions {
+    /// Sets how long a peer may be silent before its connection counts as dead, on every
+    /// transport that watches for it (WebSocket pings; QUIC's idle timeout, with keep-alives
+    /// well inside it). Zero turns it off.
+    pub fn set_liveness_timeout(&mut self, window: std::time::Duration) {
+        #[cfg(feature = "websocket")]
+        {
+            self.websocket.liveness_timeout = window;
+        }
+        #[cfg(feature = "quic")]
+        {
+            self.quic.idle_timeout = window;
+            if !window.is_zero() {
+                self.quic.keep_alive = self.quic.keep_alive.min(window / 3);
+            }
+        }
+        let _ = window;
+    }
+}
+
 /// The per-user data directory: `$XDG_DATA_HOME/plugwire`, `~/.local/share/plugwire`, or
 /// `%APPDATA%\plugwire`.
 pub fn default_data_dir() -> PathBuf {

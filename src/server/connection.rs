@@ -8,7 +8,7 @@ use futures::stream::FuturesUnordered;
 use futures::{SinkExt, StreamExt};
 use plugwire_core::link::Link;
 use plugwire_core::message::{AnyClientMessage, SpecVersion, VersionedServerMessage};
-use plugwire_core::{ConnectorError, ErrorCode};
+use plugwire_core::{ConnectorError, ErrorCode, TransportError};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -45,7 +45,11 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             inbound = link.next() => match inbound {
                 Some(Ok(inbound)) => session.handle(inbound, Instant::now()),
                 Some(Err(error)) => {
-                    debug!(%error, "transport ended the session");
+                    if let TransportError::Silent(_) = error {
+                        info!(%error, "the client went silent; ending its session");
+                    } else {
+                        debug!(%error, "transport ended the session");
+                    }
                     session.transport_failed(&error)
                 }
                 None => {

@@ -44,7 +44,8 @@ pub type QuicTransport = LengthDelimited<QuicStream>;
 pub struct QuicOptions {
     /// Largest frame accepted or sent, in bytes.
     pub max_frame: usize,
-    /// A connection with no traffic for this long is closed (and its session ends).
+    /// A connection with no traffic for this long is closed (and its session ends): the
+    /// liveness window. Zero turns it off.
     pub idle_timeout: Duration,
     /// Keep-alive packets are sent this often, so a quiet but healthy session stays open.
     pub keep_alive: Duration,
@@ -56,7 +57,7 @@ impl Default for QuicOptions {
     fn default() -> Self {
         Self {
             max_frame: DEFAULT_MAX_FRAME,
-            idle_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(15),
             keep_alive: Duration::from_secs(5),
             handshake_timeout: Duration::from_secs(10),
         }
@@ -68,9 +69,16 @@ impl QuicOptions {
         &self,
     ) -> Result<quinn::TransportConfig, plugwire_core::TransportError> {
         let mut config = quinn::TransportConfig::default();
-        let idle = quinn::IdleTimeout::try_from(self.idle_timeout)
-            .map_err(|e| plugwire_core::TransportError::Config(format!("idle timeout: {e}")))?;
-        config.max_idle_timeout(Some(idle));
+        let idle = if self.idle_timeout.is_zero() {
+            None
+        } else {
+            Some(
+                quinn::IdleTimeout::try_from(self.idle_timeout).map_err(|e| {
+                    plugwire_core::TransportError::Config(format!("idle timeout: {e}"))
+                })?,
+            )
+        };
+        config.max_idle_timeout(idle);
         config.keep_alive_interval(Some(self.keep_alive));
         // One session, one stream: the peer needs no more.
         config.max_concurrent_bidi_streams(1u32.into());

@@ -80,6 +80,7 @@ impl Establish for WebSocketDialer {
         Ok(WebSocketTransport::new(
             socket,
             self.options.max_message_size,
+            self.options.liveness_timeout,
             self.url.clone(),
         ))
     }

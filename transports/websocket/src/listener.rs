@@ -88,6 +88,7 @@ impl PendingWebSocket {
         Ok(WebSocketTransport::new(
             socket,
             self.options.max_message_size,
+            self.options.liveness_timeout,
             peer,
         ))
     }

@@ -11,6 +11,10 @@ pub struct WebSocketOptions {
     pub max_message_size: usize,
     /// How long the opening HTTP upgrade may take.
     pub handshake_timeout: Duration,
+    /// How long the peer may be silent (no message, no answer to a ping) before the connection
+    /// counts as dead; after half of it a WebSocket Ping is sent, which every WebSocket peer
+    /// (browsers, the published clients) answers by itself. Zero turns it off.
+    pub liveness_timeout: Duration,
 }
 
 impl Default for WebSocketOptions {
@@ -18,6 +22,7 @@ impl Default for WebSocketOptions {
         Self {
             max_message_size: 1024 * 1024,
             handshake_timeout: Duration::from_secs(10),
+            liveness_timeout: Duration::from_secs(15),
         }
     }
 }

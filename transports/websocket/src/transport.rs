@@ -10,7 +10,7 @@ use futures::{Sink, Stream};
 use plugwire_core::{Frame, TransportError};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -34,6 +34,17 @@ pub struct WebSocketTransport {
     /// Whether the WebSocket closing frame went out.
     closed: bool,
     peer: String,
+    /// Watching that the peer is alive, unless liveness is off.
+    liveness: Option<Liveness>,
+}
+
+/// When the peer was last heard from, and what to do about silence: a Ping after half the
+/// window, the end of the connection after all of it.
+struct Liveness {
+    window: Duration,
+    heard: Instant,
+    pinged: bool,
+    timer: Pin<Box<Sleep>>,
 }
 
 /// Reading and discarding what the peer still sends after a refusal.
@@ -47,8 +58,15 @@ impl WebSocketTransport {
     pub(crate) fn new(
         socket: WebSocketStream<TcpStream>,
         max_message_size: usize,
+        liveness_timeout: Duration,
         peer: String,
     ) -> Self {
+        let liveness = (!liveness_timeout.is_zero()).then(|| Liveness {
+            window: liveness_timeout,
+            heard: Instant::now(),
+            pinged: false,
+            timer: Box::pin(tokio::time::sleep(liveness_timeout / 2)),
+        });
         Self {
             socket,
             max_message_size,
@@ -56,6 +74,50 @@ impl WebSocketTransport {
             drain: None,
             closed: false,
             peer,
+            liveness,
+        }
+    }
+
+    /// While nothing arrives: pings a peer silent for half the window, and gives up on one
+    /// silent for all of it. `Ready` carries the verdict; `Pending` means wait (a timer is set).
+    fn poll_silence(&mut self, cx: &mut Context<'_>) -> Poll<TransportError> {
+        let Some(liveness) = &mut self.liveness else {
+            return Poll::Pending;
+        };
+        loop {
+            let silent = liveness.heard.elapsed();
+            if silent >= liveness.window {
+                debug!(peer = %self.peer, window = ?liveness.window, "the peer went silent");
+                return Poll::Ready(TransportError::Silent(liveness.window));
+            }
+            if !liveness.pinged && silent >= liveness.window / 2 {
+                // Sent if the socket can take it now; if not, the next wake tries again.
+                if let Poll::Ready(Ok(())) = Pin::new(&mut self.socket).poll_ready(cx)
+                    && Pin::new(&mut self.socket)
+                        .start_send(Message::Ping(Bytes::new()))
+                        .is_ok()
+                {
+                    liveness.pinged = true;
+                    let _ = Pin::new(&mut self.socket).poll_flush(cx);
+                }
+            }
+            let next = if liveness.pinged {
+                liveness.heard + liveness.window
+            } else {
+                liveness.heard + liveness.window / 2
+            };
+            liveness.timer.as_mut().reset(next);
+            if liveness.timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
+    }
+
+    /// Something arrived: the peer is alive.
+    fn heard(&mut self) {
+        if let Some(liveness) = &mut self.liveness {
+            liveness.heard = Instant::now();
+            liveness.pinged = false;
         }
     }
 
@@ -115,7 +177,12 @@ impl Stream for WebSocketTransport {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
-            let message = match ready!(Pin::new(&mut this.socket).poll_next(cx)) {
+            let next = match Pin::new(&mut this.socket).poll_next(cx) {
+                Poll::Ready(next) => next,
+                Poll::Pending => return this.poll_silence(cx).map(|e| Some(Err(e))),
+            };
+            this.heard();
+            let message = match next {
                 None => return Poll::Ready(None),
                 Some(Ok(message)) => message,
                 Some(Err(WsError::Capacity(CapacityError::MessageTooLong { size, max_size }))) => {

@@ -1,0 +1,148 @@
+//! Transport-level liveness: a peer that goes silent behind a relay (the socket stays open,
+//! nothing comes through) is noticed within the liveness window and its outputs stop; a slow
+//! but live peer, which answers pings, is never ended.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use common::{TestServer, within};
+use plugwire::core::message::OutputType;
+use plugwire::json::JsonSerializer;
+use plugwire::server::SessionConfig;
+use plugwire::websocket::{WebSocketDialer, WebSocketOptions};
+use plugwire::{Client, ClientEvent, RemoteConnector};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const WINDOW: Duration = Duration::from_millis(600);
+
+/// A TCP relay to `target` for one connection. Once `silent` is set it keeps both sockets open
+/// and reads everything, but passes nothing on: a link that died behind a NAT or relay.
+async fn relay(target: SocketAddr) -> (SocketAddr, Arc<AtomicBool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let silent = Arc::new(AtomicBool::new(false));
+    let silencing = silent.clone();
+    tokio::spawn(async move {
+        let Ok((client, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(server) = TcpStream::connect(target).await else {
+            return;
+        };
+        let (client_read, client_write) = client.into_split();
+        let (server_read, server_write) = server.into_split();
+        tokio::spawn(pass_on(client_read, server_write, silencing.clone()));
+        pass_on(server_read, client_write, silencing).await;
+    });
+    (addr, silent)
+}
+
+async fn pass_on(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    silent: Arc<AtomicBool>,
+) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        let Ok(read) = from.read(&mut buffer).await else {
+            return;
+        };
+        if read == 0 {
+            // Even a close is swallowed once silent: the other side must find out alone.
+            std::future::pending::<()>().await;
+        }
+        if !silent.load(Ordering::SeqCst) && to.write_all(&buffer[..read]).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn options(liveness_timeout: Duration) -> WebSocketOptions {
+    WebSocketOptions {
+        liveness_timeout,
+        ..WebSocketOptions::default()
+    }
+}
+
+async fn client_at(addr: SocketAddr, liveness_timeout: Duration) -> Client {
+    let dialer =
+        WebSocketDialer::new(&format!("ws://{addr}"), options(liveness_timeout)).expect("dialer");
+    Client::connect("liveness", RemoteConnector::new(dialer, JsonSerializer))
+        .await
+        .expect("connect")
+}
+
+#[tokio::test]
+async fn a_client_gone_silent_behind_a_relay_has_its_outputs_stopped() {
+    within(async {
+        let server = TestServer::start_with(SessionConfig::default(), options(WINDOW), 8).await;
+        let (relayed, silent) = relay(server.addr).await;
+        // The client itself does not watch, so only the server's liveness can end this.
+        let client = client_at(relayed, Duration::ZERO).await;
+        client
+            .device(0)
+            .expect("vibrator")
+            .vibrate(0.5)
+            .await
+            .expect("vibrate");
+        server
+            .vibrator
+            .wait_until(|s| s.output(0, OutputType::Vibrate) == 10)
+            .await;
+        silent.store(true, Ordering::SeqCst);
+        let went_silent = tokio::time::Instant::now();
+        let stopped = server.vibrator.wait_until(|s| s.is_idle()).await;
+        assert!(stopped.is_idle());
+        let after = went_silent.elapsed();
+        // Not before the window; and well within the test's time (the window plus a wake).
+        assert!(after >= WINDOW / 2, "stopped after {after:?}");
+        assert!(after < WINDOW * 4, "stopped after {after:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_slow_live_client_that_answers_pings_is_never_ended() {
+    within(async {
+        let server = TestServer::start_with(SessionConfig::default(), options(WINDOW), 8).await;
+        let client = client_at(server.addr, Duration::ZERO).await;
+        client
+            .device(0)
+            .expect("vibrator")
+            .vibrate(0.5)
+            .await
+            .expect("vibrate");
+        // Five windows without a single message from the client: only pings answered.
+        tokio::time::sleep(WINDOW * 5).await;
+        assert_eq!(server.vibrator.state().output(0, OutputType::Vibrate), 10);
+        assert!(client.is_connected());
+        client.stop_all().await.expect("still served");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_client_notices_a_server_gone_silent() {
+    within(async {
+        let server =
+            TestServer::start_with(SessionConfig::default(), options(Duration::ZERO), 8).await;
+        let (relayed, silent) = relay(server.addr).await;
+        let client = client_at(relayed, WINDOW).await;
+        let mut events = client.events();
+        silent.store(true, Ordering::SeqCst);
+        loop {
+            match events.recv().await {
+                Ok(ClientEvent::Disconnected) => break,
+                Ok(_) => {}
+                Err(error) => panic!("events ended: {error}"),
+            }
+        }
+        assert!(!client.is_connected());
+    })
+    .await;
+}
