@@ -21,7 +21,7 @@ fn main() -> std::process::ExitCode {
     match runtime.block_on(cli::run(args.command)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("plugwire: {error}");
+            eprintln!("plugwire: {}", cli::explain(&*error));
             std::process::ExitCode::FAILURE
         }
     }

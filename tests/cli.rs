@@ -257,3 +257,18 @@ fn the_default_websocket_listener_answers_on_both_loopbacks() {
         "{devices}"
     );
 }
+
+#[test]
+fn a_failed_connect_names_the_address_and_the_cause() {
+    // A port nobody listens on any more.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("ws://127.0.0.1:{port}");
+    let output = run(&["devices", "--connect", &url]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&url), "{stderr}");
+    assert!(stderr.contains("refused"), "{stderr}");
+}

@@ -105,6 +105,22 @@ pub(crate) async fn run(command: Command) -> Result<(), AnyError> {
     }
 }
 
+/// An error and every cause under it, `outer: inner: innermost`, so a person sees what to act
+/// on (`could not connect to ws://[::1]:12345: Connection refused`), with repeats left out.
+pub(crate) fn explain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let said = inner.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 /// Parses `2s`, `500ms`, `1.5s`, `1m`.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = text
