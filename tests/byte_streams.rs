@@ -57,7 +57,10 @@ async fn ipc_over_maximum_frame_is_refused_and_the_peer_told() {
     within(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let name = IpcName::Path(dir.path().join("limits.sock"));
-        let options = IpcOptions { max_frame: MAX };
+        let options = IpcOptions {
+            max_frame: MAX,
+            ..IpcOptions::default()
+        };
         let (server, vibrator) = server();
         let listener = IpcListener::bind(name.clone(), options.clone())
             .await
@@ -66,7 +69,13 @@ async fn ipc_over_maximum_frame_is_refused_and_the_peer_told() {
         tokio::spawn(async move { serving.listen(listener, JsonSerializer).await });
 
         // The client side allows bigger frames than the server, so the server must refuse it.
-        let mut dialer = IpcDialer::new(name.clone(), IpcOptions { max_frame: 4 * MAX });
+        let mut dialer = IpcDialer::new(
+            name.clone(),
+            IpcOptions {
+                max_frame: 4 * MAX,
+                ..IpcOptions::default()
+            },
+        );
         let mut client = dialer.establish().await.expect("dial");
         start_vibrating(&mut client, &vibrator).await;
         let huge = format!(r#"[{{"Ping":{{"Id":3,"Pad":"{}"}}}}]"#, "x".repeat(2 * MAX));

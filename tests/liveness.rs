@@ -146,3 +146,99 @@ async fn the_client_notices_a_server_gone_silent() {
     })
     .await;
 }
+
+/// A server with a simulated vibrator, on a local socket watching liveness with `WINDOW`.
+async fn ipc_server(
+    dir: &tempfile::TempDir,
+) -> (
+    Arc<plugwire::Server>,
+    Arc<plugwire::devices::simulated::SimulatedDevice>,
+    plugwire::ipc::IpcName,
+) {
+    use plugwire::devices::DeviceManager;
+    use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
+    use plugwire::ipc::{IpcListener, IpcName, IpcOptions};
+    let devices = Arc::new(DeviceManager::new());
+    let vibrator = SimulatedDevice::add_to(&devices, SimulatedKind::Vibrator);
+    let server = plugwire::Server::new(plugwire::ServerConfig::default(), devices);
+    let name = IpcName::Path(dir.path().join("liveness.sock"));
+    let options = IpcOptions {
+        liveness_timeout: WINDOW,
+        ..IpcOptions::default()
+    };
+    let listener = IpcListener::bind(name.clone(), options)
+        .await
+        .expect("bind");
+    let serving = server.clone();
+    tokio::spawn(async move { serving.listen(listener, JsonSerializer).await });
+    (server, vibrator, name)
+}
+
+#[tokio::test]
+async fn a_frozen_local_client_has_its_outputs_stopped() {
+    use futures::{SinkExt, StreamExt};
+    use plugwire::core::{Establish, Frame};
+    use plugwire::ipc::{IpcDialer, IpcOptions};
+    within(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_server, vibrator, name) = ipc_server(&dir).await;
+        // A client with no heartbeats of its own: once it stops talking, it is frozen.
+        let mut dialer = IpcDialer::new(
+            name,
+            IpcOptions {
+                liveness_timeout: Duration::ZERO,
+                ..IpcOptions::default()
+            },
+        );
+        let mut transport = dialer.establish().await.expect("connect");
+        let text = |t: &str| Frame::Text(t.to_owned().into());
+        transport
+            .send(text(r#"[{"RequestServerInfo":{"Id":1,"ClientName":"frozen","ProtocolVersionMajor":4,"ProtocolVersionMinor":0}}]"#))
+            .await
+            .expect("handshake");
+        transport.next().await.expect("server info").expect("frame");
+        transport
+            .send(text(r#"[{"OutputCmd":{"Id":2,"DeviceIndex":0,"FeatureIndex":0,"Command":{"Vibrate":{"Value":10}}}}]"#))
+            .await
+            .expect("vibrate");
+        vibrator
+            .wait_until(|s| s.output(0, OutputType::Vibrate) == 10)
+            .await;
+        // Frozen: the socket stays open, nothing more is sent or read.
+        let froze = tokio::time::Instant::now();
+        vibrator.wait_until(|s| s.is_idle()).await;
+        assert!(froze.elapsed() < WINDOW * 4, "{:?}", froze.elapsed());
+        drop(transport);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_quiet_local_client_with_heartbeats_is_never_ended() {
+    use plugwire::ipc::{IpcDialer, IpcOptions};
+    within(async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_server, vibrator, name) = ipc_server(&dir).await;
+        let dialer = IpcDialer::new(
+            name,
+            IpcOptions {
+                liveness_timeout: WINDOW,
+                ..IpcOptions::default()
+            },
+        );
+        let client = Client::connect("quiet", RemoteConnector::new(dialer, JsonSerializer))
+            .await
+            .expect("connect");
+        client
+            .device(0)
+            .expect("vibrator")
+            .vibrate(0.5)
+            .await
+            .expect("vibrate");
+        tokio::time::sleep(WINDOW * 5).await;
+        assert_eq!(vibrator.state().output(0, OutputType::Vibrate), 10);
+        assert!(client.is_connected());
+        client.stop_all().await.expect("still served");
+    })
+    .await;
+}

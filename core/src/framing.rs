@@ -6,13 +6,16 @@
 //! frame whose bytes are UTF-8 arrives as [`Frame::Text`] (every JSON frame), any other as
 //! binary.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{Sink, Stream};
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::time::{Instant, Sleep};
 use tokio_util::codec::{Framed, LengthDelimitedCodec};
 
 use crate::{Frame, TransportError};
@@ -24,6 +27,17 @@ pub const DEFAULT_MAX_FRAME: usize = 1024 * 1024;
 pub struct LengthDelimited<S> {
     framed: Framed<S, LengthDelimitedCodec>,
     max_frame: usize,
+    heartbeat: Option<Heartbeat>,
+}
+
+/// Liveness between two plugwire peers on a byte stream: each side sends an empty frame (a
+/// heartbeat, never passed on as a frame) when it has sent nothing for a third of the window,
+/// and a peer heard nothing from for the whole window is gone.
+struct Heartbeat {
+    window: Duration,
+    heard: Instant,
+    sent: Instant,
+    timer: Pin<Box<Sleep>>,
 }
 
 impl<S: AsyncRead + AsyncWrite> LengthDelimited<S> {
@@ -37,7 +51,24 @@ impl<S: AsyncRead + AsyncWrite> LengthDelimited<S> {
         Self {
             framed: Framed::new(stream, codec),
             max_frame,
+            heartbeat: None,
         }
+    }
+
+    /// Adds heartbeats: an empty frame after a third of `window` without sending, and
+    /// [`TransportError::Silent`] after `window` without hearing anything. Both ends must be
+    /// plugwire (an empty frame means nothing to anyone else). Zero leaves it off.
+    pub fn with_heartbeat(mut self, window: Duration) -> Self {
+        if !window.is_zero() {
+            let now = Instant::now();
+            self.heartbeat = Some(Heartbeat {
+                window,
+                heard: now,
+                sent: now,
+                timer: Box::pin(tokio::time::sleep(window / 3)),
+            });
+        }
+        self
     }
 
     /// The underlying stream.
@@ -49,6 +80,38 @@ impl<S: AsyncRead + AsyncWrite> LengthDelimited<S> {
     /// dropped).
     pub fn into_inner(self) -> S {
         self.framed.into_inner()
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> LengthDelimited<S> {
+    /// While nothing arrives: sends a heartbeat when one is due, and gives up on a peer silent
+    /// for the whole window. `Pending` means wait (a timer is set).
+    fn poll_silence(&mut self, cx: &mut Context<'_>) -> Poll<TransportError> {
+        loop {
+            let Some(heartbeat) = &mut self.heartbeat else {
+                return Poll::Pending;
+            };
+            let now = Instant::now();
+            if now.duration_since(heartbeat.heard) >= heartbeat.window {
+                return Poll::Ready(TransportError::Silent(heartbeat.window));
+            }
+            let beat = heartbeat.window / 3;
+            if now.duration_since(heartbeat.sent) >= beat {
+                let framed = Pin::new(&mut self.framed);
+                if let Poll::Ready(Ok(())) = Sink::<Bytes>::poll_ready(framed, cx)
+                    && Pin::new(&mut self.framed).start_send(Bytes::new()).is_ok()
+                {
+                    let _ = Sink::<Bytes>::poll_flush(Pin::new(&mut self.framed), cx);
+                }
+                // Tried now; if the socket was not ready, its wake brings us back.
+                heartbeat.sent = now;
+            }
+            let next = (heartbeat.heard + heartbeat.window).min(heartbeat.sent + beat);
+            heartbeat.timer.as_mut().reset(next);
+            if heartbeat.timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
     }
 }
 
@@ -79,7 +142,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for LengthDelimited<S> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        let item = ready!(Pin::new(&mut this.framed).poll_next(cx));
+        let item = loop {
+            let item = match Pin::new(&mut this.framed).poll_next(cx) {
+                Poll::Ready(item) => item,
+                Poll::Pending => return this.poll_silence(cx).map(|e| Some(Err(e))),
+            };
+            let Some(heartbeat) = &mut this.heartbeat else {
+                break item;
+            };
+            heartbeat.heard = Instant::now();
+            match item {
+                // A heartbeat: the peer lives; nothing to pass on.
+                Some(Ok(bytes)) if bytes.is_empty() => continue,
+                other => break other,
+            }
+        };
         Poll::Ready(item.map(|frame| match frame {
             Ok(bytes) => {
                 let bytes = bytes.freeze();
@@ -116,6 +193,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Frame> for LengthDelimited<S> {
         let bytes: Bytes = match frame {
             Frame::Text(bytes) | Frame::Binary(bytes) => bytes,
         };
+        if let Some(heartbeat) = &mut this.heartbeat {
+            heartbeat.sent = Instant::now();
+        }
         Pin::new(&mut this.framed)
             .start_send(bytes)
             .map_err(|e| this.map_error(e))
@@ -186,6 +266,32 @@ mod tests {
             framed.next().await,
             Some(Err(TransportError::FrameTooLarge { max: 16, .. }))
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn heartbeats_keep_a_quiet_peer_alive_and_a_frozen_one_is_found_silent() {
+        let window = Duration::from_secs(3);
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let mut left = LengthDelimited::new(a, 1024).with_heartbeat(window);
+        let mut right = LengthDelimited::new(b, 1024).with_heartbeat(window);
+        // Both sides listen and say nothing for four windows: heartbeats alone keep them
+        // alive, and no heartbeat is ever passed on as a frame.
+        let quiet = tokio::time::timeout(window * 4, async {
+            tokio::select! {
+                frame = left.next() => frame,
+                frame = right.next() => frame,
+            }
+        })
+        .await;
+        assert!(quiet.is_err(), "nothing but heartbeats went by: {quiet:?}");
+        // Now the right side freezes (is never polled again): the left finds it silent.
+        let started = Instant::now();
+        assert!(matches!(
+            left.next().await,
+            Some(Err(TransportError::Silent(w))) if w == window
+        ));
+        assert!(started.elapsed() <= window);
+        drop(right);
     }
 
     #[tokio::test]

@@ -66,12 +66,16 @@ impl ConnectOptions {
 
 impl ConnectOptions {
     /// Sets how long a peer may be silent before its connection counts as dead, on every
-    /// transport that watches for it (WebSocket pings; QUIC's idle timeout, with keep-alives
-    /// well inside it). Zero turns it off.
+    /// transport that watches for it (WebSocket pings; heartbeats between plugwire peers on
+    /// local sockets; QUIC's idle timeout, with keep-alives well inside it). Zero turns it off.
     pub fn set_liveness_timeout(&mut self, window: std::time::Duration) {
         #[cfg(feature = "websocket")]
         {
             self.websocket.liveness_timeout = window;
+        }
+        #[cfg(feature = "ipc")]
+        {
+            self.ipc.liveness_timeout = window;
         }
         #[cfg(feature = "quic")]
         {

@@ -31,7 +31,8 @@ impl Establish for IpcDialer {
         };
         let name = self.name.to_name().map_err(connect_error)?;
         let stream = Stream::connect(name).await.map_err(connect_error)?;
-        Ok(LengthDelimited::new(stream, self.options.max_frame))
+        Ok(LengthDelimited::new(stream, self.options.max_frame)
+            .with_heartbeat(self.options.liveness_timeout))
     }
 
     fn describe(&self) -> String {

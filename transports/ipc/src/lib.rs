@@ -15,6 +15,8 @@ mod dialer;
 mod listener;
 mod name;
 
+use std::time::Duration;
+
 use plugwire_core::framing::{DEFAULT_MAX_FRAME, LengthDelimited};
 
 pub use dialer::IpcDialer;
@@ -29,12 +31,17 @@ pub type IpcTransport = LengthDelimited<interprocess::local_socket::tokio::Strea
 pub struct IpcOptions {
     /// Largest frame accepted or sent, in bytes.
     pub max_frame: usize,
+    /// How long the peer may be silent before the connection counts as dead (a frozen or
+    /// stopped process keeps its socket open); each side sends a heartbeat after a third of
+    /// it without sending. Zero turns it off; both ends must be plugwire.
+    pub liveness_timeout: Duration,
 }
 
 impl Default for IpcOptions {
     fn default() -> Self {
         Self {
             max_frame: DEFAULT_MAX_FRAME,
+            liveness_timeout: Duration::from_secs(15),
         }
     }
 }

@@ -163,7 +163,8 @@ impl Listener for IpcListener {
         if matches!(self.name, IpcName::Namespaced(_)) {
             same_user(&stream)?;
         }
-        let transport = LengthDelimited::new(stream, self.options.max_frame);
+        let transport = LengthDelimited::new(stream, self.options.max_frame)
+            .with_heartbeat(self.options.liveness_timeout);
         Ok((
             std::future::ready(Ok(transport)),
             format!("{} client", self.name),
