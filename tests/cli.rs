@@ -272,3 +272,49 @@ fn a_failed_connect_names_the_address_and_the_cause() {
     assert!(stderr.contains(&url), "{stderr}");
     assert!(stderr.contains("refused"), "{stderr}");
 }
+
+#[test]
+fn a_listener_beyond_loopback_requires_the_access_token() {
+    let (_server, lines) = start(
+        &[
+            "serve",
+            "--websocket-use-all-interfaces",
+            "--websocket-port",
+            "0",
+            "--no-simulated-devices",
+        ],
+        "plugwire ",
+        2,
+    );
+    let token = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("access token: "))
+        .expect("a generated token is printed")
+        .to_owned();
+    let listening = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("listening on "))
+        .expect("the listener");
+    assert!(listening.ends_with(&format!("/{token}")), "{listening}");
+    let port = listening
+        .trim_start_matches("ws://0.0.0.0:")
+        .split('/')
+        .next()
+        .expect("port");
+    let bare = format!("ws://127.0.0.1:{port}");
+    let refused = run(&["devices", "--connect", &bare, "--scan", "100ms"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("401"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    for admitted in [format!("{bare}/{token}"), format!("{bare}/?token={token}")] {
+        let output = run(&["devices", "--connect", &admitted, "--scan", "100ms"]);
+        assert!(
+            output.status.success(),
+            "{admitted}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

@@ -16,6 +16,8 @@ use plugwire::devices::config::DeviceConfig;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::forward::accept_forwarders;
 use plugwire::server::{Server, ServerConfig, SessionConfig};
+#[cfg(feature = "websocket")]
+use plugwire::websocket::AccessToken;
 use tracing::{info, warn};
 
 use super::AnyError;
@@ -37,6 +39,14 @@ pub(crate) struct ServeArgs {
     /// Listen on every interface instead of loopback only (WebSocket).
     #[arg(long)]
     websocket_use_all_interfaces: bool,
+    /// The access token WebSocket listeners beyond loopback require, as the URL's path
+    /// (`ws://host:port/TOKEN`) or `?token=TOKEN` [default: one is made up and printed].
+    #[arg(long, value_name = "TOKEN")]
+    access_token: Option<String>,
+    /// Let anyone who can reach a WebSocket listener beyond loopback drive the devices, with no
+    /// access token.
+    #[arg(long, conflicts_with = "access_token")]
+    dangerously_allow_anyone: bool,
     /// Address to listen on for WebSocket (overrides --websocket-use-all-interfaces).
     #[arg(long)]
     websocket_listen_address: Option<IpAddr>,
@@ -131,7 +141,16 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let dial_out = dial_out_urls(&args)?;
     let mut tasks = Vec::new();
     let loopback_websocket = default_loopback_websocket(&args, dial_out.is_empty());
-    for url in listen_urls(&args, dial_out.is_empty())? {
+    let urls = listen_urls(&args, dial_out.is_empty())?;
+    #[cfg(feature = "websocket")]
+    let token = access_token(&args, &urls)?;
+    for url in urls {
+        #[allow(unused_mut)]
+        let mut options = options.clone();
+        #[cfg(feature = "websocket")]
+        if beyond_loopback(&url) {
+            options.websocket.access_token = token.clone();
+        }
         let listener = AnyListener::bind(&url, &options).await?;
         // Scripts and people both read these lines to find the server.
         let address = listener.describe();
@@ -190,6 +209,39 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     }
     info!("stopped");
     Ok(())
+}
+
+#[cfg(feature = "websocket")]
+/// Whether a WebSocket URL listens beyond this machine (any address but a loopback one).
+fn beyond_loopback(url: &ConnectionUrl) -> bool {
+    match &url.address {
+        Address::WebSocket { host, .. } => {
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            match host.parse::<IpAddr>() {
+                Ok(ip) => !ip.is_loopback(),
+                Err(_) => host != "localhost",
+            }
+        }
+        _ => false,
+    }
+}
+
+#[cfg(feature = "websocket")]
+/// The access token WebSocket listeners beyond loopback require: the one given, or one made
+/// up and printed; none only when the flag that says it is dangerous asks for none.
+fn access_token(args: &ServeArgs, urls: &[ConnectionUrl]) -> Result<Option<AccessToken>, AnyError> {
+    if !urls.iter().any(beyond_loopback) || args.dangerously_allow_anyone {
+        return Ok(None);
+    }
+    let token = match &args.access_token {
+        Some(token) => AccessToken::new(token)?,
+        None => {
+            let token = AccessToken::generate()?;
+            announce!("plugwire access token: {}", token.as_str());
+            token
+        }
+    };
+    Ok(Some(token))
 }
 
 /// Serves clients on `listener` in its own task.

@@ -64,9 +64,21 @@ impl AnyListener {
         }
         Ok(match &url.address {
             #[cfg(feature = "websocket")]
-            Address::WebSocket { host, port, .. } => Self::WebSocket(
-                WebSocketListener::bind((host.as_str(), *port), options.websocket.clone()).await?,
-            ),
+            Address::WebSocket {
+                host, port, token, ..
+            } => {
+                let mut websocket = options.websocket.clone();
+                if let Some(token) = token {
+                    let token = plugwire_websocket::AccessToken::new(token).map_err(|e| {
+                        ConnectError::Url(UrlError {
+                            url: url.to_string(),
+                            reason: e.to_string(),
+                        })
+                    })?;
+                    websocket.access_token = Some(token);
+                }
+                Self::WebSocket(WebSocketListener::bind((host.as_str(), *port), websocket).await?)
+            }
             #[cfg(feature = "ipc")]
             Address::IpcPath(path) => Self::Ipc(
                 IpcListener::bind(IpcName::Path(path.clone()), options.ipc.clone()).await?,
@@ -196,8 +208,9 @@ impl AnyDialer {
         };
         Ok(match &url.address {
             #[cfg(feature = "websocket")]
-            Address::WebSocket { url: ws, .. } => {
-                Self::WebSocket(WebSocketDialer::new(ws, options.websocket.clone())?)
+            Address::WebSocket { .. } => {
+                let ws = url.address.websocket_url().unwrap_or_default();
+                Self::WebSocket(WebSocketDialer::new(&ws, options.websocket.clone())?)
             }
             #[cfg(feature = "ipc")]
             Address::IpcPath(path) => Self::Ipc(IpcDialer::new(

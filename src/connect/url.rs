@@ -26,12 +26,14 @@ use plugwire_core::url_escape;
 pub enum Address {
     /// A WebSocket URL, as given.
     WebSocket {
-        /// `ws://host:port[/path]`.
+        /// `ws://host:port[/path]` (without its `?token=`: see [`Address::websocket_url`]).
         url: String,
         /// Host part.
         host: String,
         /// Port (80 when the URL has none).
         port: u16,
+        /// The access token (`?token=`): what a dialler presents, what a listener requires.
+        token: Option<String>,
     },
     /// A local socket file.
     IpcPath(PathBuf),
@@ -48,6 +50,28 @@ pub enum Address {
         /// Certificate and key files a listener presents.
         identity: Option<(PathBuf, PathBuf)>,
     },
+}
+
+impl Address {
+    /// For a WebSocket address, the URL a WebSocket client requests: the path, and the access
+    /// token as `?token=` when there is one.
+    pub fn websocket_url(&self) -> Option<String> {
+        let Self::WebSocket { url, token, .. } = self else {
+            return None;
+        };
+        Some(match token {
+            None => url.clone(),
+            Some(token) => {
+                // A request needs a path before its query.
+                let slash = if url["ws://".len()..].contains('/') {
+                    ""
+                } else {
+                    "/"
+                };
+                format!("{url}{slash}?token={}", url_escape(token))
+            }
+        })
+    }
 }
 
 /// How a QUIC dialler trusts the listener, as written in the URL.
@@ -189,6 +213,7 @@ impl FromStr for ConnectionUrl {
                     url: format!("ws://{location}"),
                     host,
                     port,
+                    token: take("token"),
                 }
             }
             "wss" => {
@@ -267,7 +292,12 @@ impl fmt::Display for ConnectionUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut params = Vec::new();
         match &self.address {
-            Address::WebSocket { url, .. } => f.write_str(url)?,
+            Address::WebSocket { url, token, .. } => {
+                f.write_str(url)?;
+                if let Some(token) = token {
+                    params.push(format!("token={}", url_escape(token)));
+                }
+            }
             Address::IpcPath(path) => {
                 write!(f, "ipc://{}", url_escape(&path.display().to_string()))?
             }
@@ -374,10 +404,27 @@ mod tests {
             "quic://example.org:4433?dangerous-accept-any-certificate=true",
             "quic://0.0.0.0:4433?cert=/c.pem&key=/k.pem",
             "ws://127.0.0.1:1?format=msgpack",
+            "ws://127.0.0.1:1?token=correct-horse-battery-staple",
+            "ws://127.0.0.1:1/app?token=correct-horse-battery-staple&format=json",
             "quic://127.0.0.1:4433?fingerprint=sha256:00ff&format=msgpack",
         ] {
             assert_eq!(parse(url).to_string(), url);
         }
+    }
+
+    #[test]
+    fn a_websocket_token_goes_in_the_request() {
+        let url = parse("ws://h:1?token=abcdefghijklmnop");
+        assert_eq!(
+            url.address.websocket_url().as_deref(),
+            Some("ws://h:1/?token=abcdefghijklmnop")
+        );
+        let url = parse("ws://h:1/app?token=abcdefghijklmnop");
+        assert_eq!(
+            url.address.websocket_url().as_deref(),
+            Some("ws://h:1/app?token=abcdefghijklmnop")
+        );
+        assert_eq!(parse("ipc://name").address.websocket_url(), None);
     }
 
     #[test]
@@ -398,7 +445,8 @@ mod tests {
             Address::WebSocket {
                 url: "ws://[::1]:9/x".into(),
                 host: "::1".into(),
-                port: 9
+                port: 9,
+                token: None,
             }
         );
         assert_eq!(
@@ -406,7 +454,8 @@ mod tests {
             Address::WebSocket {
                 url: "ws://example.org".into(),
                 host: "example.org".into(),
-                port: 80
+                port: 80,
+                token: None,
             }
         );
         assert_eq!(

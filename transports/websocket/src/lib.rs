@@ -8,11 +8,13 @@
 //!
 //! Depends on `plugwire-core` only.
 
+mod access;
 mod dialer;
 mod listener;
 mod options;
 mod transport;
 
+pub use access::{AccessToken, InvalidToken};
 pub use dialer::WebSocketDialer;
 pub use listener::{PendingWebSocket, WebSocketListener};
 pub use options::WebSocketOptions;

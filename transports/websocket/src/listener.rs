@@ -6,6 +6,8 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use plugwire_core::{Listener, TransportError};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tracing::warn;
 
 use crate::{WebSocketOptions, WebSocketTransport};
 
@@ -73,8 +75,21 @@ impl PendingWebSocket {
     /// Runs the WebSocket upgrade, bounded by the handshake timeout.
     pub async fn upgrade(self) -> Result<WebSocketTransport, TransportError> {
         let peer = self.peer.to_string();
-        let upgrade =
-            tokio_tungstenite::accept_async_with_config(self.stream, Some(self.options.config()));
+        let token = self.options.access_token.clone();
+        let refused_from = peer.clone();
+        // The callback's error is tungstenite's HTTP response, large by its nature.
+        #[allow(clippy::result_large_err)]
+        let check = move |request: &Request, response: Response| match &token {
+            Some(token) => token.check(request, response).inspect_err(|_| {
+                warn!(peer = %refused_from, "refused a connection without the access token");
+            }),
+            None => Ok(response),
+        };
+        let upgrade = tokio_tungstenite::accept_hdr_async_with_config(
+            self.stream,
+            check,
+            Some(self.options.config()),
+        );
         let socket = tokio::time::timeout(self.options.handshake_timeout, upgrade)
             .await
             .map_err(|e| TransportError::Connect {
@@ -104,7 +119,11 @@ impl Listener for WebSocketListener {
         Ok((pending.upgrade().boxed(), peer))
     }
 
+    /// The URL clients dial, with the access token as its path when one is required.
     fn describe(&self) -> String {
-        format!("ws://{}", self.local_addr)
+        match &self.options.access_token {
+            Some(token) => format!("ws://{}/{}", self.local_addr, token.as_str()),
+            None => format!("ws://{}", self.local_addr),
+        }
     }
 }

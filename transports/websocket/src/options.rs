@@ -15,6 +15,9 @@ pub struct WebSocketOptions {
     /// counts as dead; after half of it a WebSocket Ping is sent, which every WebSocket peer
     /// (browsers, the published clients) answers by itself. Zero turns it off.
     pub liveness_timeout: Duration,
+    /// The secret a listener requires of every connection (as the URL's path or `?token=`);
+    /// `None` admits anyone. Listeners beyond loopback should have one.
+    pub access_token: Option<crate::AccessToken>,
 }
 
 impl Default for WebSocketOptions {
@@ -23,6 +26,7 @@ impl Default for WebSocketOptions {
             max_message_size: 1024 * 1024,
             handshake_timeout: Duration::from_secs(10),
             liveness_timeout: Duration::from_secs(15),
+            access_token: None,
         }
     }
 }

@@ -138,3 +138,76 @@ async fn a_peer_vanishing_mid_frame_ends_the_stream() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_listener_with_an_access_token_refuses_clients_without_it() {
+    use plugwire_websocket::AccessToken;
+    within(async {
+        let token = AccessToken::new("correct-horse-battery-staple").expect("a token");
+        let guarded = WebSocketOptions {
+            access_token: Some(token),
+            ..options()
+        };
+        let listener = WebSocketListener::bind("127.0.0.1:0", guarded)
+            .await
+            .expect("bind");
+        let addr = listener.local_addr();
+        // What it prints is what a client dials: the token is the path.
+        assert_eq!(
+            listener.describe(),
+            format!("ws://{addr}/correct-horse-battery-staple")
+        );
+        let server = tokio::spawn(async move {
+            let mut accepted = 0;
+            while accepted < 2 {
+                let Ok((pending, _)) = listener.accept().await else {
+                    break;
+                };
+                if let Ok(mut transport) = pending.await {
+                    accepted += 1;
+                    let frame = transport.next().await;
+                    if let Some(Ok(frame)) = frame {
+                        let _ = transport.send(frame).await;
+                    }
+                }
+            }
+            accepted
+        });
+        for refused in [
+            format!("ws://{addr}"),
+            format!("ws://{addr}/wrong-horse-battery-staple"),
+            format!("ws://{addr}/?token=correct-horse"),
+        ] {
+            let mut dialer = WebSocketDialer::new(&refused, options()).expect("url");
+            let error = dialer.establish().await.err().expect("refused");
+            assert!(format!("{error:?}").contains("401"), "{refused}: {error:?}");
+        }
+        for admitted in [
+            format!("ws://{addr}/correct-horse-battery-staple"),
+            format!("ws://{addr}/?token=correct-horse-battery-staple"),
+        ] {
+            let mut dialer = WebSocketDialer::new(&admitted, options()).expect("url");
+            let mut client = dialer.establish().await.expect("admitted");
+            client.send(Frame::Text("[]".into())).await.expect("send");
+            let echoed = client.next().await.expect("echo").expect("frame");
+            assert_eq!(echoed, Frame::Text("[]".into()));
+        }
+        assert_eq!(server.await.expect("server"), 2);
+    })
+    .await;
+}
+
+#[test]
+fn tokens_must_fit_in_a_url_and_generated_ones_differ() {
+    use plugwire_websocket::AccessToken;
+    assert!(AccessToken::new("short").is_err());
+    assert!(AccessToken::new("has spaces in it, too many").is_err());
+    let (a, b) = (
+        AccessToken::generate().expect("random"),
+        AccessToken::generate().expect("random"),
+    );
+    assert_ne!(a, b);
+    assert_eq!(a.as_str().len(), 32);
+    assert!(AccessToken::new(a.as_str()).is_ok());
+    assert_eq!(format!("{a:?}"), "AccessToken(..)");
+}
