@@ -6,6 +6,7 @@ mod kiiroo_v21;
 mod lovense;
 mod magic_motion_1;
 mod packet;
+mod satisfyer;
 mod svakom_v1;
 mod vorze_sa;
 mod wevibe;
@@ -138,6 +139,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-1",
         make: magic_motion_1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "satisfyer",
+        make: satisfyer::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
