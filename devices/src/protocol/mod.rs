@@ -1,6 +1,8 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod galaku;
+mod galaku_pump;
 mod kiiroo_v2;
 mod kiiroo_v21;
 mod lovense;
@@ -118,6 +120,18 @@ struct Registered {
 
 /// Every protocol implemented here. Adding one is a file and an entry here.
 const REGISTRY: &[Registered] = &[
+    Registered {
+        name: "galaku",
+        make: galaku::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "galaku-pump",
+        make: galaku_pump::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
     Registered {
         name: "kiiroo-v2",
         make: kiiroo_v2::protocol,

@@ -33,6 +33,7 @@ fn the_registry_knows_its_protocols_and_their_variants() {
     assert!(!drives("vorze-sa", Some("vorze-sa-piston")));
     assert!(drives("lovense", None));
     assert!(drives("satisfyer", None));
+    assert!(drives("galaku", None) && drives("galaku-pump", None));
     assert!(!drives("mysteryvibe", None));
 }
 
