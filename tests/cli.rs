@@ -213,8 +213,8 @@ fn device_config_summarises_the_builtin_database_and_lists_drivable_models() {
     assert!(lines.contains(&"lovense\tLovense Edge"), "{models}");
     assert!(lines.contains(&"lovense\tLovense Solace Pro"), "{models}");
     assert!(lines.iter().all(|l| l.split('\t').count() == 2));
-    // Only drivable models: no Satisfyer yet.
-    assert!(!models.contains("satisfyer"), "{models}");
+    // Only drivable models: no MysteryVibe yet.
+    assert!(!models.contains("mysteryvibe"), "{models}");
 }
 
 #[test]

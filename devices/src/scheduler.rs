@@ -233,6 +233,7 @@ enum Written {
 impl<D: DeviceDriver> DeviceTask<D> {
     async fn run(mut self, mut read_requests: mpsc::Receiver<ReadRequest>) {
         let mut sent = OutputState::new();
+        let started = Instant::now();
         let mut last_write: Option<Instant> = None;
         let mut failures = 0;
         // Whether `pending` may hold something to write.
@@ -242,8 +243,10 @@ impl<D: DeviceDriver> DeviceTask<D> {
             // Pace: no write sooner than one gap after the last; commands arriving meanwhile
             // replace each other in `pending`.
             let write_due = dirty.then(|| last_write.map_or_else(Instant::now, |l| l + self.gap));
-            let keepalive_due = match (self.driver.keepalive(), last_write) {
-                (Some(every), Some(last)) if !dirty => Some(last + every),
+            // Counted from the task's start until the first write: a device that must hear
+            // from us regularly needs it before its first command too.
+            let keepalive_due = match self.driver.keepalive() {
+                Some(every) if !dirty => Some(last_write.unwrap_or(started) + every),
                 _ => None,
             };
             tokio::select! {
@@ -417,6 +420,24 @@ mod tests {
             let (at, again) = seen.recv().await.expect("a keep-alive");
             assert_eq!(again, first);
             assert_eq!(at - first_at, every * n);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keepalives_start_with_the_task_not_with_the_first_command() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let every = Duration::from_millis(500);
+        let recorder = Recorder {
+            keepalive: Some(every),
+            ..Recorder::new(applied)
+        };
+        let started = Instant::now();
+        let _scheduler = Scheduler::start(recorder, Duration::from_millis(50));
+        // No command yet: the (empty) state is sent again all the same, on time.
+        for n in 1..=2 {
+            let (at, again) = seen.recv().await.expect("a keep-alive");
+            assert!(again.is_empty());
+            assert_eq!(at - started, every * n);
         }
     }
 

@@ -52,8 +52,8 @@ async fn a_device_no_protocol_drives_is_reported() {
     let case = r#"
 devices:
   - identifier:
-      name: "SF Curvy 1+"
-    expected_name: "Satisfyer Curvy 1+"
+      name: "MV Crescendo"
+    expected_name: "MysteryVibe Crescendo"
 device_commands: []
 "#;
     let failure = run_text(case, &cases_dir()).await.expect_err("no driver");

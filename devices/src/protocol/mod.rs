@@ -1,11 +1,14 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod galaku;
+mod galaku_pump;
 mod kiiroo_v2;
 mod kiiroo_v21;
 mod lovense;
 mod magic_motion_1;
 mod packet;
+mod satisfyer;
 mod svakom_v1;
 mod vorze_sa;
 mod wevibe;
@@ -118,6 +121,18 @@ struct Registered {
 /// Every protocol implemented here. Adding one is a file and an entry here.
 const REGISTRY: &[Registered] = &[
     Registered {
+        name: "galaku",
+        make: galaku::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "galaku-pump",
+        make: galaku_pump::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "kiiroo-v2",
         make: kiiroo_v2::protocol,
         variants: &[],
@@ -138,6 +153,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-1",
         make: magic_motion_1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "satisfyer",
+        make: satisfyer::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -32,7 +32,9 @@ fn the_registry_knows_its_protocols_and_their_variants() {
     assert!(drives("vorze-sa", Some("vorze-sa-dual-rotator")));
     assert!(!drives("vorze-sa", Some("vorze-sa-piston")));
     assert!(drives("lovense", None));
-    assert!(!drives("satisfyer", None));
+    assert!(drives("satisfyer", None));
+    assert!(drives("galaku", None) && drives("galaku-pump", None));
+    assert!(!drives("mysteryvibe", None));
 }
 
 #[test]
@@ -51,6 +53,15 @@ fn lovense_replies_and_names_are_understood() {
     assert_eq!(lovense::battery_level("s85;"), Some(85));
     assert_eq!(lovense::battery_level("OK;"), None);
     assert_eq!(lovense::battery_level(""), None);
+}
+
+#[test]
+fn satisfyer_model_numbers_are_big_endian() {
+    assert_eq!(satisfyer::model_number(&[0x00, 0x00, 0x27, 0x15]), "10005");
+    assert_eq!(satisfyer::model_number(&[0x00, 0x00, 0x27, 0xb0]), "10160");
+    // Too short or too long: model 0, which no model has, so the protocol's defaults.
+    assert_eq!(satisfyer::model_number(&[0x27, 0x15]), "0");
+    assert_eq!(satisfyer::model_number(&[0, 0, 0, 0x27, 0x15]), "0");
 }
 
 #[test]
@@ -86,4 +97,47 @@ fn device_state_advances_only_when_the_writes_arrive() {
         [0x00, 0x53]
     );
     assert_eq!(launch_speed(0.0, 500), 0.0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_satisfyer_hears_its_packet_every_half_second_from_the_start() {
+    use std::sync::Arc;
+
+    use crate::recording::RecordingHardware;
+    use crate::{DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let hardware = Arc::new(RecordingHardware::new("SF Hot Spot"));
+    hardware.queue_read(Endpoint::RxBleModel, &[0x00, 0x00, 0x27, 0x15]);
+    let index = attach(
+        &manager,
+        &DeviceConfig::builtin(),
+        "satisfyer",
+        hardware.clone(),
+    )
+    .await
+    .expect("attach");
+    let connected = tokio::time::Instant::now();
+    let tx = |w: &crate::recording::RecordedWrite| w.write.endpoint == Endpoint::Tx;
+    // Before any command: the stop packet, then again every 500 ms.
+    let writes = hardware
+        .wait_for(|w| w.iter().filter(|w| tx(w)).count() >= 3)
+        .await;
+    let repeats: Vec<_> = writes.iter().filter(|w| tx(w)).collect();
+    assert!(repeats.iter().all(|w| w.write.data == [0; 4]));
+    assert_eq!(repeats[1].at - connected, Duration::from_millis(500));
+    assert_eq!(repeats[2].at - connected, Duration::from_millis(1000));
+
+    // A command, then silence: the new speed is what is repeated, 500 ms after it.
+    manager
+        .set_output(1, index, 0, OutputCommand::new(OutputType::Vibrate, 40))
+        .expect("valid");
+    let commanded = tokio::time::Instant::now();
+    let writes = hardware
+        .wait_for(|w| w.iter().filter(|w| w.write.data == [40; 4]).count() >= 2)
+        .await;
+    let sent: Vec<_> = writes.iter().filter(|w| w.write.data == [40; 4]).collect();
+    // At most one message gap after it (a keep-alive may just have gone out).
+    assert!(sent[0].at - commanded <= Duration::from_millis(50));
+    assert_eq!(sent[1].at - sent[0].at, Duration::from_millis(500));
 }
