@@ -1,6 +1,7 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
 mod lovense;
@@ -117,6 +118,12 @@ struct Registered {
 
 /// Every protocol implemented here. Adding one is a file and an entry here.
 const REGISTRY: &[Registered] = &[
+    Registered {
+        name: "joyhub",
+        make: joyhub::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
     Registered {
         name: "kiiroo-v2",
         make: kiiroo_v2::protocol,
