@@ -7,6 +7,13 @@ mod kiiroo_v21;
 mod lovense;
 mod magic_motion_1;
 mod packet;
+mod sexverse_lg389;
+mod sexverse_v1;
+mod sexverse_v2;
+mod sexverse_v3;
+mod sexverse_v4;
+mod sexverse_v5;
+mod sexverse_v6;
 mod svakom_v1;
 mod vorze_sa;
 mod wevibe;
@@ -145,6 +152,48 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-1",
         make: magic_motion_1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-lg389",
+        make: sexverse_lg389::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v1",
+        make: sexverse_v1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v2",
+        make: sexverse_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v3",
+        make: sexverse_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v4",
+        make: sexverse_v4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v5",
+        make: sexverse_v5::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v6",
+        make: sexverse_v6::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -179,3 +179,26 @@ async fn joyhub_turns_the_lube_pump_off_a_second_after_it_started() {
     joyhub.writes(&[change], &state);
     assert_eq!(joyhub.keepalive(), None);
 }
+
+#[test]
+fn sexverse_v3_repeats_only_its_last_packet_and_leaves_oscillators_alone() {
+    let mut zeus = protocol("sexverse-v3", "TA-S001A");
+    assert_eq!(zeus.keepalive(), Some(Duration::from_millis(100)));
+    // Nothing to repeat before the first write.
+    assert!(zeus.keepalive_writes(&OutputState::new()).is_empty());
+    let vibrate = OutputCommand::new(OutputType::Vibrate, 7);
+    let oscillate = OutputCommand::new(OutputType::Oscillate, 9);
+    let state = OutputState::from([
+        ((0, OutputType::Vibrate), vibrate),
+        ((1, OutputType::Oscillate), oscillate),
+    ]);
+    // buttplug-rs has no packet for the Zeus's oscillator; it is not guessed at here.
+    let writes = zeus.writes(&[(0, vibrate), (1, oscillate)], &state);
+    assert_eq!(bytes(&writes), [[0xa1, 0x04, 0x07, 0x01]]);
+    assert!(writes.iter().all(|w| w.with_response));
+    assert!(zeus.writes(&[(1, oscillate)], &state).is_empty());
+    assert_eq!(
+        bytes(&zeus.keepalive_writes(&state)),
+        [[0xa1, 0x04, 0x07, 0x01]]
+    );
+}
