@@ -15,6 +15,11 @@ mod sexverse_v4;
 mod sexverse_v5;
 mod sexverse_v6;
 mod svakom_v1;
+mod svakom_v2;
+mod svakom_v3;
+mod svakom_v4;
+mod svakom_v5;
+mod svakom_v6;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
@@ -200,6 +205,36 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "svakom-v1",
         make: svakom_v1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v2",
+        make: svakom_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v3",
+        make: svakom_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v4",
+        make: svakom_v4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v5",
+        make: svakom_v5::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v6",
+        make: svakom_v6::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -202,3 +202,14 @@ fn sexverse_v3_repeats_only_its_last_packet_and_leaves_oscillators_alone() {
         [[0xa1, 0x04, 0x07, 0x01]]
     );
 }
+
+#[test]
+fn svakom_v2_has_a_packet_for_a_second_vibrator() {
+    // No model of the database has one yet; buttplug-rs has the packet all the same.
+    let mut svakom = protocol("svakom-v2", "Viviana");
+    let second = OutputCommand::new(OutputType::Vibrate, 6);
+    let state = OutputState::from([((1, OutputType::Vibrate), second)]);
+    let writes = svakom.writes(&[(1, second)], &state);
+    assert_eq!(bytes(&writes), [[0x55, 0x06, 0x01, 0x00, 0x06, 0x06]]);
+    assert!(writes.iter().all(|w| w.with_response));
+}
