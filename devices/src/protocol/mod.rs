@@ -6,6 +6,9 @@ mod kiiroo_v2;
 mod kiiroo_v21;
 mod lovense;
 mod magic_motion_1;
+mod magic_motion_2;
+mod magic_motion_3;
+mod magic_motion_4;
 mod packet;
 mod sexverse_lg389;
 mod sexverse_v1;
@@ -157,6 +160,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-1",
         make: magic_motion_1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "magic-motion-2",
+        make: magic_motion_2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "magic-motion-3",
+        make: magic_motion_3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "magic-motion-4",
+        make: magic_motion_4::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
