@@ -4,6 +4,7 @@
 mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod lovedistance;
 mod lovense;
 mod magic_motion_1;
 mod magic_motion_2;
@@ -148,6 +149,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "kiiroo-v21",
         make: kiiroo_v21::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lovedistance",
+        make: lovedistance::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
