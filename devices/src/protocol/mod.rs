@@ -6,6 +6,7 @@ mod kiiroo_v2;
 mod kiiroo_v21;
 mod lovedistance;
 mod lovense;
+mod luvmazer;
 mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
@@ -161,6 +162,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "lovense",
         make: lovense::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "luvmazer",
+        make: luvmazer::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
