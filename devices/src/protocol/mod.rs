@@ -3,13 +3,31 @@
 
 mod galaku;
 mod galaku_pump;
+mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod lovedistance;
 mod lovense;
+mod luvmazer;
 mod magic_motion_1;
+mod magic_motion_2;
+mod magic_motion_3;
+mod magic_motion_4;
 mod packet;
 mod satisfyer;
+mod sexverse_lg389;
+mod sexverse_v1;
+mod sexverse_v2;
+mod sexverse_v3;
+mod sexverse_v4;
+mod sexverse_v5;
+mod sexverse_v6;
 mod svakom_v1;
+mod svakom_v2;
+mod svakom_v3;
+mod svakom_v4;
+mod svakom_v5;
+mod svakom_v6;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
@@ -133,6 +151,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "joyhub",
+        make: joyhub::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "kiiroo-v2",
         make: kiiroo_v2::protocol,
         variants: &[],
@@ -145,8 +169,20 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "lovedistance",
+        make: lovedistance::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "lovense",
         make: lovense::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "luvmazer",
+        make: luvmazer::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -157,14 +193,104 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "magic-motion-2",
+        make: magic_motion_2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "magic-motion-3",
+        make: magic_motion_3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "magic-motion-4",
+        make: magic_motion_4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "satisfyer",
         make: satisfyer::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
     Registered {
+        name: "sexverse-lg389",
+        make: sexverse_lg389::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v1",
+        make: sexverse_v1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v2",
+        make: sexverse_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v3",
+        make: sexverse_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v4",
+        make: sexverse_v4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v5",
+        make: sexverse_v5::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sexverse-v6",
+        make: sexverse_v6::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "svakom-v1",
         make: svakom_v1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v2",
+        make: svakom_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v3",
+        make: svakom_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v4",
+        make: svakom_v4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v5",
+        make: svakom_v5::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-v6",
+        make: svakom_v6::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

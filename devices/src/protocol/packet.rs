@@ -15,9 +15,23 @@ pub(crate) fn value_of(state: &OutputState, feature_index: u32, output_type: Out
         .map_or(0, OutputCommand::value)
 }
 
+/// The value of the output of type `output_type`, whichever feature has it (0 when never
+/// set), for protocols with a fixed place per output type rather than per feature.
+pub(crate) fn value_of_type(state: &OutputState, output_type: OutputType) -> i32 {
+    state
+        .iter()
+        .find(|((_, t), _)| *t == output_type)
+        .map_or(0, |(_, command)| command.value())
+}
+
 /// A byte from a step value already checked against the feature's range.
 pub(crate) fn byte(value: i32) -> u8 {
     u8::try_from(value.clamp(0, 255)).unwrap_or(u8::MAX)
+}
+
+/// A feature index counted from 1, as the byte naming the motor in packets that do so.
+pub(crate) fn motor_number(feature_index: u32) -> u8 {
+    u8::try_from(feature_index.saturating_add(1)).unwrap_or(u8::MAX)
 }
 
 /// The speed of the vibrator on `feature_index`, as a byte.
@@ -28,6 +42,20 @@ pub(crate) fn vibration(state: &OutputState, feature_index: u32) -> u8 {
 /// One write of `data` to tx.
 pub(crate) fn tx(data: impl Into<Vec<u8>>, with_response: bool) -> Vec<HardwareWrite> {
     vec![HardwareWrite::new(Endpoint::Tx, data, with_response)]
+}
+
+/// One packet per changed output, in feature order, for protocols that address each motor
+/// on its own; `packet` gives none for outputs the protocol does not drive.
+pub(crate) fn per_output(
+    changed: &[(u32, OutputCommand)],
+    with_response: bool,
+    packet: impl Fn(u32, OutputCommand) -> Option<Vec<u8>>,
+) -> Vec<HardwareWrite> {
+    changed
+        .iter()
+        .filter_map(|&(feature, command)| packet(feature, command))
+        .map(|data| HardwareWrite::new(Endpoint::Tx, data, with_response))
+        .collect()
 }
 
 /// The only input most protocols read is the battery.

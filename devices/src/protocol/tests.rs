@@ -141,3 +141,129 @@ async fn a_satisfyer_hears_its_packet_every_half_second_from_the_start() {
     assert!(sent[0].at - commanded <= Duration::from_millis(50));
     assert_eq!(sent[1].at - sent[0].at, Duration::from_millis(500));
 }
+
+/// The bytes of each write.
+fn bytes(writes: &[HardwareWrite]) -> Vec<Vec<u8>> {
+    writes.iter().map(|w| w.data.clone()).collect()
+}
+
+#[test]
+fn joyhub_switches_heat_and_light_on_and_off() {
+    let mut joyhub = protocol("joyhub", "J-Rainbow");
+    let set = |feature: u32, output_type: OutputType, value: i32| {
+        let command = OutputCommand::new(output_type, value);
+        let state = OutputState::from([((feature, output_type), command)]);
+        ((feature, command), state)
+    };
+    let (change, state) = set(6, OutputType::Led, 1);
+    assert_eq!(
+        bytes(&joyhub.writes(&[change], &state)),
+        [[0xa0, 0x14, 0x01, 0x00, 0x01, 0xff]]
+    );
+    let (change, state) = set(6, OutputType::Led, 0);
+    assert_eq!(
+        bytes(&joyhub.writes(&[change], &state)),
+        [[0xa0, 0x14, 0x00, 0x00, 0x00, 0x00]]
+    );
+    let (change, state) = set(6, OutputType::Temperature, 1);
+    assert_eq!(
+        bytes(&joyhub.writes(&[change], &state)),
+        [[0xa0, 0x04, 0x01, 0x00, 0x01, 0xff]]
+    );
+    assert_eq!(joyhub.keepalive(), None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn joyhub_turns_the_lube_pump_off_a_second_after_it_started() {
+    let second = Duration::from_secs(1);
+    let pump = |value: i32| {
+        let command = OutputCommand::new(OutputType::Spray, value);
+        (
+            (7, command),
+            OutputState::from([((7, OutputType::Spray), command)]),
+        )
+    };
+    let vibrate = |value: i32| {
+        let command = OutputCommand::new(OutputType::Vibrate, value);
+        (
+            (1, command),
+            OutputState::from([((1, OutputType::Vibrate), command)]),
+        )
+    };
+    let on = [0xa0, 0x24, 0x01, 0x00, 0x01, 0xff];
+    let off = [0xa0, 0x24, 0x00, 0x00, 0x00, 0x00];
+    let mut joyhub = protocol("joyhub", "J-Dodge");
+
+    // Left alone, the keep-alive brings the off a second later, and only that.
+    let (change, state) = pump(1);
+    assert_eq!(bytes(&joyhub.writes(&[change], &state)), [on]);
+    assert_eq!(joyhub.keepalive(), Some(second));
+    tokio::time::advance(second).await;
+    assert_eq!(bytes(&joyhub.keepalive_writes(&state)), [off]);
+    assert_eq!(joyhub.keepalive(), None);
+
+    // Other writes meanwhile do not put it off: the keep-alive is counted from them, and a
+    // write past the second carries the off itself.
+    let (change, state) = pump(0);
+    assert_eq!(bytes(&joyhub.writes(&[change], &state)), [off]);
+    let (change, state) = pump(1);
+    joyhub.writes(&[change], &state);
+    tokio::time::advance(Duration::from_millis(600)).await;
+    let (change, state) = vibrate(10);
+    assert_eq!(
+        bytes(&joyhub.writes(&[change], &state)),
+        [[0xa0, 0x03, 0x00, 0x0a, 0x00, 0x00, 0xaa]]
+    );
+    assert_eq!(joyhub.keepalive(), Some(Duration::from_millis(400)));
+    tokio::time::advance(Duration::from_millis(500)).await;
+    let (change, state) = vibrate(20);
+    assert_eq!(
+        bytes(&joyhub.writes(&[change], &state)),
+        [
+            [0xa0, 0x03, 0x00, 0x14, 0x00, 0x00, 0xaa].to_vec(),
+            off.to_vec()
+        ]
+    );
+    assert_eq!(joyhub.keepalive(), None);
+
+    // Turning the pump off before its second is up cancels the timed off.
+    let (change, state) = pump(1);
+    joyhub.writes(&[change], &state);
+    let (change, state) = pump(0);
+    joyhub.writes(&[change], &state);
+    assert_eq!(joyhub.keepalive(), None);
+}
+
+#[test]
+fn sexverse_v3_repeats_only_its_last_packet_and_leaves_oscillators_alone() {
+    let mut zeus = protocol("sexverse-v3", "TA-S001A");
+    assert_eq!(zeus.keepalive(), Some(Duration::from_millis(100)));
+    // Nothing to repeat before the first write.
+    assert!(zeus.keepalive_writes(&OutputState::new()).is_empty());
+    let vibrate = OutputCommand::new(OutputType::Vibrate, 7);
+    let oscillate = OutputCommand::new(OutputType::Oscillate, 9);
+    let state = OutputState::from([
+        ((0, OutputType::Vibrate), vibrate),
+        ((1, OutputType::Oscillate), oscillate),
+    ]);
+    // buttplug-rs has no packet for the Zeus's oscillator; it is not guessed at here.
+    let writes = zeus.writes(&[(0, vibrate), (1, oscillate)], &state);
+    assert_eq!(bytes(&writes), [[0xa1, 0x04, 0x07, 0x01]]);
+    assert!(writes.iter().all(|w| w.with_response));
+    assert!(zeus.writes(&[(1, oscillate)], &state).is_empty());
+    assert_eq!(
+        bytes(&zeus.keepalive_writes(&state)),
+        [[0xa1, 0x04, 0x07, 0x01]]
+    );
+}
+
+#[test]
+fn svakom_v2_has_a_packet_for_a_second_vibrator() {
+    // No model of the database has one yet; buttplug-rs has the packet all the same.
+    let mut svakom = protocol("svakom-v2", "Viviana");
+    let second = OutputCommand::new(OutputType::Vibrate, 6);
+    let state = OutputState::from([((1, OutputType::Vibrate), second)]);
+    let writes = svakom.writes(&[(1, second)], &state);
+    assert_eq!(bytes(&writes), [[0x55, 0x06, 0x01, 0x00, 0x06, 0x06]]);
+    assert!(writes.iter().all(|w| w.with_response));
+}

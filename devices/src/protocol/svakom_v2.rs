@@ -1,0 +1,37 @@
+//! Svakom v2 (`svakom-v2`): vibrate 0–10 on tx, with response: `55 03 03 00 ON SPEED` for the
+//! vibrator on feature 0 (`ON` is 1 while it runs), `55 06 01 00 SPEED SPEED` for one on
+//! feature 1.
+
+use plugwire_core::message::{OutputCommand, OutputType};
+
+use super::Protocol;
+use super::packet::{byte, per_output};
+use crate::hardware::HardwareWrite;
+use crate::scheduler::OutputState;
+
+/// The protocol for any `svakom-v2` device.
+pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(Box::new(SvakomV2))
+}
+
+#[derive(Debug)]
+struct SvakomV2;
+
+impl Protocol for SvakomV2 {
+    fn writes(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        _state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        per_output(changed, true, |feature, command| {
+            let speed = byte(command.value());
+            match (feature, command.output_type()) {
+                (1, OutputType::Vibrate) => Some(vec![0x55, 0x06, 0x01, 0x00, speed, speed]),
+                (_, OutputType::Vibrate) => {
+                    Some(vec![0x55, 0x03, 0x03, 0x00, u8::from(speed > 0), speed])
+                }
+                _ => None,
+            }
+        })
+    }
+}
