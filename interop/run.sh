@@ -8,17 +8,29 @@ here="$(cd "$(dirname "$0")" && pwd)"
 binary="$(realpath "${1:?usage: run.sh PATH_TO_PLUGWIRE_BINARY}")"
 cd "$here"
 
-log="$(mktemp)"
-"$binary" serve --websocket-port 0 --log warn >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 100); do
-    url="$(grep -o 'ws://[0-9.:]*' "$log" || true)"
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-[ -n "$url" ] || { cat "$log"; echo "plugwire serve did not start"; exit 1; }
+logs=()
+servers=()
+trap 'kill "${servers[@]}" 2>/dev/null || true; rm -f "${logs[@]}"' EXIT
+
+# Starts `plugwire serve ARGS...` and sets $url to the first line it prints after PREFIX.
+start_server() {
+    local prefix="$1"
+    shift
+    local log
+    log="$(mktemp)"
+    logs+=("$log")
+    "$binary" serve --websocket-port 0 --log warn "$@" >"$log" 2>&1 &
+    servers+=($!)
+    url=""
+    for _ in $(seq 1 100); do
+        url="$(sed -n "s|^${prefix}||p" "$log" | head -n 1)"
+        [ -n "$url" ] && break
+        sleep 0.1
+    done
+    [ -n "$url" ] || { cat "$log"; echo "plugwire serve did not start"; exit 1; }
+}
+
+start_server "plugwire listening on "
 echo "interop: server at $url"
 
 if command -v node >/dev/null && command -v npm >/dev/null; then
@@ -39,4 +51,16 @@ if command -v python3 >/dev/null; then
     fi
 else
     echo "interop: SKIPPED python client (no python3)"
+fi
+
+# The IPv6 loopback the default listener also answers on, and a listener beyond loopback that
+# takes the access token in its URL: the published Python client, unchanged, through both.
+if [ -d .python/buttplug ]; then
+    start_server "plugwire also listening on "
+    echo "interop: python client at $url"
+    PYTHONPATH="$here/.python" timeout 60 python3 client.py "$url"
+    start_server "plugwire listening on " --websocket-use-all-interfaces --access-token correct-horse-battery-staple
+    guarded="${url/0.0.0.0/127.0.0.1}"
+    echo "interop: python client at $guarded"
+    PYTHONPATH="$here/.python" timeout 60 python3 client.py "$guarded"
 fi
