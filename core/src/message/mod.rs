@@ -2,6 +2,7 @@
 //! the conversions between them. Pure data and serde; no I/O.
 
 mod any_client;
+mod batch;
 mod convert;
 mod layout;
 pub mod legacy;
@@ -9,6 +10,7 @@ mod lenient;
 pub mod v4;
 
 pub use any_client::AnyClientMessage;
+pub use batch::Batch;
 pub use convert::{
     LegacyDeviceAny, ReadingReply, Upgraded, device_added, device_list, device_removed,
     downgrade_device, reading, server_info, upgrade,

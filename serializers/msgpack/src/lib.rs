@@ -15,8 +15,20 @@
 //! let back: Vec<ClientMessage> = MsgpackSerializer.decode(&frame).into_result().unwrap();
 //! assert_eq!(back, vec![ClientMessage::Ping(IdOnly { id: 5 })]);
 //! ```
+//!
+//! # What a client's frame may hold
+//!
+//! As in JSON, the typed pass over a whole frame and the message-by-message pass that follows
+//! when it fails follow one rule ([`plugwire_core::message::Batch`]): every value is read as
+//! it is written. A `bin` is bytes and nothing else: no message field holds bytes, so a `bin`
+//! standing for a message body, a struct or a list (a raw write's `Data` included: write it
+//! as an array of integers) makes that message invalid, and the client gets an `Error` for it
+//! while the rest of the batch goes ahead. An enum is its name or a map with one entry, never
+//! a one-element array or an index. Unknown fields are ignored, whatever well-formed value
+//! they hold.
 
 use bytes::Bytes;
+use plugwire_core::message::Batch;
 use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
 use serde::Serialize;
 use serde::de::{Deserialize, DeserializeOwned};
@@ -68,11 +80,11 @@ pub fn decode_batches<M: DeserializeOwned>(bytes: &[u8]) -> Decoded<M> {
         }
         let mut deserializer = rmp_serde::Deserializer::new(rest);
         deserializer.set_max_depth(MAX_DEPTH);
-        match Vec::<M>::deserialize(&mut deserializer) {
-            Ok(batch) if batch.is_empty() => {
+        match Batch::<M>::deserialize(&mut deserializer) {
+            Ok(Batch(batch)) if batch.is_empty() => {
                 decoded.error.get_or_insert(SerializeError::EmptyBatch);
             }
-            Ok(batch) => decoded.messages.extend(batch),
+            Ok(Batch(batch)) => decoded.messages.extend(batch),
             Err(error) => {
                 decoded.error = Some(SerializeError::Malformed {
                     id: None,
