@@ -58,7 +58,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for AsBuffered<D> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        // rmp_serde would also take a one-element array, or an integer, as an enum.
+        // rmp_serde would also take an integer as the index of a unit variant.
         self.0.deserialize_any(EnumValue(visitor))
     }
 
