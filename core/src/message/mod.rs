@@ -2,6 +2,7 @@
 //! the conversions between them. Pure data and serde; no I/O.
 
 mod any_client;
+mod batch;
 mod downgrade;
 mod layout;
 pub mod legacy;
@@ -10,6 +11,7 @@ mod upgrade;
 pub mod v4;
 
 pub use any_client::AnyClientMessage;
+pub use batch::Batch;
 pub use downgrade::{
     LegacyDeviceAny, device_added, device_list, device_removed, downgrade_device, reading,
     server_info,

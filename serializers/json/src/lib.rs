@@ -12,8 +12,24 @@
 //! let back: Vec<ClientMessage> = json.decode(&frame).into_result().unwrap();
 //! assert_eq!(back, vec![ClientMessage::Ping(IdOnly { id: 5 })]);
 //! ```
+//!
+//! # What a client's frame may hold
+//!
+//! A server decodes a frame in one typed pass and, only if that fails, message by message, so
+//! that one bad message costs only its own reply. Both passes follow one rule
+//! ([`plugwire_core::message::Batch`]): every value of the frame is read in full, the same
+//! way, whatever type asks for it.
+//!
+//! - Unknown fields are ignored, but their values are read like any other. A value serde_json
+//!   cannot represent (a number beyond `f64` such as `1e400`, a lone surrogate escape such as
+//!   `"\ud800"`, nesting deeper than 128) makes the whole frame malformed wherever it sits:
+//!   the client gets one `Error`, carrying the request's Id when the frame shows exactly one.
+//! - A message that reads as values but not as its type (a missing field, a string where a
+//!   number belongs, an unknown message name) gets its own `Error` with its Id, and the rest
+//!   of the batch goes ahead.
 
 use bytes::Bytes;
+use plugwire_core::message::Batch;
 use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -48,15 +64,15 @@ impl Serializer for JsonSerializer {
 /// Decodes every array in `text`, one after another, keeping those before a fault.
 pub fn decode_batches<M: DeserializeOwned>(text: &[u8]) -> Decoded<M> {
     let mut decoded = Decoded::complete(Vec::new());
-    let mut batches = serde_json::Deserializer::from_slice(text).into_iter::<Vec<M>>();
+    let mut batches = serde_json::Deserializer::from_slice(text).into_iter::<Batch<M>>();
     loop {
         let start = batches.byte_offset();
         match batches.next() {
             None => break,
-            Some(Ok(batch)) if batch.is_empty() => {
+            Some(Ok(Batch(batch))) if batch.is_empty() => {
                 decoded.error.get_or_insert(SerializeError::EmptyBatch);
             }
-            Some(Ok(batch)) => decoded.messages.extend(batch),
+            Some(Ok(Batch(batch))) => decoded.messages.extend(batch),
             Some(Err(error)) => {
                 // Nothing after a syntax fault can be trusted: report it and stop.
                 decoded.error = Some(classify(&text[start..], error));

@@ -15,8 +15,21 @@
 //! let back: Vec<ClientMessage> = MsgpackSerializer.decode(&frame).into_result().unwrap();
 //! assert_eq!(back, vec![ClientMessage::Ping(IdOnly { id: 5 })]);
 //! ```
+//!
+//! # What a client's frame may hold
+//!
+//! As in JSON, the typed pass over a whole frame and the message-by-message pass that follows
+//! when it fails follow one rule ([`plugwire_core::message::Batch`]): every value is read as it
+//! is written. A `bin` is bytes and nothing else: no message field holds bytes, so a `bin`
+//! standing for a message body, a struct or a list (a raw write's `Data` included: write it as
+//! an array of integers) makes that message invalid; the client gets an `Error` for it
+//! (`malformed BatteryLevelCmd: invalid type: byte array, expected struct DeviceOnly`, with the
+//! message's Id if it can still be read, else 0) while the rest of the batch goes ahead. An
+//! enum is its name or a map with one entry, never a bare index. Unknown
+//! fields are ignored, whatever well-formed value they hold.
 
 use bytes::Bytes;
+use plugwire_core::message::Batch;
 use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
 use serde::Serialize;
 use serde::de::{Deserialize, DeserializeOwned};
@@ -68,11 +81,11 @@ pub fn decode_batches<M: DeserializeOwned>(bytes: &[u8]) -> Decoded<M> {
         }
         let mut deserializer = rmp_serde::Deserializer::new(rest);
         deserializer.set_max_depth(MAX_DEPTH);
-        match Vec::<M>::deserialize(&mut deserializer) {
-            Ok(batch) if batch.is_empty() => {
+        match Batch::<M>::deserialize(&mut deserializer) {
+            Ok(Batch(batch)) if batch.is_empty() => {
                 decoded.error.get_or_insert(SerializeError::EmptyBatch);
             }
-            Ok(batch) => decoded.messages.extend(batch),
+            Ok(Batch(batch)) => decoded.messages.extend(batch),
             Err(error) => {
                 decoded.error = Some(SerializeError::Malformed {
                     id: None,
@@ -195,6 +208,38 @@ mod tests {
         assert!(matches!(
             text.error,
             Some(SerializeError::WrongFrameKind { .. })
+        ));
+    }
+
+    #[test]
+    fn an_enum_is_a_name_or_a_map_with_one_entry_not_an_index() {
+        // rmp_serde alone reads an integer as the index of a unit variant.
+        let input_cmd = |input_type: &[u8]| {
+            let mut bytes = vec![0x91, 0x81, 0xa8];
+            bytes.extend_from_slice(b"InputCmd");
+            bytes.extend_from_slice(&[0x85, 0xa2, b'I', b'd', 0x01, 0xab]);
+            bytes.extend_from_slice(b"DeviceIndex");
+            bytes.extend_from_slice(&[0x00, 0xac]);
+            bytes.extend_from_slice(b"FeatureIndex");
+            bytes.extend_from_slice(&[0x00, 0xa4]);
+            bytes.extend_from_slice(b"Type");
+            bytes.extend_from_slice(input_type);
+            bytes.push(0xa7);
+            bytes.extend_from_slice(b"Command");
+            bytes.push(0xa4);
+            bytes.extend_from_slice(b"Read");
+            bytes
+        };
+        let named = MsgpackSerializer
+            .decode::<AnyClientMessage>(&Frame::Binary(input_cmd(b"\xa7Battery").into()));
+        assert!(named.error.is_none(), "{:?}", named.error);
+        let frame = Frame::Binary(input_cmd(&[0x00]).into());
+        let typed = MsgpackSerializer.decode::<AnyClientMessage>(&frame);
+        assert!(typed.error.is_some(), "typed took {:?}", typed.messages);
+        let buffered = decode(frame.bytes().to_vec());
+        assert!(matches!(
+            buffered.messages.first(),
+            Some(Lenient::Invalid(_))
         ));
     }
 }
