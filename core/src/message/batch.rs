@@ -23,7 +23,10 @@ use serde::de::{
 };
 use serde::{Deserialize, forward_to_deserialize_any};
 
-/// The messages of one batch (one array), decoded under the rule in the [module docs](self).
+/// The messages of one batch (one array), decoded typed but under the buffered path's rule:
+/// every value is read in full (unknown fields included, then ignored), a byte blob is only
+/// bytes, and an enum is a name or a map with one entry. So a frame this takes is one
+/// [`Lenient`](super::Lenient) decoding takes too, with the same messages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch<M>(pub Vec<M>);
 
