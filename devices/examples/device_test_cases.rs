@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use plugwire::devices::test_case::{case_files, run_file};
+use plugwire_devices::test_case::{case_files, run_file};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
