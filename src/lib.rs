@@ -63,6 +63,10 @@ pub use plugwire_msgpack as msgpack;
 /// The QUIC transport (feature `quic`).
 #[cfg(feature = "quic")]
 pub use plugwire_quic as quic;
+/// Certificates, trust and access tokens of the network transports (features `websocket`,
+/// `quic`, `cli`).
+#[cfg(any(feature = "websocket", feature = "quic", feature = "cli"))]
+pub use plugwire_tls as tls;
 /// The WebSocket transport (feature `websocket`).
 #[cfg(feature = "websocket")]
 pub use plugwire_websocket as websocket;
