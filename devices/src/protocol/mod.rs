@@ -1,6 +1,12 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod activejoy;
+mod aneros;
+mod bananasome;
+mod cachito;
+mod cowgirl;
+mod feelingso;
 mod galaku;
 mod galaku_pump;
 mod joyhub;
@@ -13,6 +19,7 @@ mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
 mod magic_motion_4;
+mod meese;
 mod packet;
 mod satisfyer;
 mod sexverse_lg389;
@@ -139,6 +146,42 @@ struct Registered {
 /// Every protocol implemented here. Adding one is a file and an entry here.
 const REGISTRY: &[Registered] = &[
     Registered {
+        name: "activejoy",
+        make: activejoy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "aneros",
+        make: aneros::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "bananasome",
+        make: bananasome::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cachito",
+        make: cachito::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cowgirl",
+        make: cowgirl::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "feelingso",
+        make: feelingso::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "galaku",
         make: galaku::protocol,
         variants: &[],
@@ -207,6 +250,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-4",
         make: magic_motion_4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "meese",
+        make: meese::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
