@@ -2,11 +2,15 @@
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
 mod activejoy;
+mod adrienlastic;
 mod aneros;
 mod bananasome;
 mod cachito;
 mod cowgirl;
+mod cupido;
+mod deepsire;
 mod feelingso;
+mod fox;
 mod galaku;
 mod galaku_pump;
 mod joyhub;
@@ -14,11 +18,14 @@ mod kiiroo_v2;
 mod kiiroo_v21;
 mod lovedistance;
 mod lovense;
+mod lovenuts;
 mod luvmazer;
 mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
 mod magic_motion_4;
+mod mannuo;
+mod maxpro;
 mod meese;
 mod packet;
 mod satisfyer;
@@ -152,6 +159,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "adrienlastic",
+        make: adrienlastic::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "aneros",
         make: aneros::protocol,
         variants: &[],
@@ -176,8 +189,26 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "cupido",
+        make: cupido::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "deepsire",
+        make: deepsire::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "feelingso",
         make: feelingso::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fox",
+        make: fox::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -224,6 +255,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "lovenuts",
+        make: lovenuts::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "luvmazer",
         make: luvmazer::protocol,
         variants: &[],
@@ -250,6 +287,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-4",
         make: magic_motion_4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mannuo",
+        make: mannuo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "maxpro",
+        make: maxpro::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
