@@ -4,18 +4,25 @@
 mod activejoy;
 mod adrienlastic;
 mod aneros;
+mod ankni;
 mod bananasome;
 mod cachito;
 mod cowgirl;
+mod cowgirl_cone;
 mod cupido;
 mod deepsire;
 mod feelingso;
 mod fox;
 mod galaku;
 mod galaku_pump;
+mod hgod;
+mod htk_bm;
+mod jejoue;
 mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod leten;
+mod lioness;
 mod lovedistance;
 mod lovense;
 mod lovenuts;
@@ -171,6 +178,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "ankni",
+        make: ankni::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "bananasome",
         make: bananasome::protocol,
         variants: &[],
@@ -185,6 +198,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "cowgirl",
         make: cowgirl::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cowgirl-cone",
+        make: cowgirl_cone::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -225,6 +244,24 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "hgod",
+        make: hgod::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "htk_bm",
+        make: htk_bm::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "jejoue",
+        make: jejoue::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "joyhub",
         make: joyhub::protocol,
         variants: &[],
@@ -239,6 +276,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "kiiroo-v21",
         make: kiiroo_v21::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "leten",
+        make: leten::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lioness",
+        make: lioness::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
