@@ -12,7 +12,10 @@ mod cowgirl_cone;
 mod cupido;
 mod deepsire;
 mod feelingso;
+mod fleshy_thrust;
 mod fox;
+mod fredorch;
+mod fredorch_rotary;
 mod galaku;
 mod galaku_pump;
 mod hgod;
@@ -23,6 +26,7 @@ mod kiiroo_v2;
 mod kiiroo_v21;
 mod leten;
 mod lioness;
+mod loob;
 mod lovedistance;
 mod lovense;
 mod lovenuts;
@@ -226,8 +230,26 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "fleshy-thrust",
+        make: fleshy_thrust::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "fox",
         make: fox::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fredorch",
+        make: fredorch::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fredorch-rotary",
+        make: fredorch_rotary::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -288,6 +310,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "lioness",
         make: lioness::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "loob",
+        make: loob::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
