@@ -22,6 +22,7 @@ mod hgod;
 mod htk_bm;
 mod jejoue;
 mod joyhub;
+mod kgoal_boost;
 mod kiiroo_v2;
 mod kiiroo_v21;
 mod leten;
@@ -64,7 +65,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{InputType, OutputCommand, OutputType, Range};
+use futures::stream::BoxStream;
+use plugwire_core::message::{InputReadingValue, InputType, OutputCommand, OutputType, Range};
 
 use super::config::DeviceDefinition;
 use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
@@ -128,6 +130,16 @@ pub trait Protocol: Send + 'static {
                     data,
                 })
         })
+    }
+
+    /// Readings the device sends unasked (a sensor's notifications), as feature index and
+    /// reading, for as long as it stays attached. Polled from when the device is listed (so a
+    /// stream that first subscribes an endpoint does that then); `None`: it sends none.
+    fn input_reports(
+        &mut self,
+        _hardware: Arc<dyn Hardware>,
+    ) -> Option<BoxStream<'static, (u32, InputReadingValue)>> {
+        None
     }
 
     /// How often the device must hear from us even when nothing changes (or, for protocols
@@ -286,6 +298,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "joyhub",
         make: joyhub::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kgoal-boost",
+        make: kgoal_boost::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

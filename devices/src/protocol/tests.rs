@@ -337,3 +337,64 @@ fn leten_and_hgod_are_kept_awake() {
     assert!(hgod.writes(&[(0, vibrate(0))], &stopped).is_empty());
     assert!(hgod.keepalive().is_none());
 }
+
+#[tokio::test(start_paused = true)]
+async fn kgoal_boost_reports_each_pressure_change_once_listed() {
+    use std::sync::Arc;
+
+    use plugwire_core::message::{InputReadingValue, InputType};
+
+    use crate::recording::{HardwareCommand, RecordingHardware};
+    use crate::{DeviceEvent, DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let mut events = manager.subscribe();
+    let hardware = Arc::new(RecordingHardware::new("Boost"));
+    let index = attach(
+        &manager,
+        &DeviceConfig::builtin(),
+        "kgoal-boost",
+        hardware.clone(),
+    )
+    .await
+    .expect("attach");
+    let subscribed = hardware
+        .next_command(0, Duration::from_secs(1))
+        .await
+        .expect("a subscription");
+    assert_eq!(
+        subscribed.command,
+        HardwareCommand::Subscribe(Endpoint::RxPressure)
+    );
+    let pressure = |feature_index, value| DeviceEvent::InputReading {
+        device_index: index,
+        feature_index,
+        reading: InputReadingValue::new(InputType::Pressure, value),
+    };
+    let mut next_reading = async || loop {
+        let event = tokio::time::timeout(Duration::from_secs(1), events.recv())
+            .await
+            .expect("a reading in time")
+            .expect("the manager's events");
+        if matches!(event, DeviceEvent::InputReading { .. }) {
+            return event;
+        }
+    };
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x01, 0xd3],
+    );
+    assert_eq!(next_reading().await, pressure(0, 5));
+    assert_eq!(next_reading().await, pressure(1, 0x1d3));
+    // Unchanged, then too short: nothing; then only the raw reading changed.
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x01, 0xd3],
+    );
+    hardware.notify(Endpoint::RxPressure, &[0x00, 0x01, 0x04, 0x00, 0x09]);
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x02, 0x00],
+    );
+    assert_eq!(next_reading().await, pressure(1, 0x200));
+}
