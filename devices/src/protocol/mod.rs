@@ -1,18 +1,44 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod activejoy;
+mod adrienlastic;
+mod aneros;
+mod ankni;
+mod bananasome;
+mod cachito;
+mod cowgirl;
+mod cowgirl_cone;
+mod cupido;
+mod deepsire;
+mod feelingso;
+mod fleshy_thrust;
+mod fox;
+mod fredorch;
+mod fredorch_rotary;
 mod galaku;
 mod galaku_pump;
+mod hgod;
+mod htk_bm;
+mod jejoue;
 mod joyhub;
+mod kgoal_boost;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod leten;
+mod lioness;
+mod loob;
 mod lovedistance;
 mod lovense;
+mod lovenuts;
 mod luvmazer;
 mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
 mod magic_motion_4;
+mod mannuo;
+mod maxpro;
+mod meese;
 mod packet;
 mod satisfyer;
 mod sexverse_lg389;
@@ -39,7 +65,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{InputType, OutputCommand, OutputType, Range};
+use futures::stream::BoxStream;
+use plugwire_core::message::{InputReadingValue, InputType, OutputCommand, OutputType, Range};
 
 use super::config::DeviceDefinition;
 use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
@@ -105,6 +132,16 @@ pub trait Protocol: Send + 'static {
         })
     }
 
+    /// Readings the device sends unasked (a sensor's notifications), as feature index and
+    /// reading, for as long as it stays attached. Polled from when the device is listed (so a
+    /// stream that first subscribes an endpoint does that then); `None`: it sends none.
+    fn input_reports(
+        &mut self,
+        _hardware: Arc<dyn Hardware>,
+    ) -> Option<BoxStream<'static, (u32, InputReadingValue)>> {
+        None
+    }
+
     /// How often the device must hear from us even when nothing changes (or, for protocols
     /// that move a device step by step, how often a step is taken).
     fn keepalive(&self) -> Option<Duration> {
@@ -139,6 +176,96 @@ struct Registered {
 /// Every protocol implemented here. Adding one is a file and an entry here.
 const REGISTRY: &[Registered] = &[
     Registered {
+        name: "activejoy",
+        make: activejoy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "adrienlastic",
+        make: adrienlastic::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "aneros",
+        make: aneros::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "ankni",
+        make: ankni::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "bananasome",
+        make: bananasome::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cachito",
+        make: cachito::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cowgirl",
+        make: cowgirl::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cowgirl-cone",
+        make: cowgirl_cone::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cupido",
+        make: cupido::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "deepsire",
+        make: deepsire::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "feelingso",
+        make: feelingso::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fleshy-thrust",
+        make: fleshy_thrust::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fox",
+        make: fox::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fredorch",
+        make: fredorch::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fredorch-rotary",
+        make: fredorch_rotary::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "galaku",
         make: galaku::protocol,
         variants: &[],
@@ -151,8 +278,32 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "hgod",
+        make: hgod::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "htk_bm",
+        make: htk_bm::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "jejoue",
+        make: jejoue::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "joyhub",
         make: joyhub::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kgoal-boost",
+        make: kgoal_boost::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -169,6 +320,24 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "leten",
+        make: leten::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lioness",
+        make: lioness::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "loob",
+        make: loob::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "lovedistance",
         make: lovedistance::protocol,
         variants: &[],
@@ -177,6 +346,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "lovense",
         make: lovense::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lovenuts",
+        make: lovenuts::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -207,6 +382,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-4",
         make: magic_motion_4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mannuo",
+        make: mannuo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "maxpro",
+        make: maxpro::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "meese",
+        make: meese::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -267,3 +267,134 @@ fn svakom_v2_has_a_packet_for_a_second_vibrator() {
     assert_eq!(bytes(&writes), [[0x55, 0x06, 0x01, 0x00, 0x06, 0x06]]);
     assert!(writes.iter().all(|w| w.with_response));
 }
+
+#[test]
+fn ankni_checks_the_address_with_the_crc_high_byte() {
+    // Buttplug's own case: this address takes c1.
+    let address = [0xa2, 0x31, 0x35, 0x53, 0x52, 0xd8];
+    let [first, second] = <[Vec<u8>; 2]>::try_from(ankni::handshake(&address)).expect("two");
+    assert_eq!(first, [0x01; 20]);
+    let mut expected = vec![0x01, 0x02];
+    expected.extend([0xc1; 16]);
+    expected.extend([0x00, 0x00]);
+    assert_eq!(second, expected);
+    // The CRC-16/XMODEM check value.
+    assert_eq!(ankni::crc16_xmodem(b"123456789"), 0x31c3);
+}
+
+#[test]
+fn fredorch_picks_the_slowest_speed_that_is_fast_enough() {
+    // The CRC-16/MODBUS check value, low byte first.
+    assert_eq!(fredorch::crc16_modbus(b"123456789"), [0x37, 0x4b]);
+    assert_eq!(fredorch::speed_for(0, 1000), 0);
+    // One position in 1000 ms: speed 2 takes 800 ms (speed 1, 1000 ms, is not sooner).
+    assert_eq!(fredorch::speed_for(1, 1000), 2);
+    assert_eq!(fredorch::speed_for(3, 1000), 4);
+    // Faster than any speed goes: the fastest.
+    assert_eq!(fredorch::speed_for(12, 100), 20);
+    // Farther than the table: as far as it goes.
+    assert_eq!(fredorch::speed_for(40, 9000), 1);
+}
+
+#[test]
+fn fredorch_rotary_counts_steps_from_the_speed_the_device_reached() {
+    let mut rotary = protocol("fredorch-rotary", "M1_A3F0");
+    let oscillate = |value| (0, OutputCommand::new(OutputType::Oscillate, value));
+    let up = [0x55, 0x03, 0x01, 0x04, 0xaa];
+    assert_eq!(
+        bytes(&rotary.writes(&[oscillate(2)], &OutputState::new())),
+        [up, up]
+    );
+    // Those steps never arrived: the next target is counted from where it still is.
+    rotary.written(false);
+    assert_eq!(
+        bytes(&rotary.writes(&[oscillate(3)], &OutputState::new())),
+        [up, up, up]
+    );
+    rotary.written(true);
+    assert_eq!(
+        bytes(&rotary.writes(&[oscillate(1)], &OutputState::new())),
+        [[0x55, 0x03, 0x02, 0x05, 0xaa]; 2]
+    );
+}
+
+#[test]
+fn leten_and_hgod_are_kept_awake() {
+    let leten = protocol("leten", "T528-LT");
+    assert_eq!(leten.keepalive(), Some(Duration::from_secs(1)));
+    let mut hgod = protocol("hgod", "AMN NEO");
+    let vibrate = |value| OutputCommand::new(OutputType::Vibrate, value);
+    let running = OutputState::from([((0, OutputType::Vibrate), vibrate(4))]);
+    assert!(hgod.keepalive().is_none());
+    hgod.writes(&[(0, vibrate(4))], &running);
+    assert_eq!(hgod.keepalive(), Some(Duration::from_millis(100)));
+    assert_eq!(
+        bytes(&hgod.keepalive_writes(&running)),
+        [[0x55, 0x04, 0x00, 0x00, 0x00, 0x04]]
+    );
+    // Stopped: nothing is written, and nothing repeated.
+    let stopped = OutputState::from([((0, OutputType::Vibrate), vibrate(0))]);
+    assert!(hgod.writes(&[(0, vibrate(0))], &stopped).is_empty());
+    assert!(hgod.keepalive().is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn kgoal_boost_reports_each_pressure_change_once_listed() {
+    use std::sync::Arc;
+
+    use plugwire_core::message::{InputReadingValue, InputType};
+
+    use crate::recording::{HardwareCommand, RecordingHardware};
+    use crate::{DeviceEvent, DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let mut events = manager.subscribe();
+    let hardware = Arc::new(RecordingHardware::new("Boost"));
+    let index = attach(
+        &manager,
+        &DeviceConfig::builtin(),
+        "kgoal-boost",
+        hardware.clone(),
+    )
+    .await
+    .expect("attach");
+    let subscribed = hardware
+        .next_command(0, Duration::from_secs(1))
+        .await
+        .expect("a subscription");
+    assert_eq!(
+        subscribed.command,
+        HardwareCommand::Subscribe(Endpoint::RxPressure)
+    );
+    let pressure = |feature_index, value| DeviceEvent::InputReading {
+        device_index: index,
+        feature_index,
+        reading: InputReadingValue::new(InputType::Pressure, value),
+    };
+    let mut next_reading = async || loop {
+        let event = tokio::time::timeout(Duration::from_secs(1), events.recv())
+            .await
+            .expect("a reading in time")
+            .expect("the manager's events");
+        if matches!(event, DeviceEvent::InputReading { .. }) {
+            return event;
+        }
+    };
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x01, 0xd3],
+    );
+    assert_eq!(next_reading().await, pressure(0, 5));
+    assert_eq!(next_reading().await, pressure(1, 0x1d3));
+    // Unchanged, then too short: nothing; then only the raw reading changed.
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x01, 0xd3],
+    );
+    hardware.notify(Endpoint::RxPressure, &[0x00, 0x01, 0x04, 0x00, 0x09]);
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x02, 0x00],
+    );
+    assert_eq!(next_reading().await, pressure(1, 0x200));
+}
