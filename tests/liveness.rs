@@ -324,9 +324,12 @@ async fn quic_client(addr: SocketAddr, fingerprint: plugwire::quic::Fingerprint)
         ServerTrust::Pinned(fingerprint),
         options,
     );
-    Client::connect("quic liveness", RemoteConnector::new(dialer, JsonSerializer))
-        .await
-        .expect("connect")
+    Client::connect(
+        "quic liveness",
+        RemoteConnector::new(dialer, JsonSerializer),
+    )
+    .await
+    .expect("connect")
 }
 
 #[tokio::test]

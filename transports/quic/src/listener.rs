@@ -134,10 +134,17 @@ impl Listener for QuicListener {
         Ok((complete(incoming, self.options.clone()).boxed(), peer))
     }
 
+    /// The URL diallers use: the fingerprint to pin, and the access token when one is
+    /// required.
     fn describe(&self) -> String {
-        format!(
+        let mut url = format!(
             "quic://{}?fingerprint={}",
             self.local_addr, self.fingerprint
-        )
+        );
+        if let Some(token) = &self.options.access_token {
+            url.push_str("&token=");
+            url.push_str(token.as_str());
+        }
+        url
     }
 }
