@@ -39,6 +39,8 @@
 pub mod client;
 pub mod connect;
 pub mod forward;
+#[cfg(feature = "mdns")]
+pub mod mdns;
 pub mod server;
 
 pub use client::{Client, ClientError, ClientEvent, Device};

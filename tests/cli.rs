@@ -410,3 +410,24 @@ fn a_quic_listener_beyond_loopback_requires_the_access_token() {
         .expect("the WebSocket listener");
     assert!(!websocket.contains(&token), "{websocket}");
 }
+
+#[test]
+fn serve_announces_its_websocket_listeners_over_mdns_when_asked() {
+    let (_server, announced) = start(
+        &[
+            "serve",
+            "--websocket-port",
+            "0",
+            "--broadcast-server-mdns",
+            "--mdns-suffix",
+            "cli",
+        ],
+        "plugwire announced over mDNS as ",
+        1,
+    );
+    assert!(
+        announced[0].starts_with("intiface_engine_cli_")
+            && announced[0].ends_with("._intiface_engine._tcp.local."),
+        "{announced:?}"
+    );
+}

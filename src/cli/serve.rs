@@ -62,6 +62,13 @@ pub(crate) struct ServeArgs {
     /// Private key (PEM) for `wss://`.
     #[arg(long, requires = "websocket_cert", value_name = "PATH")]
     websocket_key: Option<PathBuf>,
+    /// Announce the WebSocket listeners on the local network over mDNS, under the service type
+    /// Intiface Engine uses (`_intiface_engine._tcp`), with their real ports.
+    #[arg(long)]
+    broadcast_server_mdns: bool,
+    /// Added to the announced instance name: `intiface_engine_SUFFIX_xxxxxx`.
+    #[arg(long, requires = "broadcast_server_mdns", value_name = "SUFFIX")]
+    mdns_suffix: Option<String>,
     /// Also listen on a local socket: a name (Linux abstract socket, Windows pipe) or an
     /// absolute path (socket file, mode 0600).
     #[arg(long, value_name = "NAME_OR_PATH")]
@@ -155,17 +162,20 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let loopback_websocket = default_loopback_websocket(&args, dial_out.is_empty());
     let urls = listen_urls(&args, dial_out.is_empty())?;
     let token = access_token(&args, &urls)?;
+    let mut websockets = Vec::new();
     for url in urls {
         let options = with_token(&options, &url, token.as_ref());
         let listener = AnyListener::bind(&url, &options).await?;
         // Scripts and people both read these lines to find the server.
         announce!("plugwire listening on {}", listener.describe());
+        websockets.extend(websocket_listener(&url, &listener));
         if loopback_websocket && let Some(ipv6) = ipv6_loopback_twin(&url, &listener) {
             // "localhost" is ::1 alone on some systems (macOS): answer there too, on the same
             // port. A host without IPv6 keeps the IPv4 listener.
             match AnyListener::bind(&ipv6, &options).await {
                 Ok(listener) => {
                     announce!("plugwire also listening on {}", listener.describe());
+                    websockets.extend(websocket_listener(&ipv6, &listener));
                     tasks.push(spawn_listener(&server, listener, url.serializer));
                 }
                 Err(error) => warn!(%error, "no IPv6 loopback; listening on 127.0.0.1 only"),
@@ -173,6 +183,14 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         }
         tasks.push(spawn_listener(&server, listener, url.serializer));
     }
+    let _mdns = if args.broadcast_server_mdns {
+        Some(announce_over_mdns(
+            &websockets,
+            args.mdns_suffix.as_deref(),
+        )?)
+    } else {
+        None
+    };
     for url in &args.forwarders {
         let listener = AnyListener::bind(url, &options).await?;
         announce!(
@@ -295,6 +313,54 @@ fn ipv6_loopback_twin(url: &ConnectionUrl, listener: &AnyListener) -> Option<Con
         },
         serializer: url.serializer,
     })
+}
+
+/// A WebSocket listener as mDNS announces it: where it really listens, and whether over TLS.
+fn websocket_listener(url: &ConnectionUrl, listener: &AnyListener) -> Option<WebSocketListening> {
+    let Address::WebSocket { tls, .. } = &url.address else {
+        return None;
+    };
+    Some(WebSocketListening {
+        address: listener.local_addr()?,
+        secure: tls.is_some(),
+    })
+}
+
+/// Where a WebSocket listener listens.
+#[derive(Debug, Clone, Copy)]
+// Read only by the mDNS announcement.
+#[cfg_attr(not(feature = "mdns"), allow(dead_code))]
+struct WebSocketListening {
+    address: SocketAddr,
+    secure: bool,
+}
+
+#[cfg(feature = "mdns")]
+fn announce_over_mdns(
+    listeners: &[WebSocketListening],
+    suffix: Option<&str>,
+) -> Result<plugwire::mdns::MdnsAnnouncement, AnyError> {
+    use plugwire::mdns::{AnnouncedListener, MdnsAnnouncement};
+    let listeners: Vec<AnnouncedListener> = listeners
+        .iter()
+        .map(|l| AnnouncedListener {
+            address: l.address,
+            secure: l.secure,
+        })
+        .collect();
+    let announcement = MdnsAnnouncement::start(&listeners, suffix)?;
+    for instance in announcement.instances() {
+        announce!("plugwire announced over mDNS as {instance}");
+    }
+    Ok(announcement)
+}
+
+#[cfg(not(feature = "mdns"))]
+fn announce_over_mdns(_: &[WebSocketListening], _: Option<&str>) -> Result<(), AnyError> {
+    Err(
+        "--broadcast-server-mdns: this plugwire is built without mDNS (cargo feature `mdns`)"
+            .into(),
+    )
 }
 
 /// Serves clients on `listener` in its own task.
