@@ -6,6 +6,9 @@ mod galaku_pump;
 mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod lelo_f1s;
+mod lelo_f1sv2;
+mod lelo_harmony;
 mod lovedistance;
 mod lovense;
 mod luvmazer;
@@ -165,6 +168,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "kiiroo-v21",
         make: kiiroo_v21::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lelo-f1s",
+        make: lelo_f1s::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lelo-f1sv2",
+        make: lelo_f1sv2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lelo-harmony",
+        make: lelo_harmony::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
