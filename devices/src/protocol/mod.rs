@@ -18,6 +18,8 @@ mod magic_motion_3;
 mod magic_motion_4;
 mod packet;
 mod satisfyer;
+mod sensee;
+mod sensee_v2;
 mod sexverse_lg389;
 mod sexverse_v1;
 mod sexverse_v2;
@@ -234,6 +236,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "satisfyer",
         make: satisfyer::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sensee",
+        make: sensee::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sensee-v2",
+        make: sensee_v2::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
