@@ -27,6 +27,21 @@ mod sexverse_v3;
 mod sexverse_v4;
 mod sexverse_v5;
 mod sexverse_v6;
+mod svakom_alex;
+mod svakom_alex_v2;
+mod svakom_avaneo;
+mod svakom_barnard;
+mod svakom_barney;
+mod svakom_dice;
+mod svakom_dt250a;
+mod svakom_fatima;
+mod svakom_iker;
+mod svakom_jordan;
+mod svakom_pulse;
+mod svakom_sam;
+mod svakom_sam2;
+mod svakom_suitcase;
+mod svakom_tarax;
 mod svakom_v1;
 mod svakom_v2;
 mod svakom_v3;
@@ -290,6 +305,96 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "sexverse-v6",
         make: sexverse_v6::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-alex",
+        make: svakom_alex::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-alex-v2",
+        make: svakom_alex_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-avaneo",
+        make: svakom_avaneo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-barnard",
+        make: svakom_barnard::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-barney",
+        make: svakom_barney::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-dice",
+        make: svakom_dice::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-dt250a",
+        make: svakom_dt250a::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-fatima",
+        make: svakom_fatima::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-iker",
+        make: svakom_iker::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-jordan",
+        make: svakom_jordan::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-pulse",
+        make: svakom_pulse::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-sam",
+        make: svakom_sam::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-sam2",
+        make: svakom_sam2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-suitcase",
+        make: svakom_suitcase::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-tarax",
+        make: svakom_tarax::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -422,3 +422,39 @@ async fn lelo_pairing_gives_up_on_a_device_that_never_authorises() {
         .count();
     assert_eq!(passwords, 3);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_first_svakom_sam_vibrates_in_mode_5() {
+    use crate::recording::RecordingHardware;
+
+    let hardware = Lacking {
+        inner: RecordingHardware::new("Sam Neo"),
+        missing: &[Endpoint::Firmware, Endpoint::TxMode],
+    };
+    let mut sam = protocol("svakom-sam", "Sam Neo");
+    assert!(sam.identify(&hardware).await.expect("identified").is_none());
+    for (speed, packet) in [
+        (3, [0x12, 0x01, 0x03, 0x00, 0x05, 0x03]),
+        (0, [0x12, 0x01, 0x03, 0x00, 0x05, 0x00]),
+    ] {
+        let command = OutputCommand::new(OutputType::Vibrate, speed);
+        let state = OutputState::from([((0, OutputType::Vibrate), command)]);
+        assert_eq!(bytes(&sam.writes(&[(0, command)], &state)), [packet]);
+    }
+}
+
+#[test]
+fn svakom_fatima_switches_heat_on_and_off() {
+    // Heat is no scalar actuator, so no case can set it.
+    let mut fatima = protocol("svakom-fatima", "SL278B");
+    for (value, packet) in [
+        (1, [0x55, 0x05, 0x01, 0x37, 0x02, 0x00, 0x00]),
+        (0, [0x55, 0x05, 0x00, 0x00, 0x02, 0x00, 0x00]),
+    ] {
+        let heat = OutputCommand::new(OutputType::Temperature, value);
+        let state = OutputState::from([((3, OutputType::Temperature), heat)]);
+        let writes = fatima.writes(&[(3, heat)], &state);
+        assert_eq!(bytes(&writes), [packet]);
+        assert!(writes.iter().all(|w| !w.with_response));
+    }
+}
