@@ -25,6 +25,9 @@ mod joyhub;
 mod kgoal_boost;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod lelo_f1s;
+mod lelo_f1sv2;
+mod lelo_harmony;
 mod leten;
 mod lioness;
 mod loob;
@@ -41,6 +44,8 @@ mod maxpro;
 mod meese;
 mod packet;
 mod satisfyer;
+mod sensee;
+mod sensee_v2;
 mod sexverse_lg389;
 mod sexverse_v1;
 mod sexverse_v2;
@@ -48,6 +53,21 @@ mod sexverse_v3;
 mod sexverse_v4;
 mod sexverse_v5;
 mod sexverse_v6;
+mod svakom_alex;
+mod svakom_alex_v2;
+mod svakom_avaneo;
+mod svakom_barnard;
+mod svakom_barney;
+mod svakom_dice;
+mod svakom_dt250a;
+mod svakom_fatima;
+mod svakom_iker;
+mod svakom_jordan;
+mod svakom_pulse;
+mod svakom_sam;
+mod svakom_sam2;
+mod svakom_suitcase;
+mod svakom_tarax;
 mod svakom_v1;
 mod svakom_v2;
 mod svakom_v3;
@@ -320,6 +340,24 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "lelo-f1s",
+        make: lelo_f1s::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lelo-f1sv2",
+        make: lelo_f1sv2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lelo-harmony",
+        make: lelo_harmony::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "leten",
         make: leten::protocol,
         variants: &[],
@@ -410,6 +448,18 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "sensee",
+        make: sensee::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sensee-v2",
+        make: sensee_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "sexverse-lg389",
         make: sexverse_lg389::protocol,
         variants: &[],
@@ -448,6 +498,96 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "sexverse-v6",
         make: sexverse_v6::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-alex",
+        make: svakom_alex::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-alex-v2",
+        make: svakom_alex_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-avaneo",
+        make: svakom_avaneo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-barnard",
+        make: svakom_barnard::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-barney",
+        make: svakom_barney::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-dice",
+        make: svakom_dice::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-dt250a",
+        make: svakom_dt250a::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-fatima",
+        make: svakom_fatima::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-iker",
+        make: svakom_iker::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-jordan",
+        make: svakom_jordan::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-pulse",
+        make: svakom_pulse::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-sam",
+        make: svakom_sam::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-sam2",
+        make: svakom_sam2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-suitcase",
+        make: svakom_suitcase::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-tarax",
+        make: svakom_tarax::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

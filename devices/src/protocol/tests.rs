@@ -398,3 +398,194 @@ async fn kgoal_boost_reports_each_pressure_change_once_listed() {
     );
     assert_eq!(next_reading().await, pressure(1, 0x200));
 }
+
+/// Recording hardware without some endpoints: every use of one fails as on a unit that
+/// lacks it.
+struct Lacking {
+    inner: crate::recording::RecordingHardware,
+    missing: &'static [Endpoint],
+}
+
+impl Lacking {
+    fn check(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        if self.missing.contains(&endpoint) {
+            Err(HardwareError::NoEndpoint(endpoint))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Hardware for Lacking {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn address(&self) -> &str {
+        self.inner.address()
+    }
+
+    fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            self.check(write.endpoint)?;
+            self.inner.write(write).await
+        })
+    }
+
+    fn read(
+        &self,
+        endpoint: Endpoint,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>> {
+        Box::pin(async move {
+            self.check(endpoint)?;
+            self.inner.read(endpoint, timeout).await
+        })
+    }
+
+    fn subscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            self.check(endpoint)?;
+            self.inner.subscribe(endpoint).await
+        })
+    }
+
+    fn unsubscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            self.check(endpoint)?;
+            self.inner.unsubscribe(endpoint).await
+        })
+    }
+
+    fn notifications(&self) -> tokio::sync::broadcast::Receiver<crate::hardware::Notification> {
+        self.inner.notifications()
+    }
+
+    fn disconnected(&self) -> BoxFuture<'_, ()> {
+        self.inner.disconnected()
+    }
+}
+
+/// Plays a Lelo security endpoint: after each subscription to `endpoint`, `answer` gives
+/// what the device notifies (given how many subscriptions there were). Never ends.
+async fn lelo_security(
+    hardware: &crate::recording::RecordingHardware,
+    endpoint: Endpoint,
+    answer: impl Fn(usize) -> Vec<u8>,
+) {
+    use crate::recording::HardwareCommand;
+
+    let (mut seen, mut subscriptions) = (0, 0);
+    loop {
+        let Some(next) = hardware.next_command(seen, Duration::from_secs(3600)).await else {
+            continue;
+        };
+        seen += 1;
+        if next.command == HardwareCommand::Subscribe(endpoint) {
+            subscriptions += 1;
+            hardware.notify(endpoint, &answer(subscriptions));
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lelo_f1s_v2_without_a_whitelist_pairs_on_generic0_and_takes_harmony_packets() {
+    use crate::recording::{HardwareCommand, RecordingHardware};
+
+    let hardware = Lacking {
+        inner: RecordingHardware::new("F1SV2A"),
+        missing: &[Endpoint::Whitelist],
+    };
+    let mut lelo = protocol("lelo-f1sv2", "F1SV2A");
+    let authorised = |_| vec![1, 0, 0, 0, 0, 0, 0, 0];
+    tokio::select! {
+        identified = lelo.identify(&hardware) => {
+            assert!(identified.expect("paired").is_none());
+        }
+        () = lelo_security(&hardware.inner, Endpoint::Generic(0), authorised) => {}
+    }
+    let commands: Vec<_> = hardware
+        .inner
+        .commands()
+        .into_iter()
+        .map(|c| c.command)
+        .collect();
+    assert_eq!(commands, [HardwareCommand::Subscribe(Endpoint::Generic(0))]);
+    let speed = OutputCommand::new(OutputType::Vibrate, 40);
+    let state = OutputState::from([((1, OutputType::Vibrate), speed)]);
+    let writes = lelo.writes(&[(1, speed)], &state);
+    assert_eq!(
+        bytes(&writes),
+        [[0x0a, 0x12, 0x02, 0x08, 0x00, 0x00, 0x00, 0x00, 0x28, 0x00]]
+    );
+    assert!(writes.iter().all(|w| !w.with_response));
+}
+
+#[tokio::test(start_paused = true)]
+async fn lelo_pairing_gives_up_on_a_device_that_never_authorises() {
+    use crate::recording::RecordingHardware;
+
+    // Nobody taps the power button: the device stays unauthorised.
+    let silent = RecordingHardware::new("TianiHarmony");
+    let mut lelo = protocol("lelo-harmony", "TianiHarmony");
+    let started = tokio::time::Instant::now();
+    tokio::select! {
+        identified = lelo.identify(&silent) => {
+            assert!(matches!(identified, Err(HardwareError::Timeout)), "{identified:?}");
+        }
+        () = lelo_security(&silent, Endpoint::Whitelist, |_| vec![0; 8]) => {}
+    }
+    assert_eq!(started.elapsed(), Duration::from_secs(30));
+
+    // A device answering every password with another one is not pairing either.
+    let restless = RecordingHardware::new("TianiHarmony");
+    let mut lelo = protocol("lelo-harmony", "TianiHarmony");
+    tokio::select! {
+        identified = lelo.identify(&restless) => {
+            assert!(matches!(identified, Err(HardwareError::BadReply { .. })), "{identified:?}");
+        }
+        () = lelo_security(&restless, Endpoint::Whitelist, |n| vec![9, 9, u8::try_from(n).unwrap_or(0)]) => {}
+    }
+    let passwords = restless
+        .writes()
+        .into_iter()
+        .filter(|w| w.write.endpoint == Endpoint::Whitelist)
+        .count();
+    assert_eq!(passwords, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_first_svakom_sam_vibrates_in_mode_5() {
+    use crate::recording::RecordingHardware;
+
+    let hardware = Lacking {
+        inner: RecordingHardware::new("Sam Neo"),
+        missing: &[Endpoint::Firmware, Endpoint::TxMode],
+    };
+    let mut sam = protocol("svakom-sam", "Sam Neo");
+    assert!(sam.identify(&hardware).await.expect("identified").is_none());
+    for (speed, packet) in [
+        (3, [0x12, 0x01, 0x03, 0x00, 0x05, 0x03]),
+        (0, [0x12, 0x01, 0x03, 0x00, 0x05, 0x00]),
+    ] {
+        let command = OutputCommand::new(OutputType::Vibrate, speed);
+        let state = OutputState::from([((0, OutputType::Vibrate), command)]);
+        assert_eq!(bytes(&sam.writes(&[(0, command)], &state)), [packet]);
+    }
+}
+
+#[test]
+fn svakom_fatima_switches_heat_on_and_off() {
+    // Heat is no scalar actuator, so no case can set it.
+    let mut fatima = protocol("svakom-fatima", "SL278B");
+    for (value, packet) in [
+        (1, [0x55, 0x05, 0x01, 0x37, 0x02, 0x00, 0x00]),
+        (0, [0x55, 0x05, 0x00, 0x00, 0x02, 0x00, 0x00]),
+    ] {
+        let heat = OutputCommand::new(OutputType::Temperature, value);
+        let state = OutputState::from([((3, OutputType::Temperature), heat)]);
+        let writes = fatima.writes(&[(3, heat)], &state);
+        assert_eq!(bytes(&writes), [packet]);
+        assert!(writes.iter().all(|w| !w.with_response));
+    }
+}
