@@ -6,6 +6,7 @@ mod galaku_pump;
 mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod kizuna;
 mod lovedistance;
 mod lovense;
 mod luvmazer;
@@ -13,6 +14,8 @@ mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
 mod magic_motion_4;
+mod nextlevelracing;
+mod nobra;
 mod packet;
 mod satisfyer;
 mod sexverse_lg389;
@@ -28,6 +31,7 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod tcode_v03;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
@@ -169,6 +173,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "kizuna",
+        make: kizuna::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "lovedistance",
         make: lovedistance::protocol,
         variants: &[],
@@ -207,6 +217,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-4",
         make: magic_motion_4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "nextlevelracing",
+        make: nextlevelracing::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "nobra",
+        make: nobra::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -293,6 +315,12 @@ const REGISTRY: &[Registered] = &[
         make: svakom_v6::protocol,
         variants: &[],
         message_gap_ms: 50,
+    },
+    Registered {
+        name: "tcode-v03",
+        make: tcode_v03::protocol,
+        variants: &[],
+        message_gap_ms: 20,
     },
     Registered {
         name: "vorze-sa",
