@@ -4,13 +4,14 @@
 //!
 //! A port is named in a user device configuration, in Buttplug's layout: a `serial` entry in
 //! `user_configs.protocols.PROTOCOL.communication` with the port and its framing (baud rate,
-//! data bits, parity, stop bits). While scanning, [`SerialManager`] opens each such port and
-//! attaches it with that protocol; the port's name is the device's name and address, so a
-//! model whose `identifier` is the port name (or a user device entry with that address)
-//! describes it, and the protocol's defaults apply otherwise. A port that is missing or busy is
-//! reported once and tried again every [`SerialOptions::rescan_interval`] while scanning; one
-//! that vanishes while in use (unplugged, the other end of a pseudo-terminal closed) removes
-//! its device, and clients are told.
+//! data bits, parity, stop bits). [`SerialManager`] opens each such port from the start (naming
+//! it is choosing the device) and attaches it with that protocol; the port's name is the
+//! device's name and address, so a model whose `identifier` is the port name (or a user device
+//! entry with that address) describes it, and the protocol's defaults apply otherwise. A port
+//! that is missing or busy is reported once and tried again every
+//! [`SerialOptions::rescan_interval`], and at once when a client starts scanning; one that
+//! vanishes while in use (unplugged, the other end of a pseudo-terminal closed) removes its
+//! device, clients are told, and it is attached again when it comes back.
 //!
 //! ```no_run
 //! # async fn run() {
@@ -22,9 +23,8 @@
 //! let devices = Arc::new(DeviceManager::new());
 //! let mut config = DeviceConfig::builtin();
 //! config.merge_user_path("user-device-config.json".as_ref()).expect("a user configuration");
-//! let serial = SerialManager::new(&devices, Arc::new(config), SerialOptions::default());
+//! let serial = SerialManager::start(&devices, Arc::new(config), SerialOptions::default());
 //! devices.add_hardware_manager(serial);
-//! devices.start_scanning();
 //! # }
 //! ```
 //!
@@ -48,7 +48,7 @@ pub struct SerialOptions {
     pub poll_interval: Duration,
     /// Limit on one write reaching the port.
     pub write_timeout: Duration,
-    /// How often, while scanning, ports that did not open are tried again.
+    /// How often ports that are not open (missing, busy, gone) are tried again.
     pub rescan_interval: Duration,
 }
 

@@ -1,13 +1,15 @@
-//! The serial hardware manager: while scanning, opens each port a user configuration names
-//! (a `serial` entry whose `port` is not the database's `default`) and attaches it with that
-//! entry's protocol; a port that is missing or busy is tried again at the next scan.
+//! The serial hardware manager: opens each port a user configuration names (a `serial` entry
+//! whose `port` is not the database's `default`) and attaches it with that entry's protocol.
+//! Naming a port is the user's choice of device, so ports are opened from the start rather
+//! than when a client scans; a port that is missing, busy or gone is tried again every rescan
+//! interval, and at once when a client starts scanning.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Weak};
 
 use futures::future::BoxFuture;
 use plugwire_core::sync::Mutex;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
 
@@ -21,6 +23,8 @@ use crate::port::SerialPortHardware;
 /// Finds devices on the serial ports a user configuration names.
 pub struct SerialManager {
     inner: Arc<Inner>,
+    /// The loop that keeps the configured ports open.
+    watching: JoinHandle<()>,
 }
 
 struct Inner {
@@ -29,6 +33,8 @@ struct Inner {
     config: Arc<DeviceConfig>,
     options: SerialOptions,
     state: Mutex<State>,
+    /// Wakes the loop for a try now.
+    retry: Notify,
 }
 
 #[derive(Default)]
@@ -37,26 +43,26 @@ struct State {
     busy: HashSet<String>,
     /// Ports whose failure to open was already reported (until they open).
     reported: HashSet<String>,
-    /// The scan loop, while scanning.
-    scanning: Option<JoinHandle<()>>,
 }
 
 impl SerialManager {
-    /// A manager for the ports `config` names, attaching to `devices`. Nothing is opened until
-    /// a scan starts.
-    pub fn new(
+    /// Starts opening the ports `config` names (on the current tokio runtime), attaching
+    /// their devices to `devices`; give the result to
+    /// [`DeviceManager::add_hardware_manager`] so scans retry at once.
+    pub fn start(
         devices: &Arc<DeviceManager>,
         config: Arc<DeviceConfig>,
         options: SerialOptions,
     ) -> Arc<Self> {
-        Arc::new(Self {
-            inner: Arc::new(Inner {
-                devices: Arc::downgrade(devices),
-                config,
-                options,
-                state: Mutex::new(State::default()),
-            }),
-        })
+        let inner = Arc::new(Inner {
+            devices: Arc::downgrade(devices),
+            config,
+            options,
+            state: Mutex::new(State::default()),
+            retry: Notify::new(),
+        });
+        let watching = tokio::spawn(watch(inner.clone()));
+        Arc::new(Self { inner, watching })
     }
 
     /// The ports the configuration names, with their protocols.
@@ -70,9 +76,7 @@ impl SerialManager {
 
 impl Drop for SerialManager {
     fn drop(&mut self) {
-        if let Some(scan) = self.inner.state.lock().scanning.take() {
-            scan.abort();
-        }
+        self.watching.abort();
     }
 }
 
@@ -82,17 +86,13 @@ impl HardwareManager for SerialManager {
     }
 
     fn start_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>> {
-        let mut state = self.inner.state.lock();
-        if state.scanning.as_ref().is_none_or(JoinHandle::is_finished) {
-            state.scanning = Some(tokio::spawn(scan(self.inner.clone())));
-        }
+        // A client looking for devices should not wait for the next interval.
+        self.inner.retry.notify_one();
         Box::pin(async { Ok(()) })
     }
 
     fn stop_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>> {
-        if let Some(scan) = self.inner.state.lock().scanning.take() {
-            scan.abort();
-        }
+        // Configured ports stay open: the user named them.
         Box::pin(async { Ok(()) })
     }
 }
@@ -117,8 +117,9 @@ impl Inner {
     }
 }
 
-/// Tries every configured port now, then again every rescan interval until scanning stops.
-async fn scan(inner: Arc<Inner>) {
+/// Tries every configured port that is not open now, then again every rescan interval (or
+/// when woken), for as long as the manager lives.
+async fn watch(inner: Arc<Inner>) {
     loop {
         for (protocol, entry) in inner.ports() {
             if !inner.state.lock().busy.insert(entry.port.clone()) {
@@ -131,7 +132,10 @@ async fn scan(inner: Arc<Inner>) {
                 inner.state.lock().busy.remove(&port);
             });
         }
-        tokio::time::sleep(inner.options.rescan_interval).await;
+        tokio::select! {
+            () = tokio::time::sleep(inner.options.rescan_interval) => {}
+            () = inner.retry.notified() => {}
+        }
     }
 }
 
@@ -154,7 +158,10 @@ async fn connect(inner: &Inner, protocol: &str, entry: SerialEntry) {
             let message = error_chain(&error);
             inner.report(
                 &port,
-                format_args!("{message}; trying again while scanning"),
+                format_args!(
+                    "{message}; trying again every {:?}",
+                    inner.options.rescan_interval
+                ),
             );
             return;
         }

@@ -93,14 +93,14 @@ async fn a_tcode_stroker_on_a_pty_gets_exact_lines_and_its_removal_is_told() {
             rescan_interval: Duration::from_millis(50),
             ..SerialOptions::default()
         };
-        let serial = SerialManager::new(&devices, Arc::new(config), options);
+        // Subscribed first: the manager opens the port as soon as it starts.
+        let mut events = devices.subscribe();
+        let serial = SerialManager::start(&devices, Arc::new(config), options);
         assert_eq!(
             serial.configured_ports(),
             vec![(path.clone(), "tcode-v03".to_owned())]
         );
         devices.add_hardware_manager(serial);
-        let mut events = devices.subscribe();
-        devices.start_scanning();
 
         let DeviceEvent::Added(info) =
             next_event(&mut events, |e| matches!(e, DeviceEvent::Added(_))).await
@@ -166,8 +166,10 @@ async fn a_missing_port_is_tried_again_until_it_appears() {
             rescan_interval: Duration::from_millis(50),
             ..SerialOptions::default()
         };
-        devices.add_hardware_manager(SerialManager::new(&devices, Arc::new(config), options));
         let mut events = devices.subscribe();
+        devices.add_hardware_manager(SerialManager::start(&devices, Arc::new(config), options));
+        // A client scanning asks for a try at once; the port is not there yet.
+        devices.start_scanning();
         devices.start_scanning();
 
         // The port is plugged in after scanning started: whenever it appears, a scan finds it.
