@@ -170,20 +170,28 @@ async fn connect(inner: &Inner, protocol: &str, entry: SerialEntry) {
             return;
         }
     };
-    inner.state.lock().reported.remove(&port);
-    info!(%port, protocol, "serial port opened");
+    debug!(%port, protocol, "serial port opened");
     // Subscribed before attaching, so the device's removal cannot be missed.
     let mut events = devices.subscribe();
     let attached = attach(&devices, &inner.config, protocol, hardware.clone()).await;
     drop(devices);
     match attached {
         Ok(index) => {
+            inner.state.lock().reported.remove(&port);
+            info!(%port, protocol, index, "serial device attached");
             tokio::select! {
                 () = hardware.disconnected() => {}
                 () = removed(&mut events, &inner.devices, index) => {}
             }
         }
-        Err(error) => warn!(%port, protocol, %error, "could not set up a serial device"),
+        // Said once: the port is tried again, and would fail the same way.
+        Err(error) => inner.report(
+            &port,
+            format_args!(
+                "could not set up a {protocol} device: {}",
+                error_chain(&error)
+            ),
+        ),
     }
     // Closed here, whoever else still holds a handle, so the port can be opened again.
     hardware.close();
