@@ -25,6 +25,7 @@ mod joyhub;
 mod kgoal_boost;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod kizuna;
 mod lelo_f1s;
 mod lelo_f1sv2;
 mod lelo_harmony;
@@ -42,6 +43,8 @@ mod magic_motion_4;
 mod mannuo;
 mod maxpro;
 mod meese;
+mod nextlevelracing;
+mod nobra;
 mod packet;
 mod satisfyer;
 mod sensee;
@@ -74,6 +77,7 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod tcode_v03;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
@@ -340,6 +344,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "kizuna",
+        make: kizuna::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "lelo-f1s",
         make: lelo_f1s::protocol,
         variants: &[],
@@ -438,6 +448,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "meese",
         make: meese::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "nextlevelracing",
+        make: nextlevelracing::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "nobra",
+        make: nobra::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -626,6 +648,12 @@ const REGISTRY: &[Registered] = &[
         make: svakom_v6::protocol,
         variants: &[],
         message_gap_ms: 50,
+    },
+    Registered {
+        name: "tcode-v03",
+        make: tcode_v03::protocol,
+        variants: &[],
+        message_gap_ms: 20,
     },
     Registered {
         name: "vorze-sa",
