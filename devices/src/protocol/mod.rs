@@ -13,7 +13,12 @@ mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
 mod magic_motion_4;
+mod mizzzee;
+mod mizzzee_v2;
+mod mymuselinkplus;
+mod omobo;
 mod packet;
+mod realov;
 mod satisfyer;
 mod sexverse_lg389;
 mod sexverse_v1;
@@ -31,6 +36,8 @@ mod svakom_v6;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
+mod xiuxiuda;
+mod youcups;
 
 #[cfg(test)]
 mod tests;
@@ -211,6 +218,36 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "mizzzee",
+        make: mizzzee::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mizzzee-v2",
+        make: mizzzee_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mymuselinkplus",
+        make: mymuselinkplus::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "omobo",
+        make: omobo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "realov",
+        make: realov::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "satisfyer",
         make: satisfyer::protocol,
         variants: &[],
@@ -309,6 +346,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "wevibe-8bit",
         make: wevibe_8bit::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xiuxiuda",
+        make: xiuxiuda::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "youcups",
+        make: youcups::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
