@@ -33,6 +33,9 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod tryfun;
+mod tryfun_blackhole;
+mod tryfun_meta2;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
@@ -328,6 +331,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "svakom-v6",
         make: svakom_v6::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "tryfun",
+        make: tryfun::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "tryfun-blackhole",
+        make: tryfun_blackhole::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "tryfun-meta2",
+        make: tryfun_meta2::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
