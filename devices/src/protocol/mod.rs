@@ -15,7 +15,9 @@ mod magic_motion_3;
 mod magic_motion_4;
 mod mizzzee;
 mod mizzzee_v2;
+mod motorbunny;
 mod mymuselinkplus;
+mod nexus_revo;
 mod omobo;
 mod packet;
 mod realov;
@@ -33,6 +35,7 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod synchro;
 mod tryfun;
 mod tryfun_blackhole;
 mod tryfun_meta2;
@@ -233,8 +236,20 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "motorbunny",
+        make: motorbunny::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "mymuselinkplus",
         make: mymuselinkplus::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "nexus-revo",
+        make: nexus_revo::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -331,6 +346,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "svakom-v6",
         make: svakom_v6::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "synchro",
+        make: synchro::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
