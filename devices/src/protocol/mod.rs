@@ -40,8 +40,10 @@ mod tryfun;
 mod tryfun_blackhole;
 mod tryfun_meta2;
 mod vorze_sa;
+mod wetoy;
 mod wevibe;
 mod wevibe_8bit;
+mod xibao;
 mod xiuxiuda;
 mod youcups;
 
@@ -380,6 +382,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 100,
     },
     Registered {
+        name: "wetoy",
+        make: wetoy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "wevibe",
         make: wevibe::protocol,
         variants: &[],
@@ -388,6 +396,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "wevibe-8bit",
         make: wevibe_8bit::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xibao",
+        make: xibao::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
