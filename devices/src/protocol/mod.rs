@@ -15,6 +15,7 @@ mod magic_motion_3;
 mod magic_motion_4;
 mod mizzzee;
 mod mizzzee_v2;
+mod mizzzee_v3;
 mod motorbunny;
 mod mymuselinkplus;
 mod nexus_revo;
@@ -45,6 +46,7 @@ mod wevibe;
 mod wevibe_8bit;
 mod xibao;
 mod xiuxiuda;
+mod xuanhuan;
 mod youcups;
 
 #[cfg(test)]
@@ -238,6 +240,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "mizzzee-v3",
+        make: mizzzee_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "motorbunny",
         make: motorbunny::protocol,
         variants: &[],
@@ -408,6 +416,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "xiuxiuda",
         make: xiuxiuda::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xuanhuan",
+        make: xuanhuan::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
