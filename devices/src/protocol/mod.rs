@@ -23,6 +23,7 @@ mod omobo;
 mod packet;
 mod realov;
 mod satisfyer;
+mod serveu;
 mod sexverse_lg389;
 mod sexverse_v1;
 mod sexverse_v2;
@@ -278,6 +279,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "satisfyer",
         make: satisfyer::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "serveu",
+        make: serveu::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
