@@ -21,6 +21,7 @@ mod mymuselinkplus;
 mod nexus_revo;
 mod omobo;
 mod packet;
+mod prettylove;
 mod realov;
 mod satisfyer;
 mod serveu;
@@ -49,6 +50,7 @@ mod xibao;
 mod xiuxiuda;
 mod xuanhuan;
 mod youcups;
+mod youou;
 
 #[cfg(test)]
 mod tests;
@@ -271,6 +273,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "prettylove",
+        make: prettylove::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "realov",
         make: realov::protocol,
         variants: &[],
@@ -435,6 +443,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "youcups",
         make: youcups::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "youou",
+        make: youou::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
