@@ -42,6 +42,8 @@ mod synchro;
 mod tryfun;
 mod tryfun_blackhole;
 mod tryfun_meta2;
+mod utimi;
+mod vibratissimo;
 mod vorze_sa;
 mod wetoy;
 mod wevibe;
@@ -49,6 +51,7 @@ mod wevibe_8bit;
 mod xibao;
 mod xiuxiuda;
 mod xuanhuan;
+mod yiciyuan;
 mod youcups;
 mod youou;
 
@@ -399,6 +402,18 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "utimi",
+        make: utimi::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vibratissimo",
+        make: vibratissimo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "vorze-sa",
         make: vorze_sa::protocol,
         variants: vorze_sa::VARIANTS,
@@ -437,6 +452,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "xuanhuan",
         make: xuanhuan::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "yiciyuan",
+        make: yiciyuan::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
