@@ -63,9 +63,10 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use plugwire_core::message::{InputType, OutputCommand, OutputType, Range};
+use tokio::sync::broadcast;
 
 use super::config::DeviceDefinition;
-use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
 use super::scheduler::{DeviceDriver, OutputState};
 
 pub use kiiroo_v2::launch_speed;
@@ -126,6 +127,18 @@ pub trait Protocol: Send + 'static {
                     data,
                 })
         })
+    }
+
+    /// The endpoint whose notifications need answers (see [`Protocol::notified`]): it is
+    /// subscribed to once the device is initialised. `None` (the default): none do.
+    fn answered_endpoint(&self) -> Option<Endpoint> {
+        None
+    }
+
+    /// The writes answering what the device sent on [`Protocol::answered_endpoint`], such as a
+    /// change of state it reports by itself.
+    fn notified(&mut self, _data: &[u8]) -> Vec<HardwareWrite> {
+        Vec::new()
     }
 
     /// How often the device must hear from us even when nothing changes (or, for protocols
@@ -511,6 +524,9 @@ pub struct ProtocolDriver {
     hardware: Arc<dyn Hardware>,
     /// Outputs a user asked to run backwards, with their ranges.
     reversed: Vec<(u32, OutputType, Range)>,
+    /// The device's notifications, listened to from the start for protocols that answer
+    /// some, until the device's task takes them.
+    notifications: Option<broadcast::Receiver<Notification>>,
 }
 
 impl ProtocolDriver {
@@ -533,11 +549,20 @@ impl ProtocolDriver {
                 Some((feature, output_type, limits.value))
             })
             .collect();
+        let notifications = protocol
+            .answered_endpoint()
+            .map(|_| hardware.notifications());
         Self {
             protocol,
             hardware,
             reversed,
+            notifications,
         }
+    }
+
+    /// The endpoint whose notifications the protocol answers, to be subscribed to.
+    pub fn answered_endpoint(&self) -> Option<Endpoint> {
+        self.protocol.answered_endpoint()
     }
 
     /// A command as the device must see it: mirrored within its range when reversed.
@@ -597,6 +622,22 @@ impl DeviceDriver for ProtocolDriver {
 
     fn keepalive(&self) -> Option<Duration> {
         self.protocol.keepalive()
+    }
+
+    fn notifications(&mut self) -> Option<broadcast::Receiver<Notification>> {
+        self.notifications.take()
+    }
+
+    fn notified(&mut self, notification: Notification) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            if self.protocol.answered_endpoint() != Some(notification.endpoint) {
+                return Ok(());
+            }
+            for write in self.protocol.notified(&notification.data) {
+                self.hardware.write(write).await?;
+            }
+            Ok(())
+        })
     }
 
     fn send_keepalive<'a>(
