@@ -20,6 +20,7 @@ mod motorbunny;
 mod mymuselinkplus;
 mod nexus_revo;
 mod omobo;
+mod ossm;
 mod packet;
 mod prettylove;
 mod realov;
@@ -285,6 +286,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "omobo",
         make: omobo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "ossm",
+        make: ossm::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
