@@ -51,9 +51,14 @@ struct Ossm {
 }
 
 impl Ossm {
+    /// The mode the device is in once the writes so far are written.
+    fn current_mode(&self) -> Mode {
+        self.pending_mode.unwrap_or(self.mode)
+    }
+
     /// The writes switching to `mode`, if the device is not in it.
     fn switch(&mut self, mode: Mode, command: &str, writes: &mut Vec<HardwareWrite>) {
-        if self.pending_mode.unwrap_or(self.mode) != mode {
+        if self.current_mode() != mode {
             writes.push(text(Endpoint::Tx, "go:menu"));
             writes.push(text(Endpoint::Tx, command));
             self.pending_mode = Some(mode);
@@ -75,9 +80,7 @@ impl Protocol for Ossm {
             match command {
                 OutputCommand::Oscillate(speed) => {
                     // Stopping needs no mode switch: outside the stroke engine nothing strokes.
-                    if speed.value == 0
-                        && self.pending_mode.unwrap_or(self.mode) != Mode::StrokeEngine
-                    {
+                    if speed.value == 0 && self.current_mode() != Mode::StrokeEngine {
                         continue;
                     }
                     self.switch(Mode::StrokeEngine, "go:strokeEngine", &mut writes);
