@@ -106,6 +106,10 @@ pub async fn attach(
         .unwrap_or_else(|| protocol::message_gap_ms(protocol_name));
     let reports = implementation.input_reports(hardware.clone());
     let driver = ProtocolDriver::new(implementation, hardware.clone(), &definition);
+    // Listening already (the driver took its receiver): nothing sent from here on is missed.
+    if let Some(endpoint) = driver.answered_endpoint() {
+        hardware.subscribe(endpoint).await?;
+    }
     let scheduler = Scheduler::start(driver, Duration::from_millis(u64::from(message_gap_ms)));
     // The stack may say the link dropped, or the device's task may find out by writing.
     let task_gone = scheduler.gone();

@@ -43,12 +43,23 @@ mod magic_motion_4;
 mod mannuo;
 mod maxpro;
 mod meese;
+mod mizzzee;
+mod mizzzee_v2;
+mod mizzzee_v3;
+mod motorbunny;
+mod mymuselinkplus;
 mod nextlevelracing;
+mod nexus_revo;
 mod nobra;
+mod omobo;
+mod ossm;
 mod packet;
+mod prettylove;
+mod realov;
 mod satisfyer;
 mod sensee;
 mod sensee_v2;
+mod serveu;
 mod sexverse_lg389;
 mod sexverse_v1;
 mod sexverse_v2;
@@ -77,10 +88,23 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod synchro;
 mod tcode_v03;
+mod tryfun;
+mod tryfun_blackhole;
+mod tryfun_meta2;
+mod utimi;
+mod vibratissimo;
 mod vorze_sa;
+mod wetoy;
 mod wevibe;
 mod wevibe_8bit;
+mod xibao;
+mod xiuxiuda;
+mod xuanhuan;
+mod yiciyuan;
+mod youcups;
+mod youou;
 
 #[cfg(test)]
 mod tests;
@@ -91,9 +115,10 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use plugwire_core::message::{InputReadingValue, InputType, OutputCommand, OutputType, Range};
+use tokio::sync::broadcast;
 
 use super::config::DeviceDefinition;
-use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
 use super::scheduler::{DeviceDriver, OutputState};
 
 pub use kiiroo_v2::launch_speed;
@@ -164,6 +189,18 @@ pub trait Protocol: Send + 'static {
         _hardware: Arc<dyn Hardware>,
     ) -> Option<BoxStream<'static, (u32, InputReadingValue)>> {
         None
+    }
+
+    /// The endpoint whose notifications need answers (see [`Protocol::notified`]): it is
+    /// subscribed to once the device is initialised. `None` (the default): none do.
+    fn answered_endpoint(&self) -> Option<Endpoint> {
+        None
+    }
+
+    /// The writes answering what the device sent on [`Protocol::answered_endpoint`], such as a
+    /// change of state it reports by itself.
+    fn notified(&mut self, _data: &[u8]) -> Vec<HardwareWrite> {
+        Vec::new()
     }
 
     /// How often the device must hear from us even when nothing changes (or, for protocols
@@ -452,14 +489,74 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "mizzzee",
+        make: mizzzee::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mizzzee-v2",
+        make: mizzzee_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mizzzee-v3",
+        make: mizzzee_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "motorbunny",
+        make: motorbunny::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mymuselinkplus",
+        make: mymuselinkplus::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "nextlevelracing",
         make: nextlevelracing::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
     Registered {
+        name: "nexus-revo",
+        make: nexus_revo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "nobra",
         make: nobra::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "omobo",
+        make: omobo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "ossm",
+        make: ossm::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "prettylove",
+        make: prettylove::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "realov",
+        make: realov::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -478,6 +575,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "sensee-v2",
         make: sensee_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "serveu",
+        make: serveu::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -650,16 +753,58 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "synchro",
+        make: synchro::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "tcode-v03",
         make: tcode_v03::protocol,
         variants: &[],
         message_gap_ms: 20,
     },
     Registered {
+        name: "tryfun",
+        make: tryfun::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "tryfun-blackhole",
+        make: tryfun_blackhole::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "tryfun-meta2",
+        make: tryfun_meta2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "utimi",
+        make: utimi::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vibratissimo",
+        make: vibratissimo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "vorze-sa",
         make: vorze_sa::protocol,
         variants: vorze_sa::VARIANTS,
         message_gap_ms: 100,
+    },
+    Registered {
+        name: "wetoy",
+        make: wetoy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
     },
     Registered {
         name: "wevibe",
@@ -670,6 +815,42 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "wevibe-8bit",
         make: wevibe_8bit::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xibao",
+        make: xibao::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xiuxiuda",
+        make: xiuxiuda::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xuanhuan",
+        make: xuanhuan::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "yiciyuan",
+        make: yiciyuan::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "youcups",
+        make: youcups::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "youou",
+        make: youou::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -711,6 +892,9 @@ pub struct ProtocolDriver {
     hardware: Arc<dyn Hardware>,
     /// Outputs a user asked to run backwards, with their ranges.
     reversed: Vec<(u32, OutputType, Range)>,
+    /// The device's notifications, listened to from the start for protocols that answer
+    /// some, until the device's task takes them.
+    notifications: Option<broadcast::Receiver<Notification>>,
 }
 
 impl ProtocolDriver {
@@ -733,11 +917,20 @@ impl ProtocolDriver {
                 Some((feature, output_type, limits.value))
             })
             .collect();
+        let notifications = protocol
+            .answered_endpoint()
+            .map(|_| hardware.notifications());
         Self {
             protocol,
             hardware,
             reversed,
+            notifications,
         }
+    }
+
+    /// The endpoint whose notifications the protocol answers, to be subscribed to.
+    pub fn answered_endpoint(&self) -> Option<Endpoint> {
+        self.protocol.answered_endpoint()
     }
 
     /// A command as the device must see it: mirrored within its range when reversed.
@@ -797,6 +990,22 @@ impl DeviceDriver for ProtocolDriver {
 
     fn keepalive(&self) -> Option<Duration> {
         self.protocol.keepalive()
+    }
+
+    fn notifications(&mut self) -> Option<broadcast::Receiver<Notification>> {
+        self.notifications.take()
+    }
+
+    fn notified(&mut self, notification: Notification) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            if self.protocol.answered_endpoint() != Some(notification.endpoint) {
+                return Ok(());
+            }
+            for write in self.protocol.notified(&notification.data) {
+                self.hardware.write(write).await?;
+            }
+            Ok(())
+        })
     }
 
     fn send_keepalive<'a>(

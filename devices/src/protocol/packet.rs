@@ -51,7 +51,7 @@ pub(crate) fn tx(data: impl Into<Vec<u8>>, with_response: bool) -> Vec<HardwareW
 pub(crate) fn per_output(
     changed: &[(u32, OutputCommand)],
     with_response: bool,
-    packet: impl Fn(u32, OutputCommand) -> Option<Vec<u8>>,
+    mut packet: impl FnMut(u32, OutputCommand) -> Option<Vec<u8>>,
 ) -> Vec<HardwareWrite> {
     changed
         .iter()
