@@ -3,6 +3,8 @@
 
 mod galaku;
 mod galaku_pump;
+mod hismith;
+mod hismith_mini;
 mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
@@ -61,6 +63,15 @@ pub trait Protocol: Send + 'static {
         _hardware: &'a dyn Hardware,
     ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
         Box::pin(async { Ok(None) })
+    }
+
+    /// The database protocol the device turned out to belong to, when [`Protocol::identify`]
+    /// found it is not the one that claimed it (a device advertising an old Hismith name whose
+    /// model id is of the newer `hismith-mini` line). Its model is then looked up under that
+    /// protocol, and that protocol's implementation, configured and initialised in this one's
+    /// place, drives it. `None`: the claiming protocol.
+    fn identified_protocol(&self) -> Option<&'static str> {
+        None
     }
 
     /// Learns the model (its features and protocol variant, from the device configuration),
@@ -147,6 +158,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "galaku-pump",
         make: galaku_pump::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "hismith",
+        make: hismith::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "hismith-mini",
+        make: hismith_mini::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

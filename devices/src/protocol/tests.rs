@@ -267,3 +267,56 @@ fn svakom_v2_has_a_packet_for_a_second_vibrator() {
     assert_eq!(bytes(&writes), [[0x55, 0x06, 0x01, 0x00, 0x06, 0x06]]);
     assert!(writes.iter().all(|w| w.with_response));
 }
+
+#[tokio::test(start_paused = true)]
+async fn identification_can_hand_a_device_over_to_another_protocol() {
+    use std::sync::Arc;
+
+    use crate::recording::RecordingHardware;
+    use crate::{DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let config = DeviceConfig::builtin();
+    let oscillate = OutputCommand::new(OutputType::Oscillate, 10);
+    // Both advertise the same old name, which `hismith` claims; the model id decides.
+    for (model_id, listed, packet) in [
+        (
+            [0x10, 0x02],
+            "Hismith Pro Traveler",
+            [0xaa, 0x04, 0x0a, 0x0e],
+        ),
+        ([0x14, 0x02], "Hismith Ukulele", [0xcc, 0x03, 0x0a, 0x0d]),
+    ] {
+        let hardware = Arc::new(RecordingHardware::new("HISMITH"));
+        hardware.queue_read(Endpoint::RxBleModel, &model_id);
+        let index = attach(&manager, &config, "hismith", hardware.clone())
+            .await
+            .expect("attach");
+        let info = manager.device(index).expect("listed");
+        assert_eq!(info.device_name, listed);
+        manager
+            .set_output(1, index, 0, oscillate)
+            .expect("an oscillator");
+        let writes = hardware.wait_for(|w| !w.is_empty()).await;
+        assert_eq!(writes[0].write.data, packet);
+    }
+}
+
+#[test]
+fn hismith_mini_sprays_once_per_shot_and_never_for_zero() {
+    let mut piupiu = protocol("hismith-mini", "Hismith Piupiu");
+    let spray = |value: i32| {
+        let command = OutputCommand::new(OutputType::Spray, value);
+        (
+            (0, command),
+            OutputState::from([((0, OutputType::Spray), command)]),
+        )
+    };
+    let (change, state) = spray(1);
+    assert_eq!(
+        bytes(&piupiu.writes(&[change], &state)),
+        [[0xcc, 0x0b, 0x01, 0x0c]]
+    );
+    let (change, state) = spray(0);
+    assert!(piupiu.writes(&[change], &state).is_empty());
+}
