@@ -6,6 +6,7 @@ mod galaku;
 mod galaku_pump;
 mod hismith;
 mod hismith_mini;
+mod honeyplaybox;
 mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
@@ -177,6 +178,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "hismith-mini",
         make: hismith_mini::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "honeyplaybox",
+        make: honeyplaybox::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -320,3 +320,86 @@ fn hismith_mini_sprays_once_per_shot_and_never_for_zero() {
     let (change, state) = spray(0);
     assert!(piupiu.writes(&[change], &state).is_empty());
 }
+
+#[test]
+fn honeyplaybox_frames_are_found_however_notifications_cut_them() {
+    let answer = honeyplaybox::frame(0, 0x01, &[0x90, 0x00, 1, 2, 3]);
+    let other = honeyplaybox::frame(7, 0x03, &[0x42]);
+    let mut frames = honeyplaybox::Frames::default();
+    // Noise, then a frame cut in three, the last piece carrying the next frame whole.
+    assert!(frames.push(&[0x13, 0x02, 0xa5]).is_empty());
+    assert!(frames.push(&answer[..4]).is_empty());
+    assert!(frames.push(&answer[4..12]).is_empty());
+    let mut rest = answer[12..].to_vec();
+    rest.extend_from_slice(&other);
+    assert_eq!(frames.push(&rest), [answer.clone(), other.clone()]);
+    // A start whose length leads to no end byte is passed over for the real one after it.
+    let mut false_start = vec![
+        0x02, 0xa5, 0x5a, 0x55, 0xaa, 0xf0, 0, 0xb1, 0x01, 0x00, 0x01,
+    ];
+    false_start.extend_from_slice(&[0x77; 4]);
+    false_start.extend_from_slice(&answer);
+    assert_eq!(frames.push(&false_start), [answer]);
+}
+
+#[test]
+fn honeyplaybox_takes_the_key_from_an_accepting_answer_only() {
+    let key: Vec<u8> = (0x10..0x20).collect();
+    let mut accepted = vec![0x90, 0x00];
+    accepted.extend_from_slice(&key);
+    let answer = honeyplaybox::frame(0, 0x01, &accepted);
+    assert_eq!(
+        honeyplaybox::handshake_key(&answer)
+            .expect("accepted")
+            .map(Vec::from),
+        Some(key)
+    );
+    // Accepted, but without a whole key: not the answer yet.
+    let short = honeyplaybox::frame(0, 0x01, &[0x90, 0x00, 1, 2]);
+    assert_eq!(honeyplaybox::handshake_key(&short).expect("accepted"), None);
+    let refused = honeyplaybox::frame(0, 0x01, &[0x6a, 0x80]);
+    assert!(matches!(
+        honeyplaybox::handshake_key(&refused),
+        Err(HardwareError::BadReply { .. })
+    ));
+    assert_eq!(
+        honeyplaybox::crc16(&[0xb1, 0x01, 0x00, 0x02, 0x00, 0x10]),
+        0x3686
+    );
+}
+
+#[test]
+fn honeyplaybox_repeats_the_levels_in_one_frame_counted_on() {
+    let oly = DeviceConfig::builtin()
+        .definition("honeyplaybox", "HPB-393")
+        .expect("the Oly");
+    let mut honey = protocol("honeyplaybox", "HPB-393");
+    honey.configure(&oly);
+    assert_eq!(honey.keepalive(), Some(Duration::from_millis(500)));
+    let first = OutputCommand::new(OutputType::Vibrate, 30);
+    let second = OutputCommand::new(OutputType::Vibrate, 60);
+    let state = OutputState::from([
+        ((0, OutputType::Vibrate), first),
+        ((1, OutputType::Vibrate), second),
+    ]);
+    // Two changes, two frames; the repeat is one more, the same levels, the next count.
+    let writes = honey.writes(&[(0, first), (1, second)], &state);
+    let repeat = honey.keepalive_writes(&state);
+    assert_eq!(writes.len(), 2);
+    assert_eq!(repeat.len(), 1);
+    let counts: Vec<u8> = writes.iter().chain(&repeat).map(|w| w.data[6]).collect();
+    assert_eq!(counts, [1, 2, 3]);
+    for write in writes.iter().chain(&repeat) {
+        assert!(write.with_response);
+        // Motor 0 at 30 and motor 1 at 60, each run for six seconds.
+        assert_eq!(
+            write.data[11..19],
+            [0x01, 0x00, 0x05, 0x00, 0x3c, 0x00, 0x00, 30]
+        );
+        assert_eq!(
+            write.data[19..27],
+            [0x11, 0x00, 0x05, 0x00, 0x3c, 0x00, 0x00, 60]
+        );
+        assert_eq!(write.data[7..], writes[0].data[7..]);
+    }
+}
