@@ -1,6 +1,7 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod amorelie_joy;
 mod foreo;
 mod galaku;
 mod galaku_pump;
@@ -151,6 +152,12 @@ struct Registered {
 
 /// Every protocol implemented here. Adding one is a file and an entry here.
 const REGISTRY: &[Registered] = &[
+    Registered {
+        name: "amorelie-joy",
+        make: amorelie_joy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
     Registered {
         name: "foreo",
         make: foreo::protocol,
