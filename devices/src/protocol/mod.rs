@@ -11,6 +11,9 @@ mod honeyplaybox;
 mod joyhub;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod libo_elle;
+mod libo_shark;
+mod libo_vibes;
 mod lovedistance;
 mod lovense;
 mod luvmazer;
@@ -209,6 +212,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "kiiroo-v21",
         make: kiiroo_v21::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "libo-elle",
+        make: libo_elle::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "libo-shark",
+        make: libo_shark::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "libo-vibes",
+        make: libo_vibes::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -403,3 +403,20 @@ fn honeyplaybox_repeats_the_levels_in_one_frame_counted_on() {
         assert_eq!(write.data[7..], writes[0].data[7..]);
     }
 }
+
+#[test]
+fn libo_elle_has_a_packet_for_a_second_vibrator() {
+    // No model of the database has one; buttplug-rs has its packet all the same.
+    let mut elle = protocol("libo-elle", "PiPiJing");
+    let mut second = |speed: i32| {
+        let command = OutputCommand::new(OutputType::Vibrate, speed);
+        let state = OutputState::from([((1, OutputType::Vibrate), command)]);
+        elle.writes(&[(1, command)], &state)
+    };
+    for (speed, byte) in [(0, 0x00), (1, 0x01), (7, 0x61), (8, 0x04), (10, 0x24)] {
+        let writes = second(speed);
+        assert_eq!(writes.len(), 1);
+        assert_eq!(writes[0].endpoint, Endpoint::Tx);
+        assert_eq!(writes[0].data, [byte], "speed {speed}");
+    }
+}
