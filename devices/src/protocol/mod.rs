@@ -36,6 +36,7 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod vibio;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
@@ -356,6 +357,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "svakom-v6",
         make: svakom_v6::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vibio",
+        make: vibio::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -420,3 +420,95 @@ fn libo_elle_has_a_packet_for_a_second_vibrator() {
         assert_eq!(writes[0].data, [byte], "speed {speed}");
     }
 }
+
+/// Bytes from hex digits.
+fn hex(digits: &str) -> Vec<u8> {
+    (0..digits.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&digits[at..at + 2], 16).expect("hex"))
+        .collect()
+}
+
+#[test]
+fn vibio_messages_are_aes_ecb_with_its_key() {
+    // Checked against another AES implementation.
+    assert_eq!(
+        vibio::encrypt("OK;"),
+        hex("73f4cbd11a61e4185e8e486283595a24")
+    );
+    let two_blocks = hex("00feec928cd32eaa65dee8711b3a4f8fb9825c320a5c907628f8c30cd717c637");
+    assert_eq!(vibio::encrypt("Auth:0123456789abcdef;"), two_blocks);
+    assert_eq!(
+        vibio::decrypt(&two_blocks).as_deref(),
+        Some("Auth:0123456789abcdef;")
+    );
+    // Not whole blocks, or bad padding: not a message.
+    assert_eq!(vibio::decrypt(&two_blocks[..20]), None);
+    assert_eq!(vibio::decrypt(&[0; 16]), None);
+    assert_eq!(vibio::decrypt(&[]), None);
+    assert_eq!(
+        vibio::answer_to("1a2B:hello world;").as_deref(),
+        Some("Auth:b94d;")
+    );
+    for not_a_challenge in ["OK;", "1a2B:;", "1a2G:text;", "12345:text;", "1a2B:text"] {
+        assert_eq!(vibio::answer_to(not_a_challenge), None, "{not_a_challenge}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn vibio_answers_its_challenge_before_it_is_driven() {
+    use std::sync::Arc;
+
+    use crate::recording::{HardwareCommand, RecordingHardware};
+    use crate::{DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let hardware = Arc::new(RecordingHardware::new("Frida_Vibio"));
+    let attaching = tokio::spawn({
+        let (manager, hardware) = (manager.clone(), hardware.clone());
+        async move { attach(&manager, &DeviceConfig::builtin(), "vibio", hardware).await }
+    });
+    // rx subscribed, then the opening with a fresh nonce.
+    let writes = hardware.wait_for(|w| !w.is_empty()).await;
+    assert_eq!(
+        hardware.commands()[0].command,
+        HardwareCommand::Subscribe(Endpoint::Rx)
+    );
+    let opening = vibio::decrypt(&writes[0].write.data).expect("an encrypted opening");
+    let nonce = opening
+        .strip_prefix("Auth:")
+        .and_then(|rest| rest.strip_suffix(';'))
+        .expect("Auth:NONCE;");
+    assert!(nonce.len() == 8 && nonce.chars().all(|c| c.is_ascii_alphanumeric()));
+    // The challenge "1a2B:hello world;" is answered with the SHA-256's first two bytes.
+    hardware.notify(
+        Endpoint::Rx,
+        &hex("554b1465a69830760e652b66af0f8e3f8c5a21ae88981a4e43bd0b9ca5ce9769"),
+    );
+    let writes = hardware.wait_for(|w| w.len() >= 2).await;
+    assert_eq!(writes[1].write.data, vibio::encrypt("Auth:b94d;"));
+    hardware.notify(Endpoint::Rx, &vibio::encrypt("OK;"));
+    let index = attaching.await.expect("task").expect("attached");
+    assert_eq!(
+        manager.device(index).expect("listed").device_name,
+        "Vibio Frida"
+    );
+    // Both speeds, two digits each, in every command.
+    manager
+        .set_output(1, index, 0, OutputCommand::new(OutputType::Vibrate, 40))
+        .expect("a vibrator");
+    let writes = hardware.wait_for(|w| w.len() >= 3).await;
+    assert_eq!(
+        writes[2].write.data,
+        hex("61afcf027f15866f7b45bb5d70f0ac34")
+    );
+    assert!(!writes[2].write.with_response);
+    manager
+        .set_output(1, index, 1, OutputCommand::new(OutputType::Vibrate, 12))
+        .expect("a second vibrator");
+    let writes = hardware.wait_for(|w| w.len() >= 4).await;
+    assert_eq!(
+        writes[3].write.data,
+        hex("2eb126d9a639a51ec7fd7727d8b30f0d")
+    );
+}
