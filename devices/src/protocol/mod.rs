@@ -21,6 +21,7 @@ mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
 mod magic_motion_4;
+mod monsterpub;
 mod packet;
 mod satisfyer;
 mod sexverse_lg389;
@@ -273,6 +274,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-4",
         make: magic_motion_4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "monsterpub",
+        make: monsterpub::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -512,3 +512,74 @@ async fn vibio_answers_its_challenge_before_it_is_driven() {
         hex("2eb126d9a639a51ec7fd7727d8b30f0d")
     );
 }
+
+#[test]
+fn monsterpub_unlocks_with_the_key_its_challenge_names() {
+    let challenge = [
+        0x01, b'L', b'S', b'B', b'B', b'L', b'S', b'B', b'B', b'L', b'S', b'B', b'B', b'L', b'S',
+        b'B',
+    ];
+    // The key itself XORed with itself: all zeros.
+    assert_eq!(monsterpub::unlock_answer(&challenge), Some(vec![0; 15]));
+    // Too short, empty, or naming a key there is none of.
+    assert_eq!(monsterpub::unlock_answer(&challenge[..15]), None);
+    assert_eq!(monsterpub::unlock_answer(&[]), None);
+    let mut fifth_key = challenge;
+    fifth_key[0] = 4;
+    assert_eq!(monsterpub::unlock_answer(&fifth_key), None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn monsterpub_writes_where_the_device_has_an_endpoint_for_it() {
+    use std::sync::Arc;
+
+    use crate::recording::RecordingHardware;
+    use crate::{DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let config = DeviceConfig::builtin();
+    let vibrate = |value: i32| OutputCommand::new(OutputType::Vibrate, value);
+
+    // No txvibrate and no rx: no unlock; speeds on tx, the stop on txmode with response.
+    let whale = Arc::new(RecordingHardware::new("MonsterPub"));
+    whale.only_endpoints(&[Endpoint::RxBleModel, Endpoint::Tx, Endpoint::TxMode]);
+    assert!(!whale.has_endpoint(Endpoint::Rx));
+    assert!(matches!(
+        whale
+            .write(HardwareWrite::new(Endpoint::TxVibrate, [0], false))
+            .await,
+        Err(HardwareError::NoEndpoint(Endpoint::TxVibrate))
+    ));
+    whale.queue_read(Endpoint::RxBleModel, b"MP2_JK_N_P1");
+    let index = attach(&manager, &config, "monsterpub", whale.clone())
+        .await
+        .expect("attach");
+    let info = manager.device(index).expect("listed");
+    assert_eq!(info.device_name, "Sistalk MonsterPub 2 Doctor Whale");
+    manager.set_output(1, index, 0, vibrate(30)).expect("valid");
+    let writes = whale.wait_for(|w| !w.is_empty()).await;
+    assert_eq!(
+        writes[0].write,
+        HardwareWrite::new(Endpoint::Tx, [30, 0], false)
+    );
+    manager.set_output(1, index, 0, vibrate(0)).expect("valid");
+    let writes = whale.wait_for(|w| w.len() >= 2).await;
+    assert_eq!(
+        writes[1].write,
+        HardwareWrite::new(Endpoint::TxMode, [0, 0], true)
+    );
+
+    // Neither: generic0, the speeds after 03.
+    let craybit = Arc::new(RecordingHardware::new("TracyDog"));
+    craybit.only_endpoints(&[Endpoint::RxBleModel, Endpoint::Generic(0)]);
+    craybit.queue_read(Endpoint::RxBleModel, b"TDG_CRAYBIT_PT\0");
+    let index = attach(&manager, &config, "monsterpub", craybit.clone())
+        .await
+        .expect("attach");
+    manager.set_output(1, index, 1, vibrate(40)).expect("valid");
+    let writes = craybit.wait_for(|w| !w.is_empty()).await;
+    assert_eq!(
+        writes[0].write,
+        HardwareWrite::new(Endpoint::Generic(0), [3, 0, 40, 0], false)
+    );
+}
