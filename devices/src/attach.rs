@@ -67,8 +67,9 @@ pub fn admit(
     })
 }
 
-/// Identifies, configures and initialises `hardware` speaking `protocol_name`, adds it to
-/// `manager`, and removes it again when it disconnects. Returns the device index.
+/// Identifies, configures and initialises `hardware` speaking `protocol_name` (or the
+/// protocol its identification hands it to), adds it to `manager`, and removes it again when
+/// it disconnects. Returns the device index.
 pub async fn attach(
     manager: &Arc<DeviceManager>,
     config: &DeviceConfig,
@@ -85,6 +86,19 @@ pub async fn attach(
         .identify(&*hardware)
         .await?
         .unwrap_or_else(|| hardware.name().to_owned());
+    // What identification found may belong to another protocol: that one takes over, from
+    // the model lookup on (it is not asked to identify the device again).
+    let protocol_name = match implementation.identified_protocol() {
+        Some(other) if other != protocol_name => {
+            implementation =
+                protocol::by_name(other, hardware.name()).ok_or_else(|| AttachError::NoDriver {
+                    protocol: other.to_owned(),
+                    model: identifier.clone(),
+                })?;
+            other
+        }
+        _ => protocol_name,
+    };
     let definition = config
         .definition_for(protocol_name, &identifier, hardware.address())?
         .ok_or_else(|| AttachError::NoModel {

@@ -3,6 +3,7 @@
 
 mod activejoy;
 mod adrienlastic;
+mod amorelie_joy;
 mod aneros;
 mod ankni;
 mod bananasome;
@@ -13,12 +14,16 @@ mod cupido;
 mod deepsire;
 mod feelingso;
 mod fleshy_thrust;
+mod foreo;
 mod fox;
 mod fredorch;
 mod fredorch_rotary;
 mod galaku;
 mod galaku_pump;
 mod hgod;
+mod hismith;
+mod hismith_mini;
+mod honeyplaybox;
 mod htk_bm;
 mod jejoue;
 mod joyhub;
@@ -30,6 +35,9 @@ mod lelo_f1s;
 mod lelo_f1sv2;
 mod lelo_harmony;
 mod leten;
+mod libo_elle;
+mod libo_shark;
+mod libo_vibes;
 mod lioness;
 mod loob;
 mod lovedistance;
@@ -46,6 +54,7 @@ mod meese;
 mod mizzzee;
 mod mizzzee_v2;
 mod mizzzee_v3;
+mod monsterpub;
 mod motorbunny;
 mod mymuselinkplus;
 mod nextlevelracing;
@@ -94,6 +103,7 @@ mod tryfun;
 mod tryfun_blackhole;
 mod tryfun_meta2;
 mod utimi;
+mod vibio;
 mod vibratissimo;
 mod vorze_sa;
 mod wetoy;
@@ -137,6 +147,15 @@ pub trait Protocol: Send + 'static {
         _hardware: &'a dyn Hardware,
     ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
         Box::pin(async { Ok(None) })
+    }
+
+    /// The database protocol the device turned out to belong to, when [`Protocol::identify`]
+    /// found it is not the one that claimed it (a device advertising an old Hismith name whose
+    /// model id is of the newer `hismith-mini` line). Its model is then looked up under that
+    /// protocol, and that protocol's implementation, configured and initialised in this one's
+    /// place, drives it. `None`: the claiming protocol.
+    fn identified_protocol(&self) -> Option<&'static str> {
+        None
     }
 
     /// Learns the model (its features and protocol variant, from the device configuration),
@@ -249,6 +268,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "amorelie-joy",
+        make: amorelie_joy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "aneros",
         make: aneros::protocol,
         variants: &[],
@@ -309,6 +334,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "foreo",
+        make: foreo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "fox",
         make: fox::protocol,
         variants: &[],
@@ -341,6 +372,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "hgod",
         make: hgod::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "hismith",
+        make: hismith::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "hismith-mini",
+        make: hismith_mini::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "honeyplaybox",
+        make: honeyplaybox::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -407,6 +456,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "leten",
         make: leten::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "libo-elle",
+        make: libo_elle::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "libo-shark",
+        make: libo_shark::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "libo-vibes",
+        make: libo_vibes::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -503,6 +570,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "mizzzee-v3",
         make: mizzzee_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "monsterpub",
+        make: monsterpub::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -785,6 +858,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "utimi",
         make: utimi::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vibio",
+        make: vibio::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
