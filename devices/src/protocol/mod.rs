@@ -4,8 +4,16 @@
 mod galaku;
 mod galaku_pump;
 mod joyhub;
+mod kiiroo_powershot;
+mod kiiroo_prowand;
+mod kiiroo_spot;
+mod kiiroo_spot_v2;
+mod kiiroo_v1;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod kiiroo_v21_initialized;
+mod kiiroo_v2_vibrator;
+mod kiiroo_v3;
 mod lovedistance;
 mod lovense;
 mod luvmazer;
@@ -13,6 +21,8 @@ mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
 mod magic_motion_4;
+mod mysteryvibe;
+mod mysteryvibe_v2;
 mod packet;
 mod satisfyer;
 mod sexverse_lg389;
@@ -157,14 +167,62 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "kiiroo-powershot",
+        make: kiiroo_powershot::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-prowand",
+        make: kiiroo_prowand::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-spot",
+        make: kiiroo_spot::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-spot-v2",
+        make: kiiroo_spot_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-v1",
+        make: kiiroo_v1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "kiiroo-v2",
         make: kiiroo_v2::protocol,
         variants: &[],
         message_gap_ms: 100,
     },
     Registered {
+        name: "kiiroo-v2-vibrator",
+        make: kiiroo_v2_vibrator::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "kiiroo-v21",
         make: kiiroo_v21::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-v21-initialized",
+        make: kiiroo_v21_initialized::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-v3",
+        make: kiiroo_v3::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -207,6 +265,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-4",
         make: magic_motion_4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mysteryvibe",
+        make: mysteryvibe::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mysteryvibe-v2",
+        make: mysteryvibe_v2::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -49,7 +49,7 @@ pub(crate) fn tx(data: impl Into<Vec<u8>>, with_response: bool) -> Vec<HardwareW
 pub(crate) fn per_output(
     changed: &[(u32, OutputCommand)],
     with_response: bool,
-    packet: impl Fn(u32, OutputCommand) -> Option<Vec<u8>>,
+    mut packet: impl FnMut(u32, OutputCommand) -> Option<Vec<u8>>,
 ) -> Vec<HardwareWrite> {
     changed
         .iter()
@@ -103,5 +103,35 @@ impl Protocol for VibratorPacket {
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
         tx((self.packet)(vibration(state, 0)), self.with_response)
+    }
+}
+
+/// Where a device that moves to positions was last sent, for protocols whose packets depend
+/// on the distance travelled. A new position counts once the writes sending the device
+/// there arrive ([`Protocol::written`]); until then the next move is measured from it all the
+/// same, as it is where the device is heading.
+#[derive(Debug, Default)]
+pub(crate) struct LastPosition {
+    /// Where the device is known to have been sent (it starts at 0).
+    reached: i32,
+    /// Where the latest writes send it, not yet known to have arrived.
+    pending: Option<i32>,
+}
+
+impl LastPosition {
+    /// Records a move to `target`; gives where the move starts.
+    pub(crate) fn move_to(&mut self, target: i32) -> i32 {
+        let from = self.pending.unwrap_or(self.reached);
+        self.pending = Some(target);
+        from
+    }
+
+    /// Keeps the pending position when the writes arrived, forgets it when they did not.
+    pub(crate) fn written(&mut self, success: bool) {
+        if let Some(position) = self.pending.take()
+            && success
+        {
+            self.reached = position;
+        }
     }
 }
