@@ -124,11 +124,11 @@ fn a_protocol_without_a_driver_is_known_but_not_drivable() {
             .models()
             .any(|m| m.protocol == "lovense" && m.name == "Lovense Edge" && m.drivable)
     );
-    // The Vorze piston is a variant the vorze-sa driver does not drive yet.
+    // Every variant of vorze-sa is driven, the piston's too.
     assert!(
         config
             .models()
-            .any(|m| m.name == "Vorze Piston" && !m.drivable)
+            .any(|m| m.name == "Vorze Piston" && m.drivable)
     );
 }
 

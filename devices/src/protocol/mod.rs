@@ -3,6 +3,7 @@
 
 mod galaku;
 mod galaku_pump;
+mod itoys;
 mod joyhub;
 mod kiiroo_powershot;
 mod kiiroo_prowand;
@@ -15,6 +16,7 @@ mod kiiroo_v21_initialized;
 mod kiiroo_v2_vibrator;
 mod kiiroo_v3;
 mod lovedistance;
+mod lovehoney_desire;
 mod lovense;
 mod luvmazer;
 mod magic_motion_1;
@@ -24,6 +26,9 @@ mod magic_motion_4;
 mod mysteryvibe;
 mod mysteryvibe_v2;
 mod packet;
+mod picobong;
+mod pink_punch;
+mod sakuraneko;
 mod satisfyer;
 mod sexverse_lg389;
 mod sexverse_v1;
@@ -41,6 +46,8 @@ mod svakom_v6;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
+mod wevibe_chorus;
+mod zalo;
 
 #[cfg(test)]
 mod tests;
@@ -161,6 +168,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "itoys",
+        make: itoys::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "joyhub",
         make: joyhub::protocol,
         variants: &[],
@@ -233,6 +246,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "lovehoney-desire",
+        make: lovehoney_desire::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "lovense",
         make: lovense::protocol,
         variants: &[],
@@ -277,6 +296,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "mysteryvibe-v2",
         make: mysteryvibe_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "picobong",
+        make: picobong::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "pink_punch",
+        make: pink_punch::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sakuraneko",
+        make: sakuraneko::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -379,6 +416,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "wevibe-8bit",
         make: wevibe_8bit::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "wevibe-chorus",
+        make: wevibe_chorus::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "zalo",
+        make: zalo::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -30,7 +30,8 @@ fn the_registry_knows_its_protocols_and_their_variants() {
     // Vorze SA drives its rotators from names it knows; other names have no driver.
     assert!(by_name("vorze-sa", "Something Else").is_none());
     assert!(drives("vorze-sa", Some("vorze-sa-dual-rotator")));
-    assert!(!drives("vorze-sa", Some("vorze-sa-piston")));
+    assert!(drives("vorze-sa", Some("vorze-sa-piston")));
+    assert!(!drives("vorze-sa", Some("vorze-sa-teleporter")));
     assert!(drives("lovense", None));
     assert!(drives("satisfyer", None));
     assert!(drives("galaku", None) && drives("galaku-pump", None));
