@@ -26,6 +26,7 @@ mod magic_motion_4;
 mod mysteryvibe;
 mod mysteryvibe_v2;
 mod packet;
+mod patoo;
 mod picobong;
 mod pink_punch;
 mod sakuraneko;
@@ -43,6 +44,8 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod thehandy;
+mod thehandy_v3;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
@@ -300,6 +303,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "patoo",
+        make: patoo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "picobong",
         make: picobong::protocol,
         variants: &[],
@@ -398,6 +407,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "svakom-v6",
         make: svakom_v6::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "thehandy",
+        make: thehandy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "thehandy-v3",
+        make: thehandy_v3::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
