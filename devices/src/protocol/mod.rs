@@ -1,6 +1,7 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod cueme;
 mod galaku;
 mod galaku_pump;
 mod itoys;
@@ -46,6 +47,7 @@ mod svakom_v5;
 mod svakom_v6;
 mod thehandy;
 mod thehandy_v3;
+mod vorze_cyclone_x;
 mod vorze_sa;
 mod wevibe;
 mod wevibe_8bit;
@@ -158,6 +160,12 @@ struct Registered {
 
 /// Every protocol implemented here. Adding one is a file and an entry here.
 const REGISTRY: &[Registered] = &[
+    Registered {
+        name: "cueme",
+        make: cueme::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
     Registered {
         name: "galaku",
         make: galaku::protocol,
@@ -419,6 +427,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "thehandy-v3",
         make: thehandy_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vorze-cyclone-x",
+        make: vorze_cyclone_x::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -268,3 +268,48 @@ fn svakom_v2_has_a_packet_for_a_second_vibrator() {
     assert_eq!(bytes(&writes), [[0x55, 0x06, 0x01, 0x00, 0x06, 0x06]]);
     assert!(writes.iter().all(|w| w.with_response));
 }
+
+#[test]
+fn the_cyclone_x10_turns_by_ascii_digits() {
+    // A USB HID device: no advertised name for a case to match.
+    let mut cyclone = protocol("vorze-cyclone-x", "Cyclone X10");
+    let turning = |value: i32| {
+        OutputState::from([(
+            (0, OutputType::Rotate),
+            OutputCommand::new(OutputType::Rotate, value),
+        )])
+    };
+    let counter_clockwise_7 = [
+        0x00, 0x3c, 0x30, 0x31, 0x35, 0x32, 0x30, 0x31, 0x37, 0x30, 0x30, 0x01, 0x02, 0x03, 0x68,
+        0x3e,
+    ];
+    assert_eq!(
+        bytes(&cyclone.writes(&[], &turning(-7))),
+        vec![counter_clockwise_7.to_vec()]
+    );
+    assert_eq!(vorze_cyclone_x::report(10)[7..9], [0x30, 0x3a]);
+    assert_eq!(vorze_cyclone_x::report(0)[7..9], [0x30, 0x30]);
+}
+
+#[test]
+fn a_cueme_takes_turns_between_its_running_motors() {
+    let config = DeviceConfig::builtin();
+    let womans = config.definition("cueme", "3").expect("the Womans");
+    let mut cueme = protocol("cueme", "FUNCODE_A1_3");
+    cueme.configure(&womans);
+    let vibrate = |value: i32| OutputCommand::new(OutputType::Vibrate, value);
+    let mut state = OutputState::from([((2, OutputType::Vibrate), vibrate(6))]);
+    assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x36]]);
+    // One motor running: nothing to take turns with.
+    assert_eq!(cueme.keepalive(), None);
+    state.insert((0, OutputType::Vibrate), vibrate(15));
+    assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x36]]);
+    assert_eq!(cueme.keepalive(), Some(Duration::from_millis(500)));
+    assert_eq!(bytes(&cueme.keepalive_writes(&state)), vec![vec![0x1f]]);
+    assert_eq!(bytes(&cueme.keepalive_writes(&state)), vec![vec![0x36]]);
+    // The motor that had the device stops: the other one gets it at once.
+    state.insert((2, OutputType::Vibrate), vibrate(0));
+    assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x1f]]);
+    state.insert((0, OutputType::Vibrate), vibrate(0));
+    assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x00]]);
+}
