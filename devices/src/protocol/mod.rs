@@ -2,6 +2,7 @@
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
 mod cueme;
+mod fmachine;
 mod galaku;
 mod galaku_pump;
 mod itoys;
@@ -47,6 +48,7 @@ mod svakom_v5;
 mod svakom_v6;
 mod thehandy;
 mod thehandy_v3;
+mod umove;
 mod vorze_cyclone_x;
 mod vorze_sa;
 mod wevibe;
@@ -163,6 +165,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "cueme",
         make: cueme::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fmachine",
+        make: fmachine::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -427,6 +435,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "thehandy-v3",
         make: thehandy_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "umove",
+        make: umove::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
