@@ -1,7 +1,9 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod cipher;
 mod cueme;
+mod fluffer;
 mod fmachine;
 mod galaku;
 mod galaku_pump;
@@ -49,6 +51,7 @@ mod svakom_v6;
 mod thehandy;
 mod thehandy_v3;
 mod umove;
+mod vibcrafter;
 mod vorze_cyclone_x;
 mod vorze_sa;
 mod wevibe;
@@ -165,6 +168,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "cueme",
         make: cueme::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fluffer",
+        make: fluffer::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -441,6 +450,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "umove",
         make: umove::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vibcrafter",
+        make: vibcrafter::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -313,3 +313,66 @@ fn a_cueme_takes_turns_between_its_running_motors() {
     state.insert((0, OutputType::Vibrate), vibrate(0));
     assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x00]]);
 }
+
+#[test]
+fn the_ciphers_match_their_standards_examples() {
+    use super::cipher::{Aes128, sha256};
+
+    // FIPS-197, appendix C.1.
+    let key: [u8; 16] = std::array::from_fn(|i| i as u8);
+    let plain: Vec<u8> = (0..16u8).map(|i| i * 0x11).collect();
+    let aes = Aes128::new(&key);
+    let sealed = aes.encrypt(&plain);
+    assert_eq!(
+        sealed[..16],
+        [
+            0x69, 0xc4, 0xe0, 0xd8, 0x6a, 0x7b, 0x04, 0x30, 0xd8, 0xcd, 0xb7, 0x80, 0x70, 0xb4,
+            0xc5, 0x5a
+        ]
+    );
+    // A whole block of padding follows a whole block of data.
+    assert_eq!(sealed.len(), 32);
+    assert_eq!(aes.decrypt(&sealed).as_deref(), Some(plain.as_slice()));
+    assert_eq!(aes.decrypt(&sealed[..15]), None);
+    // FIPS 180-2, appendix B.1.
+    assert_eq!(
+        sha256(b"abc")[..8],
+        [0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea]
+    );
+    assert_eq!(sha256(b"")[..4], [0xe3, 0xb0, 0xc4, 0x42]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_vibcrafter_answers_its_challenge_before_it_is_driven() {
+    use std::sync::Arc;
+
+    use super::cipher::Aes128;
+    use crate::recording::RecordingHardware;
+    use crate::{DeviceManager, attach};
+
+    let cipher = Aes128::new(b"jdk#Cra%f5Vib28r");
+    let plain = |data: &[u8]| String::from_utf8(cipher.decrypt(data).expect("encrypted"));
+    let manager = Arc::new(DeviceManager::new());
+    let hardware = Arc::new(RecordingHardware::new("Janna"));
+    let attaching = tokio::spawn({
+        let (manager, hardware) = (manager.clone(), hardware.clone());
+        async move { attach(&manager, &DeviceConfig::builtin(), "vibcrafter", hardware).await }
+    });
+    // A random nonce first.
+    let writes = hardware.wait_for(|w| !w.is_empty()).await;
+    let first = plain(&writes[0].write.data).expect("text");
+    assert!(first.starts_with("Auth:") && first.ends_with(';') && first.len() == 12);
+    assert!(hardware.notify(Endpoint::Rx, &cipher.encrypt(b"ab12:Xy7Q;")));
+    // The challenge's answer: the first two bytes of SHA-256("Xy7Q").
+    let writes = hardware.wait_for(|w| w.len() >= 2).await;
+    assert_eq!(plain(&writes[1].write.data).as_deref(), Ok("Auth:b145;"));
+    assert!(hardware.notify(Endpoint::Rx, &cipher.encrypt(b"OK;")));
+    let index = attaching.await.expect("task").expect("attached");
+    manager
+        .set_output(1, index, 0, OutputCommand::new(OutputType::Vibrate, 7))
+        .expect("valid");
+    let writes = hardware.wait_for(|w| w.len() >= 3).await;
+    assert_eq!(plain(&writes[2].write.data).as_deref(), Ok("MtInt:0700;"));
+    assert_eq!(vibcrafter::challenge_answer("OK;"), None);
+    assert_eq!(vibcrafter::challenge_answer("ab1:Xy7Q;"), None);
+}
