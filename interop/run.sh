@@ -64,3 +64,31 @@ if [ -d .python/buttplug ]; then
     echo "interop: python client at $guarded"
     PYTHONPATH="$here/.python" timeout 60 python3 client.py "$guarded"
 fi
+
+# Secure WebSocket with a certificate a CA issued (as mkcert or a company CA would): the
+# published clients, unchanged, trusting that CA the way their platforms let a user do it.
+if command -v openssl >/dev/null; then
+    pki="$(mktemp -d)"
+    logs+=("$pki/ca.pem" "$pki/ca.key" "$pki/leaf.pem" "$pki/leaf.key" "$pki/leaf.csr" "$pki/san.cnf" "$pki/ca.srl")
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj "/CN=plugwire interop CA" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -subj "/CN=localhost" -keyout "$pki/leaf.key" -out "$pki/leaf.csr" 2>/dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n' >"$pki/san.cnf"
+    openssl x509 -req -in "$pki/leaf.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
+        -days 2 -extfile "$pki/san.cnf" -out "$pki/leaf.pem" 2>/dev/null
+    start_server "plugwire listening on " --websocket-cert "$pki/leaf.pem" --websocket-key "$pki/leaf.key"
+    secure="${url%%\?*}"
+    secure="${secure/127.0.0.1/localhost}"
+    case "$secure" in wss://*) ;; *) echo "expected a wss:// listener, got $url"; exit 1 ;; esac
+    if [ -d .python/buttplug ]; then
+        echo "interop: python client at $secure (CA trusted through SSL_CERT_FILE)"
+        SSL_CERT_FILE="$pki/ca.pem" PYTHONPATH="$here/.python" timeout 60 python3 client.py "$secure"
+    fi
+    if [ -d node_modules/buttplug ]; then
+        echo "interop: javascript client at $secure (CA trusted through NODE_EXTRA_CA_CERTS)"
+        NODE_EXTRA_CA_CERTS="$pki/ca.pem" timeout 60 node client.mjs "$secure"
+    fi
+else
+    echo "interop: SKIPPED wss clients (no openssl to issue a certificate)"
+fi

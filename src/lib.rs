@@ -39,6 +39,8 @@
 pub mod client;
 pub mod connect;
 pub mod forward;
+#[cfg(feature = "mdns")]
+pub mod mdns;
 pub mod server;
 
 pub use client::{Client, ClientError, ClientEvent, Device};
@@ -63,6 +65,10 @@ pub use plugwire_msgpack as msgpack;
 /// The QUIC transport (feature `quic`).
 #[cfg(feature = "quic")]
 pub use plugwire_quic as quic;
+/// Certificates, trust and access tokens of the network transports (features `websocket`,
+/// `quic`, `cli`).
+#[cfg(any(feature = "websocket", feature = "quic", feature = "cli"))]
+pub use plugwire_tls as tls;
 /// The WebSocket transport (feature `websocket`).
 #[cfg(feature = "websocket")]
 pub use plugwire_websocket as websocket;

@@ -318,3 +318,116 @@ fn a_listener_beyond_loopback_requires_the_access_token() {
         );
     }
 }
+
+#[test]
+fn serve_over_wss_with_a_kept_certificate_and_its_fingerprint_pinned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_string_lossy().into_owned();
+    let serve = [
+        "serve",
+        "--websocket-tls",
+        "--websocket-port",
+        "0",
+        "--data-dir",
+        &data,
+    ];
+    let (server, urls) = start(&serve, "plugwire listening on ", 1);
+    let url = &urls[0];
+    assert!(
+        url.starts_with("wss://127.0.0.1:") && url.contains("?fingerprint=sha256:"),
+        "{url}"
+    );
+    let devices = stdout_of(&["devices", "--connect", url, "--scan", "100ms"]);
+    assert!(
+        devices.contains("0: plugwire Simulated Vibrator"),
+        "{devices}"
+    );
+    let (address, _) = url.split_once('?').expect("query");
+    let wrong = format!("{address}?fingerprint=sha256:{}", "00".repeat(32));
+    let refused = run(&["devices", "--connect", &wrong]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(address) && stderr.contains("not the pinned"),
+        "{stderr}"
+    );
+    // Unpinned, the generated certificate is trusted by no system root.
+    let unpinned = run(&["devices", "--connect", address]);
+    assert!(!unpinned.status.success());
+    // The certificate is kept: a restarted server presents the same fingerprint.
+    drop(server);
+    let (_server, again) = start(&serve, "plugwire listening on ", 1);
+    let fingerprint = |url: &str| url.split_once("fingerprint=").map(|(_, f)| f.to_owned());
+    assert_eq!(fingerprint(&again[0]), fingerprint(url));
+}
+
+#[test]
+fn a_quic_listener_beyond_loopback_requires_the_access_token() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_string_lossy().into_owned();
+    let (_server, lines) = start(
+        &[
+            "serve",
+            "--websocket-port",
+            "0",
+            "--quic-port",
+            "0",
+            "--quic-listen-address",
+            "0.0.0.0",
+            "--data-dir",
+            &data,
+        ],
+        "plugwire ",
+        4,
+    );
+    let token = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("access token: "))
+        .expect("a generated token is printed")
+        .to_owned();
+    let quic = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("listening on "))
+        .find(|l| l.starts_with("quic://"))
+        .expect("the QUIC listener")
+        .replace("0.0.0.0", "127.0.0.1");
+    assert!(quic.ends_with(&format!("&token={token}")), "{quic}");
+    let admitted = stdout_of(&["devices", "--connect", &quic, "--scan", "100ms"]);
+    assert!(
+        admitted.contains("0: plugwire Simulated Vibrator"),
+        "{admitted}"
+    );
+    let bare = quic.replace(&format!("&token={token}"), "");
+    let refused = run(&["devices", "--connect", &bare, "--scan", "100ms"]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("wrong or missing access token"), "{stderr}");
+    // The loopback WebSocket listener beside it needs no token.
+    let websocket = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("listening on "))
+        .find(|l| l.starts_with("ws://127.0.0.1:"))
+        .expect("the WebSocket listener");
+    assert!(!websocket.contains(&token), "{websocket}");
+}
+
+#[test]
+fn serve_announces_its_websocket_listeners_over_mdns_when_asked() {
+    let (_server, announced) = start(
+        &[
+            "serve",
+            "--websocket-port",
+            "0",
+            "--broadcast-server-mdns",
+            "--mdns-suffix",
+            "cli",
+        ],
+        "plugwire announced over mDNS as ",
+        1,
+    );
+    assert!(
+        announced[0].starts_with("intiface_engine_cli_")
+            && announced[0].ends_with("._intiface_engine._tcp.local."),
+        "{announced:?}"
+    );
+}

@@ -242,3 +242,138 @@ async fn a_quiet_local_client_with_heartbeats_is_never_ended() {
     })
     .await;
 }
+
+/// A UDP relay to `target` for one client. Once `silent` is set it drops every datagram both
+/// ways: a QUIC peer whose link died, with nothing ever closing.
+async fn udp_relay(target: SocketAddr) -> (SocketAddr, Arc<AtomicBool>) {
+    use tokio::net::UdpSocket;
+    let outside = Arc::new(UdpSocket::bind("127.0.0.1:0").await.expect("bind"));
+    let addr = outside.local_addr().expect("address");
+    let inside = Arc::new(UdpSocket::bind("127.0.0.1:0").await.expect("bind"));
+    inside.connect(target).await.expect("connect");
+    let silent = Arc::new(AtomicBool::new(false));
+    let (client_addr_tx, client_addr_rx) = tokio::sync::oneshot::channel();
+    {
+        let (outside, inside, silent) = (outside.clone(), inside.clone(), silent.clone());
+        tokio::spawn(async move {
+            let mut buffer = vec![0u8; 64 * 1024];
+            let mut client_addr_tx = Some(client_addr_tx);
+            while let Ok((read, from)) = outside.recv_from(&mut buffer).await {
+                if let Some(tx) = client_addr_tx.take() {
+                    let _ = tx.send(from);
+                }
+                if !silent.load(Ordering::SeqCst) {
+                    let _ = inside.send(&buffer[..read]).await;
+                }
+            }
+        });
+    }
+    {
+        let silent = silent.clone();
+        tokio::spawn(async move {
+            let Ok(client) = client_addr_rx.await else {
+                return;
+            };
+            let mut buffer = vec![0u8; 64 * 1024];
+            while let Ok(read) = inside.recv(&mut buffer).await {
+                if !silent.load(Ordering::SeqCst) {
+                    let _ = outside.send_to(&buffer[..read], client).await;
+                }
+            }
+        });
+    }
+    (addr, silent)
+}
+
+/// A server with a simulated vibrator on QUIC, its idle timeout the liveness window.
+async fn quic_server() -> (
+    Arc<plugwire::Server>,
+    Arc<plugwire::devices::simulated::SimulatedDevice>,
+    SocketAddr,
+    plugwire::quic::Fingerprint,
+) {
+    use plugwire::devices::DeviceManager;
+    use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
+    use plugwire::quic::{QuicListener, QuicOptions, ServerIdentity};
+    let devices = Arc::new(DeviceManager::new());
+    let vibrator = SimulatedDevice::add_to(&devices, SimulatedKind::Vibrator);
+    let server = plugwire::Server::new(plugwire::ServerConfig::default(), devices);
+    let identity = ServerIdentity::generate(&["localhost".to_owned()]).expect("identity");
+    let options = QuicOptions {
+        idle_timeout: WINDOW,
+        keep_alive: WINDOW / 3,
+        ..QuicOptions::default()
+    };
+    let listener = QuicListener::bind("127.0.0.1:0".parse().expect("address"), &identity, options)
+        .expect("bind");
+    let (addr, fingerprint) = (listener.local_addr(), listener.fingerprint());
+    let serving = server.clone();
+    tokio::spawn(async move { serving.listen(listener, JsonSerializer).await });
+    (server, vibrator, addr, fingerprint)
+}
+
+async fn quic_client(addr: SocketAddr, fingerprint: plugwire::quic::Fingerprint) -> Client {
+    use plugwire::quic::{QuicDialer, QuicOptions, ServerTrust};
+    let options = QuicOptions {
+        keep_alive: WINDOW / 3,
+        ..QuicOptions::default()
+    };
+    let dialer = QuicDialer::new(
+        "127.0.0.1",
+        addr.port(),
+        ServerTrust::Pinned(fingerprint),
+        options,
+    );
+    Client::connect(
+        "quic liveness",
+        RemoteConnector::new(dialer, JsonSerializer),
+    )
+    .await
+    .expect("connect")
+}
+
+#[tokio::test]
+async fn a_quic_client_gone_silent_behind_a_relay_has_its_outputs_stopped() {
+    within(async {
+        let (_server, vibrator, addr, fingerprint) = quic_server().await;
+        let (relayed, silent) = udp_relay(addr).await;
+        let client = quic_client(relayed, fingerprint).await;
+        client
+            .device(0)
+            .expect("vibrator")
+            .vibrate(0.5)
+            .await
+            .expect("vibrate");
+        vibrator
+            .wait_until(|s| s.output(0, OutputType::Vibrate) == 10)
+            .await;
+        silent.store(true, Ordering::SeqCst);
+        let went_silent = tokio::time::Instant::now();
+        vibrator.wait_until(|s| s.is_idle()).await;
+        let after = went_silent.elapsed();
+        assert!(after >= WINDOW / 2, "stopped after {after:?}");
+        assert!(after < WINDOW * 4, "stopped after {after:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_quiet_quic_client_kept_alive_is_never_ended() {
+    within(async {
+        let (_server, vibrator, addr, fingerprint) = quic_server().await;
+        let (relayed, _silent) = udp_relay(addr).await;
+        let client = quic_client(relayed, fingerprint).await;
+        client
+            .device(0)
+            .expect("vibrator")
+            .vibrate(0.5)
+            .await
+            .expect("vibrate");
+        // Five windows without a message: only QUIC keep-alives pass the relay.
+        tokio::time::sleep(WINDOW * 5).await;
+        assert_eq!(vibrator.state().output(0, OutputType::Vibrate), 10);
+        assert!(client.is_connected());
+        client.stop_all().await.expect("still served");
+    })
+    .await;
+}

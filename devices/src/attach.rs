@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::StreamExt;
 use tracing::{info, warn};
 
 use crate::config::{ConfigError, DeviceConfig};
@@ -103,6 +104,7 @@ pub async fn attach(
     let message_gap_ms = definition
         .message_gap_ms
         .unwrap_or_else(|| protocol::message_gap_ms(protocol_name));
+    let reports = implementation.input_reports(hardware.clone());
     let driver = ProtocolDriver::new(implementation, hardware.clone(), &definition);
     let scheduler = Scheduler::start(driver, Duration::from_millis(u64::from(message_gap_ms)));
     // The stack may say the link dropped, or the device's task may find out by writing.
@@ -116,11 +118,25 @@ pub async fn attach(
     };
     let index = manager.add_device(listing, Arc::new(scheduler));
     info!(index, name = %definition.name, protocol = protocol_name, model = %identifier, "device attached");
+    let reporting = reports.map(|mut reports| {
+        let reporting_to = Arc::downgrade(manager);
+        tokio::spawn(async move {
+            while let Some((feature, reading)) = reports.next().await {
+                let Some(manager) = reporting_to.upgrade() else {
+                    break;
+                };
+                manager.report_input(index, feature, reading);
+            }
+        })
+    });
     let watching = Arc::downgrade(manager);
     tokio::spawn(async move {
         tokio::select! {
             () = hardware.disconnected() => {}
             () = task_gone => {}
+        }
+        if let Some(reporting) = reporting {
+            reporting.abort();
         }
         if let Some(manager) = watching.upgrade() {
             warn!(index, "device disconnected");

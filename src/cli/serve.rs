@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 use plugwire::connect::{
-    Address, AnyDialer, AnyListener, ConnectOptions, ConnectionUrl, Detect, SerializerKind,
+    Address, AnyDialer, AnyListener, ConnectOptions, ConnectionUrl, Detect, SerializerKind, Tls,
 };
 use plugwire::core::Listener;
 use plugwire::devices::DeviceManager;
@@ -16,8 +16,7 @@ use plugwire::devices::config::DeviceConfig;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::forward::accept_forwarders;
 use plugwire::server::{Server, ServerConfig, SessionConfig};
-#[cfg(feature = "websocket")]
-use plugwire::websocket::AccessToken;
+use plugwire::tls::AccessToken;
 use tracing::{info, warn};
 
 use super::AnyError;
@@ -39,17 +38,37 @@ pub(crate) struct ServeArgs {
     /// Listen on every interface instead of loopback only (WebSocket).
     #[arg(long)]
     websocket_use_all_interfaces: bool,
-    /// The access token WebSocket listeners beyond loopback require, as the URL's path
-    /// (`ws://host:port/TOKEN`) or `?token=TOKEN` [default: one is made up and printed].
+    /// The access token listeners beyond loopback require: WebSocket as the URL's path
+    /// (`ws://host:port/TOKEN`) or `?token=TOKEN`, QUIC as `?token=TOKEN` [default: one is
+    /// made up and printed].
     #[arg(long, value_name = "TOKEN")]
     access_token: Option<String>,
-    /// Let anyone who can reach a WebSocket listener beyond loopback drive the devices, with no
-    /// access token.
+    /// Let anyone who can reach a listener beyond loopback drive the devices, with no access
+    /// token.
     #[arg(long, conflicts_with = "access_token")]
     dangerously_allow_anyone: bool,
     /// Address to listen on for WebSocket (overrides --websocket-use-all-interfaces).
     #[arg(long)]
     websocket_listen_address: Option<IpAddr>,
+    /// Serve the WebSocket port as secure WebSocket (`wss://`), with --websocket-cert and
+    /// --websocket-key, or a certificate generated in --data-dir, kept, and its fingerprint
+    /// printed.
+    #[arg(long)]
+    websocket_tls: bool,
+    /// Certificate chain (PEM) for `wss://` (from mkcert, a CA, Let's Encrypt); implies
+    /// --websocket-tls.
+    #[arg(long, requires = "websocket_key", value_name = "PATH")]
+    websocket_cert: Option<PathBuf>,
+    /// Private key (PEM) for `wss://`.
+    #[arg(long, requires = "websocket_cert", value_name = "PATH")]
+    websocket_key: Option<PathBuf>,
+    /// Announce the WebSocket listeners on the local network over mDNS, under the service type
+    /// Intiface Engine uses (`_intiface_engine._tcp`), with their real ports.
+    #[arg(long)]
+    broadcast_server_mdns: bool,
+    /// Added to the announced instance name: `intiface_engine_SUFFIX_xxxxxx`.
+    #[arg(long, requires = "broadcast_server_mdns", value_name = "SUFFIX")]
+    mdns_suffix: Option<String>,
     /// Also listen on a local socket: a name (Linux abstract socket, Windows pipe) or an
     /// absolute path (socket file, mode 0600).
     #[arg(long, value_name = "NAME_OR_PATH")]
@@ -142,27 +161,21 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let mut tasks = Vec::new();
     let loopback_websocket = default_loopback_websocket(&args, dial_out.is_empty());
     let urls = listen_urls(&args, dial_out.is_empty())?;
-    #[cfg(feature = "websocket")]
     let token = access_token(&args, &urls)?;
+    let mut websockets = Vec::new();
     for url in urls {
-        #[allow(unused_mut)]
-        let mut options = options.clone();
-        #[cfg(feature = "websocket")]
-        if beyond_loopback(&url) {
-            options.websocket.access_token = token.clone();
-        }
+        let options = with_token(&options, &url, token.as_ref());
         let listener = AnyListener::bind(&url, &options).await?;
         // Scripts and people both read these lines to find the server.
-        let address = listener.describe();
-        announce!("plugwire listening on {address}");
-        if loopback_websocket && address.starts_with("ws://127.0.0.1:") {
+        announce!("plugwire listening on {}", listener.describe());
+        websockets.extend(websocket_listener(&url, &listener));
+        if loopback_websocket && let Some(ipv6) = ipv6_loopback_twin(&url, &listener) {
             // "localhost" is ::1 alone on some systems (macOS): answer there too, on the same
             // port. A host without IPv6 keeps the IPv4 listener.
-            let port = address.rsplit(':').next().unwrap_or_default();
-            let ipv6: ConnectionUrl = format!("ws://[::1]:{port}").parse()?;
             match AnyListener::bind(&ipv6, &options).await {
                 Ok(listener) => {
                     announce!("plugwire also listening on {}", listener.describe());
+                    websockets.extend(websocket_listener(&ipv6, &listener));
                     tasks.push(spawn_listener(&server, listener, url.serializer));
                 }
                 Err(error) => warn!(%error, "no IPv6 loopback; listening on 127.0.0.1 only"),
@@ -170,6 +183,14 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         }
         tasks.push(spawn_listener(&server, listener, url.serializer));
     }
+    let _mdns = if args.broadcast_server_mdns {
+        Some(announce_over_mdns(
+            &websockets,
+            args.mdns_suffix.as_deref(),
+        )?)
+    } else {
+        None
+    };
     for url in &args.forwarders {
         let listener = AnyListener::bind(url, &options).await?;
         announce!(
@@ -211,24 +232,22 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     Ok(())
 }
 
-#[cfg(feature = "websocket")]
-/// Whether a WebSocket URL listens beyond this machine (any address but a loopback one).
+/// Whether a network listener's URL reaches beyond this machine (any address but a loopback
+/// one). Local sockets never do.
 fn beyond_loopback(url: &ConnectionUrl) -> bool {
-    match &url.address {
-        Address::WebSocket { host, .. } => {
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            match host.parse::<IpAddr>() {
-                Ok(ip) => !ip.is_loopback(),
-                Err(_) => host != "localhost",
-            }
-        }
-        _ => false,
+    let host = match &url.address {
+        Address::WebSocket { host, .. } | Address::Quic { host, .. } => host,
+        Address::IpcPath(_) | Address::IpcName(_) => return false,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<IpAddr>() {
+        Ok(ip) => !ip.is_loopback(),
+        Err(_) => host != "localhost",
     }
 }
 
-#[cfg(feature = "websocket")]
-/// The access token WebSocket listeners beyond loopback require: the one given, or one made
-/// up and printed; none only when the flag that says it is dangerous asks for none.
+/// The access token listeners beyond loopback require: the one given, or one made up and
+/// printed; none only when the flag that says it is dangerous asks for none.
 fn access_token(args: &ServeArgs, urls: &[ConnectionUrl]) -> Result<Option<AccessToken>, AnyError> {
     if !urls.iter().any(beyond_loopback) || args.dangerously_allow_anyone {
         return Ok(None);
@@ -242,6 +261,106 @@ fn access_token(args: &ServeArgs, urls: &[ConnectionUrl]) -> Result<Option<Acces
         }
     };
     Ok(Some(token))
+}
+
+/// The options a listener on `url` binds with: the access token on every listener beyond
+/// loopback (a URL's own `token=` still wins).
+#[allow(unused_mut, unused_variables)]
+fn with_token(
+    options: &ConnectOptions,
+    url: &ConnectionUrl,
+    token: Option<&AccessToken>,
+) -> ConnectOptions {
+    let mut options = options.clone();
+    if beyond_loopback(url) {
+        #[cfg(feature = "websocket")]
+        {
+            options.websocket.access_token = token.cloned();
+        }
+        #[cfg(feature = "quic")]
+        {
+            options.quic.access_token = token.cloned();
+        }
+    }
+    options
+}
+
+/// For the default WebSocket listener on 127.0.0.1, the same listener on `[::1]` and the port
+/// it got.
+fn ipv6_loopback_twin(url: &ConnectionUrl, listener: &AnyListener) -> Option<ConnectionUrl> {
+    let Address::WebSocket {
+        url: text,
+        host,
+        token,
+        tls,
+        ..
+    } = &url.address
+    else {
+        return None;
+    };
+    if host != "127.0.0.1" {
+        return None;
+    }
+    let port = listener.local_addr()?.port();
+    let scheme = text.split_once("://").map_or("ws", |(scheme, _)| scheme);
+    Some(ConnectionUrl {
+        address: Address::WebSocket {
+            url: format!("{scheme}://[::1]:{port}"),
+            host: "::1".to_owned(),
+            port,
+            token: token.clone(),
+            tls: tls.clone(),
+        },
+        serializer: url.serializer,
+    })
+}
+
+/// A WebSocket listener as mDNS announces it: where it really listens, and whether over TLS.
+fn websocket_listener(url: &ConnectionUrl, listener: &AnyListener) -> Option<WebSocketListening> {
+    let Address::WebSocket { tls, .. } = &url.address else {
+        return None;
+    };
+    Some(WebSocketListening {
+        address: listener.local_addr()?,
+        secure: tls.is_some(),
+    })
+}
+
+/// Where a WebSocket listener listens.
+#[derive(Debug, Clone, Copy)]
+// Read only by the mDNS announcement.
+#[cfg_attr(not(feature = "mdns"), allow(dead_code))]
+struct WebSocketListening {
+    address: SocketAddr,
+    secure: bool,
+}
+
+#[cfg(feature = "mdns")]
+fn announce_over_mdns(
+    listeners: &[WebSocketListening],
+    suffix: Option<&str>,
+) -> Result<plugwire::mdns::MdnsAnnouncement, AnyError> {
+    use plugwire::mdns::{AnnouncedListener, MdnsAnnouncement};
+    let listeners: Vec<AnnouncedListener> = listeners
+        .iter()
+        .map(|l| AnnouncedListener {
+            address: l.address,
+            secure: l.secure,
+        })
+        .collect();
+    let announcement = MdnsAnnouncement::start(&listeners, suffix)?;
+    for instance in announcement.instances() {
+        announce!("plugwire announced over mDNS as {instance}");
+    }
+    Ok(announcement)
+}
+
+#[cfg(not(feature = "mdns"))]
+fn announce_over_mdns(_: &[WebSocketListening], _: Option<&str>) -> Result<(), AnyError> {
+    Err(
+        "--broadcast-server-mdns: this plugwire is built without mDNS (cargo feature `mdns`)"
+            .into(),
+    )
 }
 
 /// Serves clients on `listener` in its own task.
@@ -315,7 +434,17 @@ fn listen_urls(args: &ServeArgs, default_websocket: bool) -> Result<Vec<Connecti
             } else {
                 IpAddr::V4(Ipv4Addr::LOCALHOST)
             });
-        urls.push(format!("ws://{}", SocketAddr::new(ip, port)).parse()?);
+        let mut url: ConnectionUrl = format!("ws://{}", SocketAddr::new(ip, port)).parse()?;
+        if let Address::WebSocket { url: text, tls, .. } = &mut url.address
+            && (args.websocket_tls || args.websocket_cert.is_some())
+        {
+            *text = text.replacen("ws://", "wss://", 1);
+            *tls = Some(Tls {
+                trust: None,
+                identity: args.websocket_cert.clone().zip(args.websocket_key.clone()),
+            });
+        }
+        urls.push(url);
     }
     for ipc in &args.ipc {
         let url = if ipc.contains("://") {
@@ -328,10 +457,8 @@ fn listen_urls(args: &ServeArgs, default_websocket: bool) -> Result<Vec<Connecti
     if let Some(port) = args.quic_port {
         let mut url: ConnectionUrl =
             format!("quic://{}", SocketAddr::new(args.quic_listen_address, port)).parse()?;
-        if let (Address::Quic { identity, .. }, Some(cert), Some(key)) =
-            (&mut url.address, &args.quic_cert, &args.quic_key)
-        {
-            *identity = Some((cert.clone(), key.clone()));
+        if let Address::Quic { tls, .. } = &mut url.address {
+            tls.identity = args.quic_cert.clone().zip(args.quic_key.clone());
         }
         urls.push(url);
     }

@@ -3,19 +3,23 @@
 
 #[cfg(feature = "quic")]
 use std::net::SocketAddr;
+#[cfg(any(feature = "websocket", feature = "quic"))]
+use std::path::Path;
 
 use futures::future::BoxFuture;
 use plugwire_core::{BoxTransport, Establish, Listener, Transport, TransportError};
 #[cfg(feature = "ipc")]
 use plugwire_ipc::{IpcDialer, IpcListener, IpcName};
 #[cfg(feature = "quic")]
-use plugwire_quic::{Fingerprint, QuicDialer, QuicListener, ServerIdentity, ServerTrust};
+use plugwire_quic::{QuicDialer, QuicListener};
+#[cfg(any(feature = "websocket", feature = "quic"))]
+use plugwire_tls::{AccessToken, Fingerprint, ServerIdentity, ServerTrust};
 #[cfg(feature = "websocket")]
 use plugwire_websocket::{WebSocketDialer, WebSocketListener};
 
-#[cfg(feature = "quic")]
-use super::QuicTrust;
 use super::{Address, ConnectError, ConnectOptions, ConnectionUrl, UrlError};
+#[cfg(any(feature = "websocket", feature = "quic"))]
+use super::{Tls, TlsTrust};
 
 /// A bound listener of any transport built in.
 #[non_exhaustive]
@@ -49,7 +53,8 @@ pub enum AnyDialer {
 #[allow(dead_code)]
 fn not_built_in(address: &Address) -> ConnectError {
     let (what, feature) = match address {
-        Address::WebSocket { .. } => ("ws://", "websocket"),
+        Address::WebSocket { tls: None, .. } => ("ws://", "websocket"),
+        Address::WebSocket { tls: Some(_), .. } => ("wss://", "websocket"),
         Address::IpcPath(_) | Address::IpcName(_) => ("ipc://", "ipc"),
         Address::Quic { .. } => ("quic://", "quic"),
     };
@@ -57,27 +62,60 @@ fn not_built_in(address: &Address) -> ConnectError {
 }
 
 impl AnyListener {
+    /// The address a network listener is bound to (`None` for local sockets).
+    pub fn local_addr(&self) -> Option<std::net::SocketAddr> {
+        match self {
+            #[cfg(feature = "websocket")]
+            Self::WebSocket(l) => Some(l.local_addr()),
+            #[cfg(feature = "ipc")]
+            Self::Ipc(_) => None,
+            #[cfg(feature = "quic")]
+            Self::Quic(l) => Some(l.local_addr()),
+        }
+    }
+
     /// Binds the listener `url` describes.
     pub async fn bind(url: &ConnectionUrl, options: &ConnectOptions) -> Result<Self, ConnectError> {
         if let Some(serializer) = url.serializer.filter(|s| !s.is_built_in()) {
             return Err(serializer.not_built_in());
         }
+        #[allow(unused_variables)]
+        let url_error = |reason: String| {
+            ConnectError::Url(UrlError {
+                url: url.to_string(),
+                reason,
+            })
+        };
         Ok(match &url.address {
             #[cfg(feature = "websocket")]
             Address::WebSocket {
-                host, port, token, ..
+                host,
+                port,
+                token,
+                tls,
+                ..
             } => {
                 let mut websocket = options.websocket.clone();
                 if let Some(token) = token {
-                    let token = plugwire_websocket::AccessToken::new(token).map_err(|e| {
-                        ConnectError::Url(UrlError {
-                            url: url.to_string(),
-                            reason: e.to_string(),
-                        })
-                    })?;
-                    websocket.access_token = Some(token);
+                    websocket.access_token = Some(access_token(token).map_err(url_error)?);
                 }
-                Self::WebSocket(WebSocketListener::bind((host.as_str(), *port), websocket).await?)
+                match tls {
+                    None => Self::WebSocket(
+                        WebSocketListener::bind((host.as_str(), *port), websocket).await?,
+                    ),
+                    Some(tls) => {
+                        let identity = listener_identity(tls, "wss", host, options)
+                            .map_err(|e| e.in_url(url))?;
+                        Self::WebSocket(
+                            WebSocketListener::bind_secure(
+                                (host.as_str(), *port),
+                                &identity,
+                                websocket,
+                            )
+                            .await?,
+                        )
+                    }
+                }
             }
             #[cfg(feature = "ipc")]
             Address::IpcPath(path) => Self::Ipc(
@@ -91,31 +129,17 @@ impl AnyListener {
             Address::Quic {
                 host,
                 port,
-                identity,
-                trust,
+                tls,
+                token,
             } => {
-                if trust.is_some() {
-                    return Err(ConnectError::Url(UrlError {
-                        url: url.to_string(),
-                        reason: "fingerprint, ca and dangerous-accept-any-certificate are for dialling, not listening".into(),
-                    }));
+                let identity =
+                    listener_identity(tls, "quic", host, options).map_err(|e| e.in_url(url))?;
+                let mut quic = options.quic.clone();
+                if let Some(token) = token {
+                    quic.access_token = Some(access_token(token).map_err(url_error)?);
                 }
-                let identity = match identity {
-                    Some((cert, key)) => ServerIdentity::from_pem_files(cert, key)?,
-                    None => ServerIdentity::load_or_generate(
-                        &options
-                            .data_dir
-                            .clone()
-                            .unwrap_or_else(super::default_data_dir),
-                        &certificate_names(host),
-                    )?,
-                };
                 let address = resolve(host, *port).await?;
-                Self::Quic(QuicListener::bind(
-                    address,
-                    &identity,
-                    options.quic.clone(),
-                )?)
+                Self::Quic(QuicListener::bind(address, &identity, quic)?)
             }
             #[allow(unreachable_patterns)]
             other => return Err(not_built_in(other)),
@@ -165,8 +189,84 @@ impl Listener for AnyListener {
     }
 }
 
+/// Why a URL's TLS settings could not be used: the URL's fault, or the transport's.
+#[cfg(any(feature = "websocket", feature = "quic"))]
+enum TlsSetupError {
+    Url(String),
+    Transport(TransportError),
+}
+
+#[cfg(any(feature = "websocket", feature = "quic"))]
+impl TlsSetupError {
+    fn in_url(self, url: &ConnectionUrl) -> ConnectError {
+        match self {
+            Self::Url(reason) => ConnectError::Url(UrlError {
+                url: url.to_string(),
+                reason,
+            }),
+            Self::Transport(error) => ConnectError::Transport(error),
+        }
+    }
+}
+
+/// The token a URL names, checked.
+#[cfg(any(feature = "websocket", feature = "quic"))]
+fn access_token(token: &str) -> Result<AccessToken, String> {
+    AccessToken::new(token).map_err(|e| e.to_string())
+}
+
+/// What a TLS listener presents: the URL's certificate and key, or the identity kept in the
+/// data directory under `stem` (generated on first use).
+#[cfg(any(feature = "websocket", feature = "quic"))]
+fn listener_identity(
+    tls: &Tls,
+    stem: &str,
+    host: &str,
+    options: &ConnectOptions,
+) -> Result<ServerIdentity, TlsSetupError> {
+    if tls.trust.is_some() {
+        return Err(TlsSetupError::Url(
+            "fingerprint, ca and dangerous-accept-any-certificate are for dialling, not listening"
+                .into(),
+        ));
+    }
+    match &tls.identity {
+        Some((cert, key)) => {
+            ServerIdentity::from_pem_files(cert, key).map_err(TlsSetupError::Transport)
+        }
+        None => ServerIdentity::load_or_generate(
+            &options
+                .data_dir
+                .clone()
+                .unwrap_or_else(super::default_data_dir),
+            stem,
+            &certificate_names(host),
+        )
+        .map_err(TlsSetupError::Transport),
+    }
+}
+
+/// How a TLS dialler trusts the listener: what the URL says, else the system's roots.
+#[cfg(any(feature = "websocket", feature = "quic"))]
+fn dialler_trust(tls: &Tls) -> Result<ServerTrust, TlsSetupError> {
+    if tls.identity.is_some() {
+        return Err(TlsSetupError::Url(
+            "cert and key are for listening, not dialling".into(),
+        ));
+    }
+    Ok(match &tls.trust {
+        Some(TlsTrust::Fingerprint(text)) => ServerTrust::Pinned(
+            text.parse::<Fingerprint>()
+                .map_err(|e| TlsSetupError::Url(e.to_string()))?,
+        ),
+        Some(TlsTrust::CaFile(path)) => ServerTrust::CaFile(Path::new(path).to_owned()),
+        Some(TlsTrust::DangerousAcceptAnyCertificate) => ServerTrust::DangerousAcceptAnyCertificate,
+        None => ServerTrust::SystemRoots,
+    })
+}
+
 /// Names a generated certificate is made for: the host listened on, plus loopback.
-#[cfg(feature = "quic")]
+#[cfg(any(feature = "websocket", feature = "quic"))]
 fn certificate_names(host: &str) -> Vec<String> {
     let mut names = vec![
         "localhost".to_owned(),
@@ -208,9 +308,13 @@ impl AnyDialer {
         };
         Ok(match &url.address {
             #[cfg(feature = "websocket")]
-            Address::WebSocket { .. } => {
+            Address::WebSocket { tls, .. } => {
                 let ws = url.address.websocket_url().unwrap_or_default();
-                Self::WebSocket(WebSocketDialer::new(&ws, options.websocket.clone())?)
+                let dialer = WebSocketDialer::new(&ws, options.websocket.clone())?;
+                Self::WebSocket(match tls {
+                    None => dialer,
+                    Some(tls) => dialer.trusting(dialler_trust(tls).map_err(|e| e.in_url(url))?)?,
+                })
             }
             #[cfg(feature = "ipc")]
             Address::IpcPath(path) => Self::Ipc(IpcDialer::new(
@@ -226,29 +330,15 @@ impl AnyDialer {
             Address::Quic {
                 host,
                 port,
-                trust,
-                identity,
+                tls,
+                token,
             } => {
-                if identity.is_some() {
-                    return Err(url_error(
-                        "cert and key are for listening, not dialling".into(),
-                    ));
+                let trust = dialler_trust(tls).map_err(|e| e.in_url(url))?;
+                let mut quic = options.quic.clone();
+                if let Some(token) = token {
+                    quic.access_token = Some(access_token(token).map_err(url_error)?);
                 }
-                let trust = match trust {
-                    Some(QuicTrust::Fingerprint(text)) => {
-                        ServerTrust::Pinned(text.parse::<Fingerprint>().map_err(url_error)?)
-                    }
-                    Some(QuicTrust::CaFile(path)) => ServerTrust::CaFile(path.clone()),
-                    Some(QuicTrust::DangerousAcceptAnyCertificate) => {
-                        ServerTrust::DangerousAcceptAnyCertificate
-                    }
-                    None => {
-                        return Err(url_error(
-                            "dialling QUIC needs fingerprint=sha256:..., ca=PATH, or dangerous-accept-any-certificate=true".into(),
-                        ));
-                    }
-                };
-                Self::Quic(QuicDialer::new(host, *port, trust, options.quic.clone()))
+                Self::Quic(QuicDialer::new(host, *port, trust, quic))
             }
             #[allow(unreachable_patterns)]
             other => return Err(not_built_in(other)),

@@ -26,7 +26,7 @@ pub use any::{AnyDialer, AnyListener};
 #[cfg(any(feature = "json", feature = "msgpack"))]
 pub use detect::{Detect, DetectingSerializer, kind_of};
 use plugwire_core::TransportError;
-pub use url::{Address, ConnectionUrl, QuicTrust, SerializerKind, UrlError};
+pub use url::{Address, ConnectionUrl, SerializerKind, Tls, TlsTrust, UrlError};
 
 /// Settings that are not part of a URL.
 #[derive(Debug, Clone, Default)]

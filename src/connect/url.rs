@@ -3,12 +3,17 @@
 //! | URL | transport |
 //! |---|---|
 //! | `ws://host:port[/path]` | WebSocket |
+//! | `wss://host:port[/path]` | WebSocket over TLS, trusting the system's roots (or, as for QUIC, a `fingerprint`, a `ca` or `dangerous-accept-any-certificate`; a listener takes `cert` and `key`) |
 //! | `ipc://name` | Linux abstract socket, or Windows named pipe `\\.\pipe\name` |
 //! | `ipc:///absolute/path.sock` | Unix domain socket file |
+//! | `quic://host:port` | QUIC, trusting the system's roots |
 //! | `quic://host:port?fingerprint=sha256:HEX` | QUIC, trusting the certificate with that fingerprint |
 //! | `quic://host:port?ca=/path/ca.pem` | QUIC, trusting certificates that CA issued |
 //! | `quic://host:port?dangerous-accept-any-certificate=true` | QUIC, trusting anything (tests only) |
-//! | `quic://host:port?cert=/c.pem&key=/k.pem` | QUIC listening with this certificate |
+//! | `quic://host:port?cert=/c.pem&key=/k.pem` | QUIC listening with this certificate (without: one generated and kept) |
+//!
+//! `ws://`, `wss://` and `quic://` take `token=SECRET`: the access token a dialler presents and a
+//! listener requires (a WebSocket listener also takes it as the URL's path).
 //!
 //! Every URL also takes `format=json` or `format=msgpack`: the serialization a client speaks
 //! (JSON when absent), or the only one a listener accepts (any, detected per connection, when
@@ -26,14 +31,17 @@ use plugwire_core::url_escape;
 pub enum Address {
     /// A WebSocket URL, as given.
     WebSocket {
-        /// `ws://host:port[/path]` (without its `?token=`: see [`Address::websocket_url`]).
+        /// `ws://host:port[/path]` or `wss://...` (without its query: see
+        /// [`Address::websocket_url`]).
         url: String,
         /// Host part.
         host: String,
-        /// Port (80 when the URL has none).
+        /// Port (80 for `ws://`, 443 for `wss://` when the URL has none).
         port: u16,
         /// The access token (`?token=`): what a dialler presents, what a listener requires.
         token: Option<String>,
+        /// TLS settings, for `wss://` (`None`: plain `ws://`).
+        tls: Option<Tls>,
     },
     /// A local socket file.
     IpcPath(PathBuf),
@@ -45,11 +53,72 @@ pub enum Address {
         host: String,
         /// UDP port.
         port: u16,
-        /// How a dialler trusts the listener.
-        trust: Option<QuicTrust>,
-        /// Certificate and key files a listener presents.
-        identity: Option<(PathBuf, PathBuf)>,
+        /// Certificates.
+        tls: Tls,
+        /// The access token (`?token=`): what a dialler presents, what a listener requires.
+        token: Option<String>,
     },
+}
+
+/// The TLS settings of a `wss://` or `quic://` URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tls {
+    /// How a dialler trusts the listener (`None`: the system's roots).
+    pub trust: Option<TlsTrust>,
+    /// Certificate and key files a listener presents (`None`: one generated and kept).
+    pub identity: Option<(PathBuf, PathBuf)>,
+}
+
+impl Tls {
+    /// Takes `fingerprint`, `ca`, `dangerous-accept-any-certificate`, `cert` and `key` from a
+    /// URL's parameters.
+    fn from_params(take: &mut dyn FnMut(&str) -> Option<String>) -> Result<Self, String> {
+        let fingerprint = take("fingerprint");
+        let ca = take("ca");
+        let dangerous = take("dangerous-accept-any-certificate");
+        let trust = match (fingerprint, ca, dangerous.as_deref()) {
+            (None, None, None) => None,
+            (Some(fingerprint), None, None) => Some(TlsTrust::Fingerprint(fingerprint)),
+            (None, Some(ca), None) => Some(TlsTrust::CaFile(PathBuf::from(ca))),
+            (None, None, Some("true")) => Some(TlsTrust::DangerousAcceptAnyCertificate),
+            (None, None, Some(other)) => {
+                return Err(format!(
+                    "dangerous-accept-any-certificate={other:?}: only true is meaningful"
+                ));
+            }
+            _ => {
+                return Err(
+                    "give one of fingerprint, ca or dangerous-accept-any-certificate".into(),
+                );
+            }
+        };
+        let identity = match (take("cert"), take("key")) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
+            _ => return Err("cert and key go together".into()),
+        };
+        Ok(Self { trust, identity })
+    }
+
+    /// Writes its parameters back, as [`Self::from_params`] reads them.
+    fn push_params(&self, params: &mut Vec<String>) {
+        match &self.trust {
+            Some(TlsTrust::Fingerprint(fingerprint)) => {
+                params.push(format!("fingerprint={fingerprint}"))
+            }
+            Some(TlsTrust::CaFile(path)) => {
+                params.push(format!("ca={}", url_escape(&path.display().to_string())));
+            }
+            Some(TlsTrust::DangerousAcceptAnyCertificate) => {
+                params.push("dangerous-accept-any-certificate=true".to_owned());
+            }
+            None => {}
+        }
+        if let Some((cert, key)) = &self.identity {
+            params.push(format!("cert={}", url_escape(&cert.display().to_string())));
+            params.push(format!("key={}", url_escape(&key.display().to_string())));
+        }
+    }
 }
 
 impl Address {
@@ -63,20 +132,17 @@ impl Address {
             None => url.clone(),
             Some(token) => {
                 // A request needs a path before its query.
-                let slash = if url["ws://".len()..].contains('/') {
-                    ""
-                } else {
-                    "/"
-                };
+                let after_scheme = url.split_once("://").map_or("", |(_, rest)| rest);
+                let slash = if after_scheme.contains('/') { "" } else { "/" };
                 format!("{url}{slash}?token={}", url_escape(token))
             }
         })
     }
 }
 
-/// How a QUIC dialler trusts the listener, as written in the URL.
+/// How a TLS dialler (`wss://`, `quic://`) trusts the listener, as written in the URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QuicTrust {
+pub enum TlsTrust {
     /// `fingerprint=sha256:...`.
     Fingerprint(String),
     /// `ca=/path/ca.pem`.
@@ -179,7 +245,7 @@ impl FromStr for ConnectionUrl {
         };
         let (scheme, rest) = url
             .split_once("://")
-            .ok_or_else(|| fail("expected SCHEME://... (ws, ipc or quic)".into()))?;
+            .ok_or_else(|| fail("expected SCHEME://... (ws, wss, ipc or quic)".into()))?;
         let (location, query) = match rest.split_once('?') {
             Some((location, query)) => (location, Some(query)),
             None => (rest, None),
@@ -205,21 +271,24 @@ impl FromStr for ConnectionUrl {
             ),
         };
         let address = match scheme {
-            "ws" => {
+            "ws" | "wss" => {
+                let secure = scheme == "wss";
+                let default_port = if secure { 443 } else { 80 };
                 let (host, port) =
-                    split_host_port(location.split('/').next().unwrap_or(""), Some(80))
+                    split_host_port(location.split('/').next().unwrap_or(""), Some(default_port))
                         .map_err(fail)?;
+                let tls = if secure {
+                    Some(Tls::from_params(&mut take).map_err(fail)?)
+                } else {
+                    None
+                };
                 Address::WebSocket {
-                    url: format!("ws://{location}"),
+                    url: format!("{scheme}://{location}"),
                     host,
                     port,
                     token: take("token"),
+                    tls,
                 }
-            }
-            "wss" => {
-                return Err(fail(
-                    "wss:// is not supported; use ws:// on a trusted network, or quic://".into(),
-                ));
             }
             "ipc" => {
                 if location.is_empty() {
@@ -244,39 +313,18 @@ impl FromStr for ConnectionUrl {
             "quic" => {
                 let (host, port) =
                     split_host_port(location.trim_end_matches('/'), None).map_err(fail)?;
-                let fingerprint = take("fingerprint");
-                let ca = take("ca");
-                let dangerous = take("dangerous-accept-any-certificate");
-                let trust = match (fingerprint, ca, dangerous.as_deref()) {
-                    (None, None, None) => None,
-                    (Some(fingerprint), None, None) => Some(QuicTrust::Fingerprint(fingerprint)),
-                    (None, Some(ca), None) => Some(QuicTrust::CaFile(PathBuf::from(ca))),
-                    (None, None, Some("true")) => Some(QuicTrust::DangerousAcceptAnyCertificate),
-                    (None, None, Some(other)) => {
-                        return Err(fail(format!(
-                            "dangerous-accept-any-certificate={other:?}: only true is meaningful"
-                        )));
-                    }
-                    _ => {
-                        return Err(fail(
-                            "give one of fingerprint, ca or dangerous-accept-any-certificate"
-                                .into(),
-                        ));
-                    }
-                };
-                let identity = match (take("cert"), take("key")) {
-                    (None, None) => None,
-                    (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
-                    _ => return Err(fail("cert and key go together".into())),
-                };
                 Address::Quic {
                     host,
                     port,
-                    trust,
-                    identity,
+                    tls: Tls::from_params(&mut take).map_err(fail)?,
+                    token: take("token"),
                 }
             }
-            other => return Err(fail(format!("unknown scheme {other:?} (ws, ipc or quic)"))),
+            other => {
+                return Err(fail(format!(
+                    "unknown scheme {other:?} (ws, wss, ipc or quic)"
+                )));
+            }
         };
         if let Some((key, _)) = params.first() {
             return Err(fail(format!("unknown parameter {key:?}")));
@@ -292,8 +340,13 @@ impl fmt::Display for ConnectionUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut params = Vec::new();
         match &self.address {
-            Address::WebSocket { url, token, .. } => {
+            Address::WebSocket {
+                url, token, tls, ..
+            } => {
                 f.write_str(url)?;
+                if let Some(tls) = tls {
+                    tls.push_params(&mut params);
+                }
                 if let Some(token) = token {
                     params.push(format!("token={}", url_escape(token)));
                 }
@@ -305,29 +358,17 @@ impl fmt::Display for ConnectionUrl {
             Address::Quic {
                 host,
                 port,
-                trust,
-                identity,
+                tls,
+                token,
             } => {
                 if host.contains(':') {
                     write!(f, "quic://[{host}]:{port}")?;
                 } else {
                     write!(f, "quic://{host}:{port}")?;
                 }
-                match trust {
-                    Some(QuicTrust::Fingerprint(fingerprint)) => {
-                        params.push(format!("fingerprint={fingerprint}"))
-                    }
-                    Some(QuicTrust::CaFile(path)) => {
-                        params.push(format!("ca={}", url_escape(&path.display().to_string())));
-                    }
-                    Some(QuicTrust::DangerousAcceptAnyCertificate) => {
-                        params.push("dangerous-accept-any-certificate=true".to_owned());
-                    }
-                    None => {}
-                }
-                if let Some((cert, key)) = identity {
-                    params.push(format!("cert={}", url_escape(&cert.display().to_string())));
-                    params.push(format!("key={}", url_escape(&key.display().to_string())));
+                tls.push_params(&mut params);
+                if let Some(token) = token {
+                    params.push(format!("token={}", url_escape(token)));
                 }
             }
         }
@@ -407,6 +448,11 @@ mod tests {
             "ws://127.0.0.1:1?token=correct-horse-battery-staple",
             "ws://127.0.0.1:1/app?token=correct-horse-battery-staple&format=json",
             "quic://127.0.0.1:4433?fingerprint=sha256:00ff&format=msgpack",
+            "quic://127.0.0.1:4433?fingerprint=sha256:00ff&token=correct-horse-battery-staple",
+            "wss://localhost:8443",
+            "wss://127.0.0.1:8443/app?fingerprint=sha256:00ff&token=correct-horse-battery-staple",
+            "wss://[::1]:8443?ca=/etc/ca.pem",
+            "wss://0.0.0.0:8443?cert=/c.pem&key=/k.pem",
         ] {
             assert_eq!(parse(url).to_string(), url);
         }
@@ -447,6 +493,7 @@ mod tests {
                 host: "::1".into(),
                 port: 9,
                 token: None,
+                tls: None,
             }
         );
         assert_eq!(
@@ -456,6 +503,20 @@ mod tests {
                 host: "example.org".into(),
                 port: 80,
                 token: None,
+                tls: None,
+            }
+        );
+        assert_eq!(
+            parse("wss://example.org/x?fingerprint=sha256:ab").address,
+            Address::WebSocket {
+                url: "wss://example.org/x".into(),
+                host: "example.org".into(),
+                port: 443,
+                token: None,
+                tls: Some(Tls {
+                    trust: Some(TlsTrust::Fingerprint("sha256:ab".into())),
+                    identity: None,
+                }),
             }
         );
         assert_eq!(
@@ -475,12 +536,12 @@ mod tests {
             Address::Quic {
                 host,
                 port,
-                trust,
-                identity,
+                tls,
+                token,
             } => {
                 assert_eq!((host.as_str(), port), ("h", 1));
-                assert_eq!(trust, Some(QuicTrust::Fingerprint("sha256:ab".into())));
-                assert_eq!(identity, None);
+                assert_eq!(tls.trust, Some(TlsTrust::Fingerprint("sha256:ab".into())));
+                assert_eq!((tls.identity, token), (None, None));
             }
             other => panic!("{other:?}"),
         }
@@ -491,7 +552,8 @@ mod tests {
         for url in [
             "127.0.0.1:12345",
             "http://x:1",
-            "wss://x:1",
+            "wss://x:1?fingerprint=a&ca=b",
+            "ws://x:1?fingerprint=sha256:00ff",
             "ipc://",
             "ipc://relative/path.sock",
             "quic://host",

@@ -1,14 +1,33 @@
 //! Device protocols: how a model is identified and initialised, how output values become
 //! hardware writes, and how input readings are read. Protocols only see the [`Hardware`] seam.
 
+mod activejoy;
+mod adrienlastic;
+mod aneros;
+mod ankni;
+mod bananasome;
+mod cachito;
 mod cipher;
+mod cowgirl;
+mod cowgirl_cone;
 mod cueme;
+mod cupido;
+mod deepsire;
+mod feelingso;
+mod fleshy_thrust;
 mod fluffer;
 mod fmachine;
+mod fox;
+mod fredorch;
+mod fredorch_rotary;
 mod galaku;
 mod galaku_pump;
+mod hgod;
+mod htk_bm;
 mod itoys;
+mod jejoue;
 mod joyhub;
+mod kgoal_boost;
 mod kiiroo_powershot;
 mod kiiroo_prowand;
 mod kiiroo_spot;
@@ -19,14 +38,24 @@ mod kiiroo_v21;
 mod kiiroo_v21_initialized;
 mod kiiroo_v2_vibrator;
 mod kiiroo_v3;
+mod lelo_f1s;
+mod lelo_f1sv2;
+mod lelo_harmony;
+mod leten;
+mod lioness;
+mod loob;
 mod lovedistance;
 mod lovehoney_desire;
 mod lovense;
+mod lovenuts;
 mod luvmazer;
 mod magic_motion_1;
 mod magic_motion_2;
 mod magic_motion_3;
 mod magic_motion_4;
+mod mannuo;
+mod maxpro;
+mod meese;
 mod mysteryvibe;
 mod mysteryvibe_v2;
 mod packet;
@@ -35,6 +64,8 @@ mod picobong;
 mod pink_punch;
 mod sakuraneko;
 mod satisfyer;
+mod sensee;
+mod sensee_v2;
 mod sexverse_lg389;
 mod sexverse_v1;
 mod sexverse_v2;
@@ -42,6 +73,21 @@ mod sexverse_v3;
 mod sexverse_v4;
 mod sexverse_v5;
 mod sexverse_v6;
+mod svakom_alex;
+mod svakom_alex_v2;
+mod svakom_avaneo;
+mod svakom_barnard;
+mod svakom_barney;
+mod svakom_dice;
+mod svakom_dt250a;
+mod svakom_fatima;
+mod svakom_iker;
+mod svakom_jordan;
+mod svakom_pulse;
+mod svakom_sam;
+mod svakom_sam2;
+mod svakom_suitcase;
+mod svakom_tarax;
 mod svakom_v1;
 mod svakom_v2;
 mod svakom_v3;
@@ -66,7 +112,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{InputType, OutputCommand, OutputType, Range};
+use futures::stream::BoxStream;
+use plugwire_core::message::{InputReadingValue, InputType, OutputCommand, OutputType, Range};
 
 use super::config::DeviceDefinition;
 use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
@@ -132,6 +179,16 @@ pub trait Protocol: Send + 'static {
         })
     }
 
+    /// Readings the device sends unasked (a sensor's notifications), as feature index and
+    /// reading, for as long as it stays attached. Polled from when the device is listed (so a
+    /// stream that first subscribes an endpoint does that then); `None`: it sends none.
+    fn input_reports(
+        &mut self,
+        _hardware: Arc<dyn Hardware>,
+    ) -> Option<BoxStream<'static, (u32, InputReadingValue)>> {
+        None
+    }
+
     /// How often the device must hear from us even when nothing changes (or, for protocols
     /// that move a device step by step, how often a step is taken).
     fn keepalive(&self) -> Option<Duration> {
@@ -166,8 +223,80 @@ struct Registered {
 /// Every protocol implemented here. Adding one is a file and an entry here.
 const REGISTRY: &[Registered] = &[
     Registered {
+        name: "activejoy",
+        make: activejoy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "adrienlastic",
+        make: adrienlastic::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "aneros",
+        make: aneros::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "ankni",
+        make: ankni::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "bananasome",
+        make: bananasome::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cachito",
+        make: cachito::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cowgirl",
+        make: cowgirl::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cowgirl-cone",
+        make: cowgirl_cone::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "cueme",
         make: cueme::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "cupido",
+        make: cupido::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "deepsire",
+        make: deepsire::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "feelingso",
+        make: feelingso::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fleshy-thrust",
+        make: fleshy_thrust::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -184,6 +313,24 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "fox",
+        make: fox::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fredorch",
+        make: fredorch::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fredorch-rotary",
+        make: fredorch_rotary::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "galaku",
         make: galaku::protocol,
         variants: &[],
@@ -196,14 +343,38 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "hgod",
+        make: hgod::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "htk_bm",
+        make: htk_bm::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "itoys",
         make: itoys::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
     Registered {
+        name: "jejoue",
+        make: jejoue::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "joyhub",
         make: joyhub::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kgoal-boost",
+        make: kgoal_boost::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -268,6 +439,42 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "lelo-f1s",
+        make: lelo_f1s::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lelo-f1sv2",
+        make: lelo_f1sv2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lelo-harmony",
+        make: lelo_harmony::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "leten",
+        make: leten::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lioness",
+        make: lioness::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "loob",
+        make: loob::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "lovedistance",
         make: lovedistance::protocol,
         variants: &[],
@@ -282,6 +489,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "lovense",
         make: lovense::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lovenuts",
+        make: lovenuts::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -312,6 +525,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "magic-motion-4",
         make: magic_motion_4::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mannuo",
+        make: mannuo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "maxpro",
+        make: maxpro::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "meese",
+        make: meese::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -358,6 +589,18 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "sensee",
+        make: sensee::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sensee-v2",
+        make: sensee_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "sexverse-lg389",
         make: sexverse_lg389::protocol,
         variants: &[],
@@ -396,6 +639,96 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "sexverse-v6",
         make: sexverse_v6::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-alex",
+        make: svakom_alex::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-alex-v2",
+        make: svakom_alex_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-avaneo",
+        make: svakom_avaneo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-barnard",
+        make: svakom_barnard::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-barney",
+        make: svakom_barney::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-dice",
+        make: svakom_dice::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-dt250a",
+        make: svakom_dt250a::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-fatima",
+        make: svakom_fatima::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-iker",
+        make: svakom_iker::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-jordan",
+        make: svakom_jordan::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-pulse",
+        make: svakom_pulse::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-sam",
+        make: svakom_sam::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-sam2",
+        make: svakom_sam2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-suitcase",
+        make: svakom_suitcase::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "svakom-tarax",
+        make: svakom_tarax::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -1,6 +1,8 @@
 //! Small shared shapes protocols are built from: reading a value out of the output state,
 //! turning it into a byte, and writing a packet to tx. A device family whose whole protocol is
-//! "one packet carrying the first vibrator's speed" is a [`VibratorPacket`] and one function.
+//! "one packet carrying the first vibrator's speed" is a [`VibratorPacket`] and one function;
+//! one packet per vibrator is a [`VibratorPackets`]; one packet carrying every feature's value
+//! in a fixed frame is a [`SlotPacket`].
 
 use std::time::Duration;
 
@@ -215,5 +217,59 @@ pub(crate) mod protobuf {
         key(out, field, LENGTH_DELIMITED);
         varint(out, body.len() as u64);
         out.extend_from_slice(body);
+    }
+}
+
+/// A protocol that addresses each vibrator on its own: one packet on tx per changed vibrator,
+/// built from its feature index and speed.
+pub(crate) struct VibratorPackets {
+    /// The packet for the vibrator on a feature, at a speed.
+    pub(crate) packet: fn(u32, u8) -> Vec<u8>,
+    /// Whether the device acknowledges each packet.
+    pub(crate) with_response: bool,
+}
+
+impl Protocol for VibratorPackets {
+    fn writes(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        _state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        per_output(changed, self.with_response, |feature, command| {
+            (command.output_type() == OutputType::Vibrate)
+                .then(|| (self.packet)(feature, byte(command.value())))
+        })
+    }
+}
+
+/// A protocol whose every command is one packet on tx carrying the value of each of the first
+/// `slots` features, by feature index, between a fixed `prefix` and `suffix`.
+pub(crate) struct SlotPacket {
+    pub(crate) prefix: &'static [u8],
+    /// How many features have a slot (their outputs, whatever the type, in index order).
+    pub(crate) slots: u32,
+    pub(crate) suffix: &'static [u8],
+    /// Whether the device acknowledges each packet.
+    pub(crate) with_response: bool,
+}
+
+/// The value of whichever output feature `feature_index` has (0 when never set).
+fn value_of_feature(state: &OutputState, feature_index: u32) -> i32 {
+    state
+        .iter()
+        .find(|((feature, _), _)| *feature == feature_index)
+        .map_or(0, |(_, command)| command.value())
+}
+
+impl Protocol for SlotPacket {
+    fn writes(
+        &mut self,
+        _changed: &[(u32, OutputCommand)],
+        state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        let mut packet = self.prefix.to_vec();
+        packet.extend((0..self.slots).map(|feature| byte(value_of_feature(state, feature))));
+        packet.extend_from_slice(self.suffix);
+        tx(packet, self.with_response)
     }
 }

@@ -376,3 +376,325 @@ async fn a_vibcrafter_answers_its_challenge_before_it_is_driven() {
     assert_eq!(vibcrafter::challenge_answer("OK;"), None);
     assert_eq!(vibcrafter::challenge_answer("ab1:Xy7Q;"), None);
 }
+
+#[test]
+fn ankni_checks_the_address_with_the_crc_high_byte() {
+    // Buttplug's own case: this address takes c1.
+    let address = [0xa2, 0x31, 0x35, 0x53, 0x52, 0xd8];
+    let [first, second] = <[Vec<u8>; 2]>::try_from(ankni::handshake(&address)).expect("two");
+    assert_eq!(first, [0x01; 20]);
+    let mut expected = vec![0x01, 0x02];
+    expected.extend([0xc1; 16]);
+    expected.extend([0x00, 0x00]);
+    assert_eq!(second, expected);
+    // The CRC-16/XMODEM check value.
+    assert_eq!(ankni::crc16_xmodem(b"123456789"), 0x31c3);
+}
+
+#[test]
+fn fredorch_picks_the_slowest_speed_that_is_fast_enough() {
+    // The CRC-16/MODBUS check value, low byte first.
+    assert_eq!(fredorch::crc16_modbus(b"123456789"), [0x37, 0x4b]);
+    assert_eq!(fredorch::speed_for(0, 1000), 0);
+    // One position in 1000 ms: speed 2 takes 800 ms (speed 1, 1000 ms, is not sooner).
+    assert_eq!(fredorch::speed_for(1, 1000), 2);
+    assert_eq!(fredorch::speed_for(3, 1000), 4);
+    // Faster than any speed goes: the fastest.
+    assert_eq!(fredorch::speed_for(12, 100), 20);
+    // Farther than the table: as far as it goes.
+    assert_eq!(fredorch::speed_for(40, 9000), 1);
+}
+
+#[test]
+fn fredorch_rotary_counts_steps_from_the_speed_the_device_reached() {
+    let mut rotary = protocol("fredorch-rotary", "M1_A3F0");
+    let oscillate = |value| (0, OutputCommand::new(OutputType::Oscillate, value));
+    let up = [0x55, 0x03, 0x01, 0x04, 0xaa];
+    assert_eq!(
+        bytes(&rotary.writes(&[oscillate(2)], &OutputState::new())),
+        [up, up]
+    );
+    // Those steps never arrived: the next target is counted from where it still is.
+    rotary.written(false);
+    assert_eq!(
+        bytes(&rotary.writes(&[oscillate(3)], &OutputState::new())),
+        [up, up, up]
+    );
+    rotary.written(true);
+    assert_eq!(
+        bytes(&rotary.writes(&[oscillate(1)], &OutputState::new())),
+        [[0x55, 0x03, 0x02, 0x05, 0xaa]; 2]
+    );
+}
+
+#[test]
+fn leten_and_hgod_are_kept_awake() {
+    let leten = protocol("leten", "T528-LT");
+    assert_eq!(leten.keepalive(), Some(Duration::from_secs(1)));
+    let mut hgod = protocol("hgod", "AMN NEO");
+    let vibrate = |value| OutputCommand::new(OutputType::Vibrate, value);
+    let running = OutputState::from([((0, OutputType::Vibrate), vibrate(4))]);
+    assert!(hgod.keepalive().is_none());
+    hgod.writes(&[(0, vibrate(4))], &running);
+    assert_eq!(hgod.keepalive(), Some(Duration::from_millis(100)));
+    assert_eq!(
+        bytes(&hgod.keepalive_writes(&running)),
+        [[0x55, 0x04, 0x00, 0x00, 0x00, 0x04]]
+    );
+    // Stopped: nothing is written, and nothing repeated.
+    let stopped = OutputState::from([((0, OutputType::Vibrate), vibrate(0))]);
+    assert!(hgod.writes(&[(0, vibrate(0))], &stopped).is_empty());
+    assert!(hgod.keepalive().is_none());
+}
+
+#[tokio::test(start_paused = true)]
+async fn kgoal_boost_reports_each_pressure_change_once_listed() {
+    use std::sync::Arc;
+
+    use plugwire_core::message::{InputReadingValue, InputType};
+
+    use crate::recording::{HardwareCommand, RecordingHardware};
+    use crate::{DeviceEvent, DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let mut events = manager.subscribe();
+    let hardware = Arc::new(RecordingHardware::new("Boost"));
+    let index = attach(
+        &manager,
+        &DeviceConfig::builtin(),
+        "kgoal-boost",
+        hardware.clone(),
+    )
+    .await
+    .expect("attach");
+    let subscribed = hardware
+        .next_command(0, Duration::from_secs(1))
+        .await
+        .expect("a subscription");
+    assert_eq!(
+        subscribed.command,
+        HardwareCommand::Subscribe(Endpoint::RxPressure)
+    );
+    let pressure = |feature_index, value| DeviceEvent::InputReading {
+        device_index: index,
+        feature_index,
+        reading: InputReadingValue::new(InputType::Pressure, value),
+    };
+    let mut next_reading = async || loop {
+        let event = tokio::time::timeout(Duration::from_secs(1), events.recv())
+            .await
+            .expect("a reading in time")
+            .expect("the manager's events");
+        if matches!(event, DeviceEvent::InputReading { .. }) {
+            return event;
+        }
+    };
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x01, 0xd3],
+    );
+    assert_eq!(next_reading().await, pressure(0, 5));
+    assert_eq!(next_reading().await, pressure(1, 0x1d3));
+    // Unchanged, then too short: nothing; then only the raw reading changed.
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x01, 0xd3],
+    );
+    hardware.notify(Endpoint::RxPressure, &[0x00, 0x01, 0x04, 0x00, 0x09]);
+    hardware.notify(
+        Endpoint::RxPressure,
+        &[0x00, 0x01, 0x04, 0x00, 0x05, 0x02, 0x00],
+    );
+    assert_eq!(next_reading().await, pressure(1, 0x200));
+}
+
+/// Recording hardware without some endpoints: every use of one fails as on a unit that
+/// lacks it.
+struct Lacking {
+    inner: crate::recording::RecordingHardware,
+    missing: &'static [Endpoint],
+}
+
+impl Lacking {
+    fn check(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        if self.missing.contains(&endpoint) {
+            Err(HardwareError::NoEndpoint(endpoint))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Hardware for Lacking {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn address(&self) -> &str {
+        self.inner.address()
+    }
+
+    fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            self.check(write.endpoint)?;
+            self.inner.write(write).await
+        })
+    }
+
+    fn read(
+        &self,
+        endpoint: Endpoint,
+        timeout: Duration,
+    ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>> {
+        Box::pin(async move {
+            self.check(endpoint)?;
+            self.inner.read(endpoint, timeout).await
+        })
+    }
+
+    fn subscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            self.check(endpoint)?;
+            self.inner.subscribe(endpoint).await
+        })
+    }
+
+    fn unsubscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            self.check(endpoint)?;
+            self.inner.unsubscribe(endpoint).await
+        })
+    }
+
+    fn notifications(&self) -> tokio::sync::broadcast::Receiver<crate::hardware::Notification> {
+        self.inner.notifications()
+    }
+
+    fn disconnected(&self) -> BoxFuture<'_, ()> {
+        self.inner.disconnected()
+    }
+}
+
+/// Plays a Lelo security endpoint: after each subscription to `endpoint`, `answer` gives
+/// what the device notifies (given how many subscriptions there were). Never ends.
+async fn lelo_security(
+    hardware: &crate::recording::RecordingHardware,
+    endpoint: Endpoint,
+    answer: impl Fn(usize) -> Vec<u8>,
+) {
+    use crate::recording::HardwareCommand;
+
+    let (mut seen, mut subscriptions) = (0, 0);
+    loop {
+        let Some(next) = hardware.next_command(seen, Duration::from_secs(3600)).await else {
+            continue;
+        };
+        seen += 1;
+        if next.command == HardwareCommand::Subscribe(endpoint) {
+            subscriptions += 1;
+            hardware.notify(endpoint, &answer(subscriptions));
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lelo_f1s_v2_without_a_whitelist_pairs_on_generic0_and_takes_harmony_packets() {
+    use crate::recording::{HardwareCommand, RecordingHardware};
+
+    let hardware = Lacking {
+        inner: RecordingHardware::new("F1SV2A"),
+        missing: &[Endpoint::Whitelist],
+    };
+    let mut lelo = protocol("lelo-f1sv2", "F1SV2A");
+    let authorised = |_| vec![1, 0, 0, 0, 0, 0, 0, 0];
+    tokio::select! {
+        identified = lelo.identify(&hardware) => {
+            assert!(identified.expect("paired").is_none());
+        }
+        () = lelo_security(&hardware.inner, Endpoint::Generic(0), authorised) => {}
+    }
+    let commands: Vec<_> = hardware
+        .inner
+        .commands()
+        .into_iter()
+        .map(|c| c.command)
+        .collect();
+    assert_eq!(commands, [HardwareCommand::Subscribe(Endpoint::Generic(0))]);
+    let speed = OutputCommand::new(OutputType::Vibrate, 40);
+    let state = OutputState::from([((1, OutputType::Vibrate), speed)]);
+    let writes = lelo.writes(&[(1, speed)], &state);
+    assert_eq!(
+        bytes(&writes),
+        [[0x0a, 0x12, 0x02, 0x08, 0x00, 0x00, 0x00, 0x00, 0x28, 0x00]]
+    );
+    assert!(writes.iter().all(|w| !w.with_response));
+}
+
+#[tokio::test(start_paused = true)]
+async fn lelo_pairing_gives_up_on_a_device_that_never_authorises() {
+    use crate::recording::RecordingHardware;
+
+    // Nobody taps the power button: the device stays unauthorised.
+    let silent = RecordingHardware::new("TianiHarmony");
+    let mut lelo = protocol("lelo-harmony", "TianiHarmony");
+    let started = tokio::time::Instant::now();
+    tokio::select! {
+        identified = lelo.identify(&silent) => {
+            assert!(matches!(identified, Err(HardwareError::Timeout)), "{identified:?}");
+        }
+        () = lelo_security(&silent, Endpoint::Whitelist, |_| vec![0; 8]) => {}
+    }
+    assert_eq!(started.elapsed(), Duration::from_secs(30));
+
+    // A device answering every password with another one is not pairing either.
+    let restless = RecordingHardware::new("TianiHarmony");
+    let mut lelo = protocol("lelo-harmony", "TianiHarmony");
+    tokio::select! {
+        identified = lelo.identify(&restless) => {
+            assert!(matches!(identified, Err(HardwareError::BadReply { .. })), "{identified:?}");
+        }
+        () = lelo_security(&restless, Endpoint::Whitelist, |n| vec![9, 9, u8::try_from(n).unwrap_or(0)]) => {}
+    }
+    let passwords = restless
+        .writes()
+        .into_iter()
+        .filter(|w| w.write.endpoint == Endpoint::Whitelist)
+        .count();
+    assert_eq!(passwords, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_first_svakom_sam_vibrates_in_mode_5() {
+    use crate::recording::RecordingHardware;
+
+    let hardware = Lacking {
+        inner: RecordingHardware::new("Sam Neo"),
+        missing: &[Endpoint::Firmware, Endpoint::TxMode],
+    };
+    let mut sam = protocol("svakom-sam", "Sam Neo");
+    assert!(sam.identify(&hardware).await.expect("identified").is_none());
+    for (speed, packet) in [
+        (3, [0x12, 0x01, 0x03, 0x00, 0x05, 0x03]),
+        (0, [0x12, 0x01, 0x03, 0x00, 0x05, 0x00]),
+    ] {
+        let command = OutputCommand::new(OutputType::Vibrate, speed);
+        let state = OutputState::from([((0, OutputType::Vibrate), command)]);
+        assert_eq!(bytes(&sam.writes(&[(0, command)], &state)), [packet]);
+    }
+}
+
+#[test]
+fn svakom_fatima_switches_heat_on_and_off() {
+    // Heat is no scalar actuator, so no case can set it.
+    let mut fatima = protocol("svakom-fatima", "SL278B");
+    for (value, packet) in [
+        (1, [0x55, 0x05, 0x01, 0x37, 0x02, 0x00, 0x00]),
+        (0, [0x55, 0x05, 0x00, 0x00, 0x02, 0x00, 0x00]),
+    ] {
+        let heat = OutputCommand::new(OutputType::Temperature, value);
+        let state = OutputState::from([((3, OutputType::Temperature), heat)]);
+        let writes = fatima.writes(&[(3, heat)], &state);
+        assert_eq!(bytes(&writes), [packet]);
+        assert!(writes.iter().all(|w| !w.with_response));
+    }
+}

@@ -8,7 +8,12 @@ use plugwire_core::{Establish, TransportError};
 use quinn::Endpoint;
 use quinn::crypto::rustls::QuicClientConfig;
 
-use crate::{PREAMBLE, QuicOptions, QuicStream, QuicTransport, ServerTrust};
+use plugwire_tls::TlsVersions;
+
+use crate::{
+    ALPN, AccessToken, PREAMBLE, PREAMBLE_WITH_TOKEN, QuicOptions, QuicStream, QuicTransport,
+    ServerTrust,
+};
 
 /// Dials a QUIC listener; each `establish` opens a fresh connection.
 #[derive(Debug, Clone)]
@@ -75,7 +80,7 @@ impl QuicDialer {
             .await
             .map_err(|e| connect_error(e.into()))?;
         // The peer only learns of a stream once something is written on it.
-        send.write_all(PREAMBLE)
+        send.write_all(&preamble(self.options.access_token.as_ref()))
             .await
             .map_err(|e| connect_error(e.into()))?;
         Ok(QuicStream::new(send, recv, connection, Some(endpoint)))
@@ -96,7 +101,7 @@ impl Establish for QuicDialer {
             .await
             .map_err(|e| connect_error(e.into()))?
             .collect();
-        let tls = self.trust.client_config()?;
+        let tls = self.trust.client_config(TlsVersions::Tls13, &[ALPN])?;
         let crypto = QuicClientConfig::try_from(tls)
             .map_err(|e| TransportError::Config(format!("QUIC TLS: {e}")))?;
         let mut config = quinn::ClientConfig::new(Arc::new(crypto));
@@ -121,5 +126,20 @@ impl Establish for QuicDialer {
 
     fn describe(&self) -> String {
         self.target()
+    }
+}
+
+/// What the dialling side writes first: the plain preamble, or the one carrying its token.
+fn preamble(token: Option<&AccessToken>) -> Vec<u8> {
+    match token {
+        None => PREAMBLE.to_vec(),
+        Some(token) => {
+            let token = token.as_str().as_bytes();
+            let mut preamble = PREAMBLE_WITH_TOKEN.to_vec();
+            // A token is at most 128 bytes, so its length fits the byte.
+            preamble.push(u8::try_from(token.len()).unwrap_or(u8::MAX));
+            preamble.extend_from_slice(token);
+            preamble
+        }
     }
 }

@@ -2,39 +2,41 @@
 //!
 //! One QUIC connection carries one Buttplug session on one bidirectional stream, framed as on
 //! every byte-stream transport (big-endian u32 length prefix). The side that dials opens the
-//! stream and writes a 4-byte preamble (`bpw1`) so the accepting side sees it at once, even
-//! when the Buttplug client is the one listening.
+//! stream and writes a preamble so the accepting side sees it at once, even when the Buttplug
+//! client is the one listening: `bpw1`, or, carrying an [`AccessToken`], `bpwt`, one length
+//! byte and the token. A listener that requires a token closes a connection without the right
+//! one (application code 2, reason "wrong or missing access token") before reading anything
+//! else.
 //!
 //! Trust: the listening side has a [`ServerIdentity`] (a certificate and key, generated and kept
 //! on first use, or given). The dialling side trusts it by [`ServerTrust::Pinned`] SHA-256
 //! fingerprint, by a CA file ([`ServerTrust::CaFile`]), or, only when asked for by name,
 //! [`ServerTrust::DangerousAcceptAnyCertificate`]. The ALPN protocol name is [`ALPN`].
 //!
-//! Depends on `plugwire-core` only.
+//! Depends on `plugwire-core` and `plugwire-tls`.
 
 mod dialer;
-mod fingerprint;
-mod identity;
 mod listener;
 mod stream;
-mod trust;
 
 use std::time::Duration;
 
 use plugwire_core::framing::{DEFAULT_MAX_FRAME, LengthDelimited};
 
 pub use dialer::QuicDialer;
-pub use fingerprint::Fingerprint;
-pub use identity::ServerIdentity;
 pub use listener::QuicListener;
+pub use plugwire_tls::{AccessToken, Fingerprint, ServerIdentity, ServerTrust};
 pub use stream::QuicStream;
-pub use trust::ServerTrust;
 
 /// The ALPN protocol name both sides must agree on.
 pub const ALPN: &[u8] = b"buttplug";
 
-/// Written first by the side that opens the stream.
+/// Written first by the side that opens the stream, when it has no access token.
 pub(crate) const PREAMBLE: &[u8; 4] = b"bpw1";
+
+/// Written first instead of [`PREAMBLE`] by a side with an access token, followed by the
+/// token's length (one byte) and the token.
+pub(crate) const PREAMBLE_WITH_TOKEN: &[u8; 4] = b"bpwt";
 
 /// One QUIC session stream, dialled or accepted.
 pub type QuicTransport = LengthDelimited<QuicStream>;
@@ -51,6 +53,9 @@ pub struct QuicOptions {
     pub keep_alive: Duration,
     /// How long the QUIC and stream handshakes may take.
     pub handshake_timeout: Duration,
+    /// The access token: what a dialler presents, what a listener requires (`None`: a
+    /// listener admits anyone, as on loopback).
+    pub access_token: Option<AccessToken>,
 }
 
 impl Default for QuicOptions {
@@ -60,6 +65,7 @@ impl Default for QuicOptions {
             idle_timeout: Duration::from_secs(15),
             keep_alive: Duration::from_secs(5),
             handshake_timeout: Duration::from_secs(10),
+            access_token: None,
         }
     }
 }
@@ -85,10 +91,4 @@ impl QuicOptions {
         config.max_concurrent_uni_streams(0u32.into());
         Ok(config)
     }
-}
-
-/// The crypto provider every config here uses: ring, explicitly, so a build that also links
-/// another provider never has to guess.
-pub(crate) fn crypto_provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
-    std::sync::Arc::new(rustls::crypto::ring::default_provider())
 }

@@ -10,9 +10,13 @@ use plugwire_core::{Listener, TransportError};
 use quinn::Endpoint;
 use quinn::crypto::rustls::QuicServerConfig;
 
+use plugwire_tls::TlsVersions;
+
+use tracing::warn;
+
 use crate::{
-    ALPN, Fingerprint, PREAMBLE, QuicOptions, QuicStream, QuicTransport, ServerIdentity,
-    crypto_provider,
+    ALPN, Fingerprint, PREAMBLE, PREAMBLE_WITH_TOKEN, QuicOptions, QuicStream, QuicTransport,
+    ServerIdentity,
 };
 
 /// Accepts QUIC connections, one session each.
@@ -31,13 +35,7 @@ impl QuicListener {
         identity: &ServerIdentity,
         options: QuicOptions,
     ) -> Result<Self, TransportError> {
-        let mut tls = rustls::ServerConfig::builder_with_provider(crypto_provider())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(|e| TransportError::Config(format!("TLS: {e}")))?
-            .with_no_client_auth()
-            .with_single_cert(identity.chain(), identity.key())
-            .map_err(|e| TransportError::Config(format!("certificate: {e}")))?;
-        tls.alpn_protocols = vec![ALPN.to_vec()];
+        let tls = plugwire_tls::server_config(identity, TlsVersions::Tls13, &[ALPN])?;
         let crypto = QuicServerConfig::try_from(tls)
             .map_err(|e| TransportError::Config(format!("QUIC TLS: {e}")))?;
         let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
@@ -66,6 +64,11 @@ impl QuicListener {
     }
 }
 
+/// Application close codes: the stream was not plugwire's; the access token was wrong or
+/// missing.
+const NOT_PLUGWIRE: u32 = 1;
+const WRONG_TOKEN: u32 = 2;
+
 /// Completes an accepted connection: the QUIC handshake, then the session stream and its
 /// preamble, all within the handshake timeout.
 async fn complete(
@@ -80,11 +83,33 @@ async fn complete(
         recv.read_exact(&mut preamble)
             .await
             .map_err(TransportError::io)?;
-        if &preamble != PREAMBLE {
-            connection.close(1u32.into(), b"not a plugwire stream");
+        let presented = if &preamble == PREAMBLE {
+            None
+        } else if &preamble == PREAMBLE_WITH_TOKEN {
+            let mut length = [0u8; 1];
+            recv.read_exact(&mut length)
+                .await
+                .map_err(TransportError::io)?;
+            let mut token = vec![0u8; usize::from(length[0])];
+            recv.read_exact(&mut token)
+                .await
+                .map_err(TransportError::io)?;
+            Some(token)
+        } else {
+            connection.close(NOT_PLUGWIRE.into(), b"not a plugwire stream");
             return Err(TransportError::InvalidFrame(
                 "the stream did not start with the plugwire preamble".into(),
             ));
+        };
+        if let Some(required) = &options.access_token
+            && !presented.is_some_and(|token| required.matches(&token))
+        {
+            warn!(%peer, "refused a QUIC connection without the access token");
+            connection.close(WRONG_TOKEN.into(), b"wrong or missing access token");
+            return Err(TransportError::Connect {
+                peer: peer.clone(),
+                source: "wrong or missing access token".into(),
+            });
         }
         Ok(LengthDelimited::new(
             QuicStream::new(send, recv, connection, None),
@@ -109,10 +134,17 @@ impl Listener for QuicListener {
         Ok((complete(incoming, self.options.clone()).boxed(), peer))
     }
 
+    /// The URL diallers use: the fingerprint to pin, and the access token when one is
+    /// required.
     fn describe(&self) -> String {
-        format!(
+        let mut url = format!(
             "quic://{}?fingerprint={}",
             self.local_addr, self.fingerprint
-        )
+        );
+        if let Some(token) = &self.options.access_token {
+            url.push_str("&token=");
+            url.push_str(token.as_str());
+        }
+        url
     }
 }

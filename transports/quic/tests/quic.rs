@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use plugwire_core::{Establish, Frame, Listener, TransportError};
 use plugwire_quic::{
-    Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity, ServerTrust,
+    AccessToken, Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity, ServerTrust,
 };
 
 async fn within<T>(body: impl std::future::Future<Output = T>) -> T {
@@ -284,6 +284,82 @@ async fn dangerous_trust_still_connects() {
         });
         dialled.expect("dial");
         accepted.expect("handshake");
+    })
+    .await;
+}
+
+/// Dials `listener` once with `token` (or none), returning both sides' results.
+async fn dial_with_token(
+    listener: &QuicListener,
+    token: Option<&str>,
+) -> (
+    Result<plugwire_quic::QuicTransport, TransportError>,
+    Result<plugwire_quic::QuicTransport, TransportError>,
+) {
+    let options = QuicOptions {
+        access_token: token.map(|t| AccessToken::new(t).expect("a token")),
+        ..QuicOptions::default()
+    };
+    let mut dialer = QuicDialer::new(
+        "127.0.0.1",
+        listener.local_addr().port(),
+        ServerTrust::Pinned(listener.fingerprint()),
+        options,
+    );
+    tokio::join!(dialer.establish(), async {
+        let (pending, _) = listener.accept().await.expect("accept");
+        pending.await
+    })
+}
+
+#[tokio::test]
+async fn a_listener_with_an_access_token_admits_only_the_right_one() {
+    within(async {
+        let options = QuicOptions {
+            access_token: Some(AccessToken::new("correct-horse-battery-staple").expect("token")),
+            ..QuicOptions::default()
+        };
+        let listener = QuicListener::bind(loopback(), &identity(), options).expect("bind");
+
+        for wrong in [None, Some("correct-horse-battery-stapler")] {
+            let (dialled, accepted) = dial_with_token(&listener, wrong).await;
+            let refusal = accepted.err().expect("refused");
+            assert!(refusal.to_string().contains("127.0.0.1"), "{refusal}");
+            // The dialler learns why as soon as it reads: the close reason says it.
+            let mut client = dialled.expect("the QUIC handshake itself succeeds");
+            client.send(Frame::Text("[]".into())).await.ok();
+            let end = client.next().await;
+            let reason = format!("{end:?}");
+            assert!(reason.contains("wrong or missing access token"), "{reason}");
+        }
+
+        let (dialled, accepted) =
+            dial_with_token(&listener, Some("correct-horse-battery-staple")).await;
+        let mut client = dialled.expect("dial");
+        let mut server = accepted.expect("the right token is admitted");
+        client.send(Frame::Text("[]".into())).await.expect("send");
+        assert_eq!(
+            server.next().await.expect("a frame").expect("ok"),
+            Frame::Text("[]".into())
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_listener_without_a_token_ignores_one_it_is_given() {
+    within(async {
+        let listener =
+            QuicListener::bind(loopback(), &identity(), QuicOptions::default()).expect("bind");
+        let (dialled, accepted) =
+            dial_with_token(&listener, Some("correct-horse-battery-staple")).await;
+        let mut client = dialled.expect("dial");
+        let mut server = accepted.expect("admitted");
+        client.send(Frame::Text("[]".into())).await.expect("send");
+        assert_eq!(
+            server.next().await.expect("a frame").expect("ok"),
+            Frame::Text("[]".into())
+        );
     })
     .await;
 }

@@ -1,21 +1,42 @@
 //! `WebSocketListener`: the accepting role — binds an address and accepts many connections.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use plugwire_core::{Listener, TransportError};
+use plugwire_tls::{Fingerprint, ServerIdentity, TlsVersions};
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tracing::warn;
 
+use crate::stream::MaybeTls;
 use crate::{WebSocketOptions, WebSocketTransport};
+
+/// What a `wss://` listener presents.
+#[derive(Clone)]
+struct Secure {
+    acceptor: TlsAcceptor,
+    fingerprint: Fingerprint,
+}
+
+impl std::fmt::Debug for Secure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secure")
+            .field("fingerprint", &self.fingerprint)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Accepts WebSocket connections on a bound TCP address.
 #[derive(Debug)]
 pub struct WebSocketListener {
     listener: TcpListener,
     local_addr: SocketAddr,
+    /// TLS, for `wss://`.
+    secure: Option<Secure>,
     options: WebSocketOptions,
 }
 
@@ -26,6 +47,7 @@ pub struct WebSocketListener {
 pub struct PendingWebSocket {
     stream: TcpStream,
     peer: SocketAddr,
+    secure: Option<Secure>,
     options: WebSocketOptions,
 }
 
@@ -45,8 +67,29 @@ impl WebSocketListener {
         Ok(Self {
             listener,
             local_addr,
+            secure: None,
             options,
         })
+    }
+
+    /// Binds `addr` for `wss://`: every connection speaks TLS first, presenting `identity`.
+    pub async fn bind_secure(
+        addr: impl ToSocketAddrs,
+        identity: &ServerIdentity,
+        options: WebSocketOptions,
+    ) -> Result<Self, TransportError> {
+        let config = plugwire_tls::server_config(identity, TlsVersions::Tls12And13, &[])?;
+        let mut listener = Self::bind(addr, options).await?;
+        listener.secure = Some(Secure {
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+            fingerprint: identity.fingerprint(),
+        });
+        Ok(listener)
+    }
+
+    /// The fingerprint of the certificate a `wss://` listener presents.
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.secure.as_ref().map(|secure| secure.fingerprint)
     }
 
     /// The address actually bound.
@@ -61,6 +104,7 @@ impl WebSocketListener {
         Ok(PendingWebSocket {
             stream,
             peer,
+            secure: self.secure.clone(),
             options: self.options.clone(),
         })
     }
@@ -80,16 +124,24 @@ impl PendingWebSocket {
         // The callback's error is tungstenite's HTTP response, large by its nature.
         #[allow(clippy::result_large_err)]
         let check = move |request: &Request, response: Response| match &token {
-            Some(token) => token.check(request, response).inspect_err(|_| {
+            Some(token) => crate::access::check(token, request, response).inspect_err(|_| {
                 warn!(peer = %refused_from, "refused a connection without the access token");
             }),
             None => Ok(response),
         };
-        let upgrade = tokio_tungstenite::accept_hdr_async_with_config(
-            self.stream,
-            check,
-            Some(self.options.config()),
-        );
+        let config = self.options.config();
+        let upgrade = async move {
+            let stream = match self.secure {
+                None => MaybeTls::Plain(self.stream),
+                Some(secure) => {
+                    let stream = secure.acceptor.accept(self.stream).await?;
+                    MaybeTls::Tls(Box::new(stream.into()))
+                }
+            };
+            tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config))
+                .await
+                .map_err(std::io::Error::other)
+        };
         let socket = tokio::time::timeout(self.options.handshake_timeout, upgrade)
             .await
             .map_err(|e| TransportError::Connect {
@@ -115,15 +167,25 @@ impl Listener for WebSocketListener {
 
     async fn accept(&self) -> Result<(Self::Pending, String), TransportError> {
         let pending = self.accept_connection().await?;
-        let peer = format!("ws {}", pending.peer());
+        let scheme = if self.secure.is_some() { "wss" } else { "ws" };
+        let peer = format!("{scheme} {}", pending.peer());
         Ok((pending.upgrade().boxed(), peer))
     }
 
-    /// The URL clients dial, with the access token as its path when one is required.
+    /// The URL clients dial: the access token as its path when one is required, and for
+    /// `wss://` the certificate's fingerprint to pin.
     fn describe(&self) -> String {
-        match &self.options.access_token {
-            Some(token) => format!("ws://{}/{}", self.local_addr, token.as_str()),
-            None => format!("ws://{}", self.local_addr),
+        let scheme = if self.secure.is_some() { "wss" } else { "ws" };
+        let path = match &self.options.access_token {
+            Some(token) => format!("/{}", token.as_str()),
+            None => String::new(),
+        };
+        match &self.secure {
+            Some(secure) => format!(
+                "{scheme}://{}{path}?fingerprint={}",
+                self.local_addr, secure.fingerprint
+            ),
+            None => format!("{scheme}://{}{path}", self.local_addr),
         }
     }
 }

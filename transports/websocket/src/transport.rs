@@ -9,7 +9,6 @@ use bytes::Bytes;
 use futures::{Sink, Stream};
 use plugwire_core::{Frame, TransportError};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::CapacityError;
@@ -18,6 +17,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use tracing::debug;
 
+use crate::stream::MaybeTls;
+
 /// How long, and how much, to read and discard after refusing a message, so the socket closes
 /// with a FIN rather than a reset that could destroy the Error and Close just sent.
 const DRAIN_TIME: Duration = Duration::from_millis(500);
@@ -25,7 +26,7 @@ const DRAIN_BYTES: usize = 64 * 1024 * 1024;
 
 /// One WebSocket connection, dialled or accepted.
 pub struct WebSocketTransport {
-    socket: WebSocketStream<TcpStream>,
+    socket: WebSocketStream<MaybeTls>,
     max_message_size: usize,
     /// A close frame still to be sent: the peer broke a rule (an oversized message, text that
     /// is not UTF-8). What it still sends is drained after the close.
@@ -56,7 +57,7 @@ struct Drain {
 
 impl WebSocketTransport {
     pub(crate) fn new(
-        socket: WebSocketStream<TcpStream>,
+        socket: WebSocketStream<MaybeTls>,
         max_message_size: usize,
         liveness_timeout: Duration,
         peer: String,

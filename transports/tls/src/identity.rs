@@ -10,10 +10,6 @@ use tracing::info;
 
 use crate::Fingerprint;
 
-/// File names used in a data directory.
-const CERT_FILE: &str = "quic-cert.pem";
-const KEY_FILE: &str = "quic-key.pem";
-
 /// A certificate chain and its private key.
 #[derive(Debug)]
 pub struct ServerIdentity {
@@ -72,12 +68,15 @@ impl ServerIdentity {
         Ok(Self { chain, key })
     }
 
-    /// Loads the identity kept in `dir`, or generates one for `names` and keeps it there (the
-    /// key file readable by this user only), so the fingerprint clients pin stays the same
-    /// across restarts.
-    pub fn load_or_generate(dir: &Path, names: &[String]) -> Result<Self, TransportError> {
-        let cert = dir.join(CERT_FILE);
-        let key = dir.join(KEY_FILE);
+    /// Loads the identity kept in `dir` under `stem` (`quic`, `wss`), or generates one for
+    /// `names` and keeps it there (the key file readable by this user only), so the fingerprint
+    /// clients pin stays the same across restarts.
+    pub fn load_or_generate(
+        dir: &Path,
+        stem: &str,
+        names: &[String],
+    ) -> Result<Self, TransportError> {
+        let (cert, key) = Self::files_in(dir, stem);
         if cert.exists() && key.exists() {
             return Self::from_pem_files(&cert, &key);
         }
@@ -85,7 +84,7 @@ impl ServerIdentity {
         let (identity, cert_pem, key_pem) = Self::generate_with_pem(names)?;
         write_private(&key, key_pem.as_bytes()).map_err(|e| config_error(&key, e))?;
         write_private(&cert, cert_pem.as_bytes()).map_err(|e| config_error(&cert, e))?;
-        info!(cert = %cert.display(), fingerprint = %identity.fingerprint(), "generated a QUIC certificate");
+        info!(cert = %cert.display(), fingerprint = %identity.fingerprint(), "generated a certificate");
         Ok(identity)
     }
 
@@ -102,9 +101,13 @@ impl ServerIdentity {
         self.key.clone_key()
     }
 
-    /// Where [`Self::load_or_generate`] keeps its files in `dir`: (certificate, key).
-    pub fn files_in(dir: &Path) -> (PathBuf, PathBuf) {
-        (dir.join(CERT_FILE), dir.join(KEY_FILE))
+    /// Where [`Self::load_or_generate`] keeps the files of `stem` in `dir`: (certificate,
+    /// key).
+    pub fn files_in(dir: &Path, stem: &str) -> (PathBuf, PathBuf) {
+        (
+            dir.join(format!("{stem}-cert.pem")),
+            dir.join(format!("{stem}-key.pem")),
+        )
     }
 }
 
@@ -144,7 +147,7 @@ fn check_private(path: &Path) {
         if let Ok(metadata) = std::fs::metadata(path)
             && metadata.permissions().mode() & 0o077 != 0
         {
-            tracing::warn!(key = %path.display(), "the QUIC private key is readable by other users; chmod 600 it");
+            tracing::warn!(key = %path.display(), "the private key is readable by other users; chmod 600 it");
         }
     }
     #[cfg(not(unix))]
@@ -158,16 +161,17 @@ mod tests {
     #[test]
     fn an_identity_is_kept_and_loaded_back_unchanged() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let first = ServerIdentity::load_or_generate(dir.path(), &["localhost".to_owned()])
+        let first = ServerIdentity::load_or_generate(dir.path(), "quic", &["localhost".to_owned()])
             .expect("generate");
         let second =
-            ServerIdentity::load_or_generate(dir.path(), &["localhost".to_owned()]).expect("load");
+            ServerIdentity::load_or_generate(dir.path(), "quic", &["localhost".to_owned()])
+                .expect("load");
         assert_eq!(first.fingerprint(), second.fingerprint());
         assert_eq!(first.key().secret_der(), second.key().secret_der());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let (_, key) = ServerIdentity::files_in(dir.path());
+            let (_, key) = ServerIdentity::files_in(dir.path(), "quic");
             let mode = std::fs::metadata(key)
                 .expect("key file")
                 .permissions()

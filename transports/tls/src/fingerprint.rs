@@ -33,24 +33,41 @@ impl fmt::Debug for Fingerprint {
     }
 }
 
-impl FromStr for Fingerprint {
-    type Err = String;
+/// Text that is not `sha256:` followed by 64 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidFingerprint(pub String);
 
-    fn from_str(text: &str) -> Result<Self, String> {
+impl fmt::Display for InvalidFingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "fingerprint {:?} is not sha256: followed by 64 hex digits",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for InvalidFingerprint {}
+
+impl FromStr for Fingerprint {
+    type Err = InvalidFingerprint;
+
+    fn from_str(text: &str) -> Result<Self, InvalidFingerprint> {
+        let invalid = || InvalidFingerprint(text.to_owned());
         let hex = text
             .strip_prefix("sha256:")
             .or_else(|| text.strip_prefix("SHA256:"))
-            .ok_or_else(|| format!("fingerprint {text:?} must start with sha256:"))?;
+            .ok_or_else(invalid)?;
         let digits: Vec<u8> = hex.bytes().filter(|b| *b != b':').collect();
-        if digits.len() != 64 || !digits.iter().all(u8::is_ascii_hexdigit) {
-            return Err(format!("fingerprint {text:?} must have 64 hex digits"));
+        if digits.len() != 64 {
+            return Err(invalid());
         }
         let mut bytes = [0u8; 32];
         for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
-            let pair = std::str::from_utf8(pair)
-                .map_err(|_| format!("fingerprint {text:?} is not hex"))?;
-            *byte = u8::from_str_radix(pair, 16)
-                .map_err(|_| format!("fingerprint {text:?} is not hex"))?;
+            let high = char::from(pair[0]).to_digit(16).ok_or_else(invalid)?;
+            let low = char::from(pair[1]).to_digit(16).ok_or_else(invalid)?;
+            // Two hex digits always fit a byte.
+            *byte = u8::try_from(high * 16 + low).map_err(|_| invalid())?;
         }
         Ok(Self(bytes))
     }

@@ -1,0 +1,39 @@
+//! Svakom Ava Neo (`svakom-avaneo`): one packet per output on tx, without response. The
+//! output on feature 0 (the vibrator) is `55 03 00 00 ON SPEED`, `ON` being 1 while it runs;
+//! elsewhere, a vibrator is `55 09 00 00 SPEED ff` and the oscillator (thrusting, 0–1)
+//! `55 08 00 00 SPEED ff`.
+
+use plugwire_core::message::{OutputCommand, OutputType};
+
+use super::Protocol;
+use super::packet::{byte, per_output};
+use crate::hardware::HardwareWrite;
+use crate::scheduler::OutputState;
+
+/// The protocol for any `svakom-avaneo` device.
+pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(Box::new(SvakomAvaNeo))
+}
+
+#[derive(Debug)]
+struct SvakomAvaNeo;
+
+impl Protocol for SvakomAvaNeo {
+    fn writes(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        _state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        per_output(changed, false, |feature, command| {
+            let speed = byte(command.value());
+            match (feature, command.output_type()) {
+                (0, OutputType::Vibrate | OutputType::Oscillate) => {
+                    Some(vec![0x55, 0x03, 0x00, 0x00, u8::from(speed > 0), speed])
+                }
+                (_, OutputType::Vibrate) => Some(vec![0x55, 0x09, 0x00, 0x00, speed, 0xff]),
+                (_, OutputType::Oscillate) => Some(vec![0x55, 0x08, 0x00, 0x00, speed, 0xff]),
+                _ => None,
+            }
+        })
+    }
+}

@@ -1,0 +1,43 @@
+//! Svakom Barnard (`svakom-barnard`): one packet per output on tx, without response: the
+//! vibrator (0–3) as `55 03 00 00 SPEED ON`, `ON` being 1 while it runs; the oscillator (0–3)
+//! as `55 08 00 00 SPEED ON`, `ON` being ff while it runs.
+
+use plugwire_core::message::{OutputCommand, OutputType};
+
+use super::Protocol;
+use super::packet::{byte, per_output};
+use crate::hardware::HardwareWrite;
+use crate::scheduler::OutputState;
+
+/// The protocol for any `svakom-barnard` device.
+pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(Box::new(SvakomBarnard))
+}
+
+#[derive(Debug)]
+struct SvakomBarnard;
+
+impl Protocol for SvakomBarnard {
+    fn writes(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        _state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        per_output(changed, false, |_, command| {
+            let speed = byte(command.value());
+            let running = speed > 0;
+            match command.output_type() {
+                OutputType::Vibrate => Some(vec![0x55, 0x03, 0x00, 0x00, speed, u8::from(running)]),
+                OutputType::Oscillate => Some(vec![
+                    0x55,
+                    0x08,
+                    0x00,
+                    0x00,
+                    speed,
+                    if running { 0xff } else { 0x00 },
+                ]),
+                _ => None,
+            }
+        })
+    }
+}
