@@ -12,11 +12,13 @@
 //! | [`connect`] | connection URLs (`ws://`, `ipc://`, `quic://`) to listeners, diallers and connectors |
 //! | [`forward`] | device forwarders: a remote plugwire server's devices joining this one's |
 //! | [`ble`] (feature `ble`) | Bluetooth LE hardware manager |
+//! | [`serial`] (feature `serial`) | serial-port hardware manager (TCode strokers and others) |
 //! | [`websocket`], [`ipc`], [`quic`] (features of those names) | transports |
 //! | [`json`], [`msgpack`] (features of those names) | serializers |
 //!
 //! Cargo features (additive, all on by default): `websocket`, `ipc`, `quic` (transports),
-//! `json`, `msgpack` (serializers), `ble` (Bluetooth LE), `cli` (the `plugwire` program). Any
+//! `json`, `msgpack` (serializers), `ble` (Bluetooth LE), `serial` (serial ports), `cli` (the
+//! `plugwire` program). Any
 //! combination builds; connection URLs work for the transports built in. The server detects
 //! each connection's serializer among those built in.
 //!
@@ -65,6 +67,9 @@ pub use plugwire_msgpack as msgpack;
 /// The QUIC transport (feature `quic`).
 #[cfg(feature = "quic")]
 pub use plugwire_quic as quic;
+/// The serial-port hardware manager (feature `serial`).
+#[cfg(feature = "serial")]
+pub use plugwire_serial as serial;
 /// Certificates, trust and access tokens of the network transports (features `websocket`,
 /// `quic`, `cli`).
 #[cfg(any(feature = "websocket", feature = "quic", feature = "cli"))]

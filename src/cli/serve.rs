@@ -1,5 +1,5 @@
 //! `plugwire serve`: a server composed from the flags: devices (simulated, Bluetooth LE,
-//! forwarded), listeners on every transport, and dial-outs for reversed roles.
+//! serial ports, forwarded), listeners on every transport, and dial-outs for reversed roles.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -138,6 +138,10 @@ pub(crate) struct ServeArgs {
     /// says so once and serves everything else.
     #[arg(long)]
     use_bluetooth_le: bool,
+    /// Drive devices on the serial ports a user device configuration names
+    /// (`--user-device-config-file`), with the protocol and framing it gives them.
+    #[arg(long)]
+    use_serial: bool,
     /// Device configuration to use instead of the shipped one (device-config v5 JSON).
     #[arg(long, value_name = "PATH")]
     device_config_file: Option<PathBuf>,
@@ -381,8 +385,8 @@ fn default_loopback_websocket(args: &ServeArgs, default_websocket: bool) -> bool
         && !args.websocket_use_all_interfaces
 }
 
-/// The device manager with the devices the flags ask for (simulated now; Bluetooth LE as it
-/// comes up).
+/// The device manager with the devices the flags ask for (simulated now; serial ports and
+/// Bluetooth LE as they come up).
 fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
     let devices = Arc::new(DeviceManager::new());
     if !args.no_simulated_devices {
@@ -390,12 +394,15 @@ fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
             SimulatedDevice::add_to(&devices, *kind);
         }
     }
-    let device_config = super::device_config::load(
+    let device_config = Arc::new(super::device_config::load(
         args.device_config_file.as_ref(),
         args.user_device_config_file.as_ref(),
-    )?;
+    )?);
+    if args.use_serial {
+        start_serial(&devices, device_config.clone())?;
+    }
     if args.use_bluetooth_le {
-        start_bluetooth(devices.clone(), Arc::new(device_config))?;
+        start_bluetooth(devices.clone(), device_config)?;
     }
     Ok(devices)
 }
@@ -497,6 +504,30 @@ fn start_bluetooth(_: Arc<DeviceManager>, _: Arc<DeviceConfig>) -> Result<(), An
         "--use-bluetooth-le: this plugwire is built without Bluetooth LE (cargo feature `ble`)"
             .into(),
     )
+}
+
+/// Opens the serial ports the user configuration names, now and whenever they come back.
+#[cfg(feature = "serial")]
+fn start_serial(devices: &Arc<DeviceManager>, config: Arc<DeviceConfig>) -> Result<(), AnyError> {
+    use plugwire::serial::{SerialManager, SerialOptions};
+    let serial = SerialManager::start(devices, config, SerialOptions::default());
+    let ports = serial.configured_ports();
+    if ports.is_empty() {
+        warn!(
+            "--use-serial: no serial port is named; add a `serial` entry with its `port` to a \
+             protocol's `communication` in a --user-device-config-file"
+        );
+    }
+    for (port, protocol) in ports {
+        info!(%port, protocol, "serial port configured");
+    }
+    devices.add_hardware_manager(serial);
+    Ok(())
+}
+
+#[cfg(not(feature = "serial"))]
+fn start_serial(_: &Arc<DeviceManager>, _: Arc<DeviceConfig>) -> Result<(), AnyError> {
+    Err("--use-serial: this plugwire is built without serial ports (cargo feature `serial`)".into())
 }
 
 /// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send).

@@ -344,6 +344,13 @@ impl DeviceConfig {
         })
     }
 
+    /// The protocol whose `serial` entry names `port` (the database's entries name `default`,
+    /// so only a user configuration claims a real port), with that entry.
+    pub fn match_serial_port(&self, port: &str) -> Option<(&str, &SerialEntry)> {
+        self.serial_entries()
+            .find(|(_, serial)| serial.port != "default" && serial.port == port)
+    }
+
     /// The protocol whose `websocket` entry has this identifier.
     pub fn match_websocket(&self, identifier: &str) -> Option<&str> {
         self.protocols.iter().find_map(|(name, protocol)| {

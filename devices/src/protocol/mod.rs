@@ -38,6 +38,7 @@ mod kiiroo_v21;
 mod kiiroo_v21_initialized;
 mod kiiroo_v2_vibrator;
 mod kiiroo_v3;
+mod kizuna;
 mod lelo_f1s;
 mod lelo_f1sv2;
 mod lelo_harmony;
@@ -58,6 +59,8 @@ mod maxpro;
 mod meese;
 mod mysteryvibe;
 mod mysteryvibe_v2;
+mod nextlevelracing;
+mod nobra;
 mod packet;
 mod patoo;
 mod picobong;
@@ -94,6 +97,7 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod tcode_v03;
 mod thehandy;
 mod thehandy_v3;
 mod umove;
@@ -439,6 +443,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "kizuna",
+        make: kizuna::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "lelo-f1s",
         make: lelo_f1s::protocol,
         variants: &[],
@@ -555,6 +565,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "mysteryvibe-v2",
         make: mysteryvibe_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "nextlevelracing",
+        make: nextlevelracing::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "nobra",
+        make: nobra::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -767,6 +789,12 @@ const REGISTRY: &[Registered] = &[
         make: svakom_v6::protocol,
         variants: &[],
         message_gap_ms: 50,
+    },
+    Registered {
+        name: "tcode-v03",
+        make: tcode_v03::protocol,
+        variants: &[],
+        message_gap_ms: 20,
     },
     Registered {
         name: "thehandy",

@@ -3,7 +3,8 @@
 //!
 //! Each case is played once for a spec v4 client and once for a spec v3 client. A device is
 //! recording hardware advertising the case's name; it is matched against the device database
-//! (plus the case's user configuration, from the `config/` folder beside it), attached through
+//! (plus the case's user configuration, from the `config/` folder beside it; a device whose
+//! address is a serial port a user configuration names is claimed by that port), attached through
 //! the protocol's identification and initialisation while the case's `device_init` steps
 //! answer, and must be listed under `expected_name`. Then `device_commands` runs: messages are
 //! built as that version's client builds them, converted by plugwire's spec-version
@@ -209,9 +210,16 @@ async fn play(
             name: name.clone(),
             ..Advertisement::default()
         };
+        // A device at a serial port a user configuration names is claimed by that port.
         let protocol = config
             .match_advertisement(&advertisement)
-            .map(|(protocol, _)| protocol.to_owned())
+            .map(|(protocol, _)| protocol)
+            .or_else(|| {
+                config
+                    .match_serial_port(address)
+                    .map(|(protocol, _)| protocol)
+            })
+            .map(str::to_owned)
             .ok_or_else(|| CaseFailure::Unclaimed(name.clone()))?;
         admit(config, &protocol, name, address).map_err(CaseFailure::Attach)?;
         let hardware = Arc::new(RecordingHardware::at(name, address));
