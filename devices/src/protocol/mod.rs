@@ -194,7 +194,9 @@ pub trait Protocol: Send + 'static {
     }
 
     /// How often the device must hear from us even when nothing changes (or, for protocols
-    /// that move a device step by step, how often a step is taken).
+    /// that move a device step by step, how often a step is taken). Asked again after every
+    /// write, so it may follow the protocol's state (faster while a move is under way, none
+    /// once there is nothing left to do).
     fn keepalive(&self) -> Option<Duration> {
         None
     }
