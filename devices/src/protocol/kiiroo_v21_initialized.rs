@@ -1,6 +1,6 @@
 //! Kiiroo v2.1, initialised (`kiiroo-v21-initialized`): the Onyx 2.1, Onyx+ and Keon. The
-//! packets are Kiiroo v3's (`03 00 SPEED POSITION` on tx without response, see
-//! `kiiroo_v3`), but the device first takes `03 00 64 19` then `03 00 64 00` on tx, with
+//! packets are Kiiroo v2.1's (`03 00 SPEED POSITION` on tx without response, see
+//! `kiiroo_v21`), but the device first takes `03 00 64 19` then `03 00 64 00` on tx, with
 //! response, and wants its last packet again every two seconds it hears nothing.
 
 use std::time::Duration;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::kiiroo_v3::KiirooStroker;
+use super::kiiroo_v21::KiirooStroker;
 use super::packet::per_output;
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;

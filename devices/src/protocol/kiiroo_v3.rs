@@ -1,90 +1,11 @@
-//! Kiiroo v3 (`kiiroo-v3`): the Keon and Keon 2 strokers. Packets go to tx without response:
-//! - a position over a duration: `03 00 SPEED POSITION`, SPEED (0–99) being the Launch
-//!   speed that covers the distance from the last position in that duration;
-//! - vibrate: `01 SPEED` (no model has a vibrator; there for user configurations).
-//!
-//! The battery level is byte 5 of the 20 bytes read from `whitelist`.
+//! Kiiroo v3 (`kiiroo-v3`): the Keon and Keon 2 strokers. They speak Kiiroo v2.1's packets
+//! (see `kiiroo_v21`): a position over a duration as `03 00 SPEED POSITION` on tx without
+//! response, and the battery level in byte 5 of a 20-byte `whitelist` read.
 
-use std::sync::Arc;
-
-use futures::future::BoxFuture;
-use plugwire_core::message::{InputType, OutputCommand};
-
-use super::packet::{LastPosition, battery_only, byte, per_output};
-use super::{Protocol, READ_TIMEOUT, launch_speed};
-use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
-use crate::scheduler::OutputState;
-
-/// How long the battery answer is.
-const BATTERY_REPLY_LEN: usize = 20;
-/// Where in it the level is.
-const BATTERY_LEVEL_AT: usize = 5;
-/// The stroke's far end, and full speed.
-const FULL: f64 = 99.0;
+use super::Protocol;
+use super::kiiroo_v21::KiirooStroker;
 
 /// The protocol for any `kiiroo-v3` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
     Some(Box::new(KiirooStroker::default()))
-}
-
-/// The packets Kiiroo's v2.1-and-later strokers share (this protocol's and
-/// `kiiroo-v21-initialized`'s).
-#[derive(Debug, Default)]
-pub(super) struct KiirooStroker {
-    position: LastPosition,
-}
-
-impl KiirooStroker {
-    /// The packet for one command, if it is one the device takes.
-    pub(super) fn packet(&mut self, command: OutputCommand) -> Option<Vec<u8>> {
-        match command {
-            OutputCommand::Vibrate(speed) => Some(vec![0x01, byte(speed.value)]),
-            OutputCommand::HwPositionWithDuration(move_to) => {
-                let target = move_to.value.clamp(0, 255);
-                let from = self.position.move_to(target);
-                let distance = f64::from(from.abs_diff(target)) / FULL;
-                // Truncated and saturating, as the firmware expects.
-                let speed = (launch_speed(distance, move_to.duration) * FULL) as u8;
-                Some(vec![0x03, 0x00, speed, byte(target)])
-            }
-            _ => None,
-        }
-    }
-
-    pub(super) fn written(&mut self, success: bool) {
-        self.position.written(success);
-    }
-}
-
-impl Protocol for KiirooStroker {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| self.packet(command))
-    }
-
-    fn written(&mut self, success: bool) {
-        KiirooStroker::written(self, success);
-    }
-
-    fn read_input(
-        &self,
-        hardware: Arc<dyn Hardware>,
-        _feature_index: u32,
-        input_type: InputType,
-    ) -> BoxFuture<'static, Result<i32, HardwareError>> {
-        Box::pin(async move {
-            battery_only(input_type)?;
-            let data = hardware.read(Endpoint::Whitelist, READ_TIMEOUT).await?;
-            match data.get(BATTERY_LEVEL_AT) {
-                Some(level) if data.len() == BATTERY_REPLY_LEN => Ok(i32::from(*level)),
-                _ => Err(HardwareError::BadReply {
-                    endpoint: Endpoint::Whitelist,
-                    data,
-                }),
-            }
-        })
-    }
 }
