@@ -67,8 +67,9 @@ pub fn admit(
     })
 }
 
-/// Identifies, configures and initialises `hardware` speaking `protocol_name`, adds it to
-/// `manager`, and removes it again when it disconnects. Returns the device index.
+/// Identifies, configures and initialises `hardware` speaking `protocol_name` (or the
+/// protocol its identification hands it to), adds it to `manager`, and removes it again when
+/// it disconnects. Returns the device index.
 pub async fn attach(
     manager: &Arc<DeviceManager>,
     config: &DeviceConfig,
@@ -85,6 +86,19 @@ pub async fn attach(
         .identify(&*hardware)
         .await?
         .unwrap_or_else(|| hardware.name().to_owned());
+    // What identification found may belong to another protocol: that one takes over, from
+    // the model lookup on (it is not asked to identify the device again).
+    let protocol_name = match implementation.identified_protocol() {
+        Some(other) if other != protocol_name => {
+            implementation =
+                protocol::by_name(other, hardware.name()).ok_or_else(|| AttachError::NoDriver {
+                    protocol: other.to_owned(),
+                    model: identifier.clone(),
+                })?;
+            other
+        }
+        _ => protocol_name,
+    };
     let definition = config
         .definition_for(protocol_name, &identifier, hardware.address())?
         .ok_or_else(|| AttachError::NoModel {
@@ -106,6 +120,10 @@ pub async fn attach(
         .unwrap_or_else(|| protocol::message_gap_ms(protocol_name));
     let reports = implementation.input_reports(hardware.clone());
     let driver = ProtocolDriver::new(implementation, hardware.clone(), &definition);
+    // Listening already (the driver took its receiver): nothing sent from here on is missed.
+    if let Some(endpoint) = driver.answered_endpoint() {
+        hardware.subscribe(endpoint).await?;
+    }
     let scheduler = Scheduler::start(driver, Duration::from_millis(u64::from(message_gap_ms)));
     // The stack may say the link dropped, or the device's task may find out by writing.
     let task_gone = scheduler.gone();

@@ -165,6 +165,13 @@ pub trait Hardware: Send + Sync + 'static {
     /// configuration names a single device by.
     fn address(&self) -> &str;
 
+    /// Whether the device has `endpoint`, for protocols whose models differ in the endpoints
+    /// they offer (and so in where they take their commands). Hardware that cannot tell says
+    /// yes; using an endpoint the device lacks fails with [`HardwareError::NoEndpoint`].
+    fn has_endpoint(&self, _endpoint: Endpoint) -> bool {
+        true
+    }
+
     /// Writes bytes to an endpoint.
     fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>>;
 

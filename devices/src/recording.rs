@@ -52,6 +52,19 @@ struct Script {
     queued_reads: VecDeque<(Endpoint, Vec<u8>)>,
     subscribed: BTreeSet<Endpoint>,
     failing: bool,
+    /// The endpoints it has, when not every one.
+    endpoints: Option<BTreeSet<Endpoint>>,
+}
+
+impl Script {
+    fn lacks(&self, endpoint: Endpoint) -> Result<(), HardwareError> {
+        match &self.endpoints {
+            Some(endpoints) if !endpoints.contains(&endpoint) => {
+                Err(HardwareError::NoEndpoint(endpoint))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Hardware that records instead of moving.
@@ -122,6 +135,12 @@ impl RecordingHardware {
             data: data.to_vec(),
         });
         true
+    }
+
+    /// Gives the device only these endpoints (by default it has every one): the others are
+    /// reported missing and fail with [`HardwareError::NoEndpoint`].
+    pub fn only_endpoints(&self, endpoints: &[Endpoint]) {
+        self.script().endpoints = Some(endpoints.iter().copied().collect());
     }
 
     /// Makes every write fail (or succeed again).
@@ -207,6 +226,10 @@ impl Hardware for RecordingHardware {
         &self.address
     }
 
+    fn has_endpoint(&self, endpoint: Endpoint) -> bool {
+        self.script().lacks(endpoint).is_ok()
+    }
+
     fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async move {
             if !*self.connected.borrow() {
@@ -214,6 +237,7 @@ impl Hardware for RecordingHardware {
             }
             let replies = {
                 let script = self.script();
+                script.lacks(write.endpoint)?;
                 if script.failing {
                     return Err(HardwareError::Stack(Box::new(std::io::Error::other(
                         "write refused (scripted failure)",
@@ -238,6 +262,7 @@ impl Hardware for RecordingHardware {
         timeout: Duration,
     ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>> {
         Box::pin(async move {
+            self.script().lacks(endpoint)?;
             let deadline = Instant::now() + timeout;
             loop {
                 // Registered before looking, so an answer queued in between is not missed.
@@ -265,7 +290,10 @@ impl Hardware for RecordingHardware {
 
     fn subscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async move {
-            self.script().subscribed.insert(endpoint);
+            let mut script = self.script();
+            script.lacks(endpoint)?;
+            script.subscribed.insert(endpoint);
+            drop(script);
             self.record(HardwareCommand::Subscribe(endpoint));
             Ok(())
         })

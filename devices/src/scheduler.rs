@@ -18,13 +18,13 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use plugwire_core::message::{InputType, OutputCommand, OutputType};
 use plugwire_core::sync::Mutex;
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{Notify, broadcast, mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::warn;
 
 use crate::DeviceBackend;
-use crate::hardware::HardwareError;
+use crate::hardware::{HardwareError, Notification};
 
 /// The current value of every output of a device, by feature and type.
 pub type OutputState = BTreeMap<(u32, OutputType), OutputCommand>;
@@ -51,6 +51,20 @@ pub trait DeviceDriver: Send + 'static {
     /// every write, so it may change with the driver's state.
     fn keepalive(&self) -> Option<Duration> {
         None
+    }
+
+    /// The device's notifications, for drivers that answer some of them (by default none
+    /// are listened to). Taken once, when the task starts.
+    fn notifications(&mut self) -> Option<broadcast::Receiver<Notification>> {
+        None
+    }
+
+    /// Answers a notification from [`DeviceDriver::notifications`].
+    fn notified(
+        &mut self,
+        _notification: Notification,
+    ) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async { Ok(()) })
     }
 
     /// Sends what keeps the device awake (by default, the current state again).
@@ -240,6 +254,7 @@ impl<D: DeviceDriver> DeviceTask<D> {
         // Whether `pending` may hold something to write.
         let mut dirty = false;
         let mut reads = FuturesUnordered::new();
+        let mut notifications = self.driver.notifications();
         loop {
             // Pace: no write sooner than one gap after the last; commands arriving meanwhile
             // replace each other in `pending`.
@@ -260,6 +275,13 @@ impl<D: DeviceDriver> DeviceTask<D> {
                     });
                 }
                 Some(()) = reads.next(), if !reads.is_empty() => {}
+                notification = next_notification(notifications.as_mut()) => {
+                    match self.driver.notified(notification).await {
+                        Err(error) if error.is_disconnected() => break,
+                        Err(error) => warn!(%error, "answering a notification failed"),
+                        Ok(()) => {}
+                    }
+                }
                 () = sleep_until_some(keepalive_due) => {
                     match self.driver.send_keepalive(&sent).await {
                         Err(error) if error.is_disconnected() => break,
@@ -335,6 +357,23 @@ impl<D: DeviceDriver> DeviceTask<D> {
             }
         }
     }
+}
+
+/// The next notification, skipping any missed while busy; never, when there are none to wait
+/// for (or no more will come).
+async fn next_notification(
+    notifications: Option<&mut broadcast::Receiver<Notification>>,
+) -> Notification {
+    if let Some(notifications) = notifications {
+        loop {
+            match notifications.recv().await {
+                Ok(notification) => return notification,
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    }
+    std::future::pending().await
 }
 
 async fn sleep_until_some(deadline: Option<Instant>) {
@@ -549,5 +588,65 @@ mod tests {
             scheduler.read(0, InputType::Battery).await,
             Err(HardwareError::Disconnected)
         ));
+    }
+
+    /// Answers notifications: passes each one on.
+    struct Answerer {
+        notifications: Option<broadcast::Receiver<Notification>>,
+        answered: mpsc::UnboundedSender<Notification>,
+    }
+
+    impl DeviceDriver for Answerer {
+        fn apply<'a>(
+            &'a mut self,
+            _: &'a [(u32, OutputCommand)],
+            _: &'a OutputState,
+        ) -> BoxFuture<'a, Result<(), HardwareError>> {
+            Box::pin(async { Ok(()) })
+        }
+
+        fn read(&self, _: u32, _: InputType) -> BoxFuture<'static, Result<i32, HardwareError>> {
+            Box::pin(async { Ok(0) })
+        }
+
+        fn notifications(&mut self) -> Option<broadcast::Receiver<Notification>> {
+            self.notifications.take()
+        }
+
+        fn notified(
+            &mut self,
+            notification: Notification,
+        ) -> BoxFuture<'_, Result<(), HardwareError>> {
+            let _ = self.answered.send(notification);
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn notifications_reach_a_driver_that_answers_them() {
+        let (device, receiver) = broadcast::channel(4);
+        let (answered, mut seen) = mpsc::unbounded_channel();
+        let driver = Answerer {
+            notifications: Some(receiver),
+            answered,
+        };
+        let scheduler = Scheduler::start(driver, Duration::from_millis(50));
+        let state = Notification {
+            endpoint: crate::hardware::Endpoint::Rx,
+            data: b"idle".to_vec(),
+        };
+        device.send(state.clone()).expect("the task listens");
+        assert_eq!(seen.recv().await, Some(state));
+        // A device that sends no more leaves the task working, not spinning.
+        drop(device);
+        scheduler.set(0, vibrate(3));
+        tokio::time::timeout(
+            Duration::from_secs(1),
+            scheduler.read(0, InputType::Battery),
+        )
+        .await
+        .expect("the task still answers")
+        .expect("a reading");
+        assert!(seen.try_recv().is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 mod activejoy;
 mod adrienlastic;
+mod amorelie_joy;
 mod aneros;
 mod ankni;
 mod bananasome;
@@ -17,12 +18,16 @@ mod feelingso;
 mod fleshy_thrust;
 mod fluffer;
 mod fmachine;
+mod foreo;
 mod fox;
 mod fredorch;
 mod fredorch_rotary;
 mod galaku;
 mod galaku_pump;
 mod hgod;
+mod hismith;
+mod hismith_mini;
+mod honeyplaybox;
 mod htk_bm;
 mod itoys;
 mod jejoue;
@@ -43,6 +48,9 @@ mod lelo_f1s;
 mod lelo_f1sv2;
 mod lelo_harmony;
 mod leten;
+mod libo_elle;
+mod libo_shark;
+mod libo_vibes;
 mod lioness;
 mod loob;
 mod lovedistance;
@@ -57,18 +65,30 @@ mod magic_motion_4;
 mod mannuo;
 mod maxpro;
 mod meese;
+mod mizzzee;
+mod mizzzee_v2;
+mod mizzzee_v3;
+mod monsterpub;
+mod motorbunny;
+mod mymuselinkplus;
 mod mysteryvibe;
 mod mysteryvibe_v2;
 mod nextlevelracing;
+mod nexus_revo;
 mod nobra;
+mod omobo;
+mod ossm;
 mod packet;
 mod patoo;
 mod picobong;
 mod pink_punch;
+mod prettylove;
+mod realov;
 mod sakuraneko;
 mod satisfyer;
 mod sensee;
 mod sensee_v2;
+mod serveu;
 mod sexverse_lg389;
 mod sexverse_v1;
 mod sexverse_v2;
@@ -97,16 +117,30 @@ mod svakom_v3;
 mod svakom_v4;
 mod svakom_v5;
 mod svakom_v6;
+mod synchro;
 mod tcode_v03;
 mod thehandy;
 mod thehandy_v3;
+mod tryfun;
+mod tryfun_blackhole;
+mod tryfun_meta2;
 mod umove;
+mod utimi;
 mod vibcrafter;
+mod vibio;
+mod vibratissimo;
 mod vorze_cyclone_x;
 mod vorze_sa;
+mod wetoy;
 mod wevibe;
 mod wevibe_8bit;
 mod wevibe_chorus;
+mod xibao;
+mod xiuxiuda;
+mod xuanhuan;
+mod yiciyuan;
+mod youcups;
+mod youou;
 mod zalo;
 
 #[cfg(test)]
@@ -118,9 +152,10 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use plugwire_core::message::{InputReadingValue, InputType, OutputCommand, OutputType, Range};
+use tokio::sync::broadcast;
 
 use super::config::DeviceDefinition;
-use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use super::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
 use super::scheduler::{DeviceDriver, OutputState};
 
 pub use kiiroo_v2::launch_speed;
@@ -139,6 +174,15 @@ pub trait Protocol: Send + 'static {
         _hardware: &'a dyn Hardware,
     ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
         Box::pin(async { Ok(None) })
+    }
+
+    /// The database protocol the device turned out to belong to, when [`Protocol::identify`]
+    /// found it is not the one that claimed it (a device advertising an old Hismith name whose
+    /// model id is of the newer `hismith-mini` line). Its model is then looked up under that
+    /// protocol, and that protocol's implementation, configured and initialised in this one's
+    /// place, drives it. `None`: the claiming protocol.
+    fn identified_protocol(&self) -> Option<&'static str> {
+        None
     }
 
     /// Learns the model (its features and protocol variant, from the device configuration),
@@ -193,6 +237,18 @@ pub trait Protocol: Send + 'static {
         None
     }
 
+    /// The endpoint whose notifications need answers (see [`Protocol::notified`]): it is
+    /// subscribed to once the device is initialised. `None` (the default): none do.
+    fn answered_endpoint(&self) -> Option<Endpoint> {
+        None
+    }
+
+    /// The writes answering what the device sent on [`Protocol::answered_endpoint`], such as a
+    /// change of state it reports by itself.
+    fn notified(&mut self, _data: &[u8]) -> Vec<HardwareWrite> {
+        Vec::new()
+    }
+
     /// How often the device must hear from us even when nothing changes (or, for protocols
     /// that move a device step by step, how often a step is taken). Asked again after every
     /// write, so it may follow the protocol's state (faster while a move is under way, none
@@ -237,6 +293,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "adrienlastic",
         make: adrienlastic::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "amorelie-joy",
+        make: amorelie_joy::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -319,6 +381,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "foreo",
+        make: foreo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "fox",
         make: fox::protocol,
         variants: &[],
@@ -351,6 +419,24 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "hgod",
         make: hgod::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "hismith",
+        make: hismith::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "hismith-mini",
+        make: hismith_mini::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "honeyplaybox",
+        make: honeyplaybox::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -475,6 +561,24 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "libo-elle",
+        make: libo_elle::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "libo-shark",
+        make: libo_shark::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "libo-vibes",
+        make: libo_vibes::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "lioness",
         make: lioness::protocol,
         variants: &[],
@@ -559,6 +663,42 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "mizzzee",
+        make: mizzzee::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mizzzee-v2",
+        make: mizzzee_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mizzzee-v3",
+        make: mizzzee_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "monsterpub",
+        make: monsterpub::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "motorbunny",
+        make: motorbunny::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mymuselinkplus",
+        make: mymuselinkplus::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "mysteryvibe",
         make: mysteryvibe::protocol,
         variants: &[],
@@ -577,8 +717,26 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "nexus-revo",
+        make: nexus_revo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "nobra",
         make: nobra::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "omobo",
+        make: omobo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "ossm",
+        make: ossm::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -597,6 +755,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "pink_punch",
         make: pink_punch::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "prettylove",
+        make: prettylove::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "realov",
+        make: realov::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -621,6 +791,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "sensee-v2",
         make: sensee_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "serveu",
+        make: serveu::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -793,6 +969,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "synchro",
+        make: synchro::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "tcode-v03",
         make: tcode_v03::protocol,
         variants: &[],
@@ -811,14 +993,50 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "tryfun",
+        make: tryfun::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "tryfun-blackhole",
+        make: tryfun_blackhole::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "tryfun-meta2",
+        make: tryfun_meta2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "umove",
         make: umove::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
     Registered {
+        name: "utimi",
+        make: utimi::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "vibcrafter",
         make: vibcrafter::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vibio",
+        make: vibio::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vibratissimo",
+        make: vibratissimo::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -835,6 +1053,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 100,
     },
     Registered {
+        name: "wetoy",
+        make: wetoy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "wevibe",
         make: wevibe::protocol,
         variants: &[],
@@ -849,6 +1073,42 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "wevibe-chorus",
         make: wevibe_chorus::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xibao",
+        make: xibao::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xiuxiuda",
+        make: xiuxiuda::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "xuanhuan",
+        make: xuanhuan::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "yiciyuan",
+        make: yiciyuan::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "youcups",
+        make: youcups::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "youou",
+        make: youou::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -896,6 +1156,9 @@ pub struct ProtocolDriver {
     hardware: Arc<dyn Hardware>,
     /// Outputs a user asked to run backwards, with their ranges.
     reversed: Vec<(u32, OutputType, Range)>,
+    /// The device's notifications, listened to from the start for protocols that answer
+    /// some, until the device's task takes them.
+    notifications: Option<broadcast::Receiver<Notification>>,
 }
 
 impl ProtocolDriver {
@@ -918,11 +1181,20 @@ impl ProtocolDriver {
                 Some((feature, output_type, limits.value))
             })
             .collect();
+        let notifications = protocol
+            .answered_endpoint()
+            .map(|_| hardware.notifications());
         Self {
             protocol,
             hardware,
             reversed,
+            notifications,
         }
+    }
+
+    /// The endpoint whose notifications the protocol answers, to be subscribed to.
+    pub fn answered_endpoint(&self) -> Option<Endpoint> {
+        self.protocol.answered_endpoint()
     }
 
     /// A command as the device must see it: mirrored within its range when reversed.
@@ -982,6 +1254,22 @@ impl DeviceDriver for ProtocolDriver {
 
     fn keepalive(&self) -> Option<Duration> {
         self.protocol.keepalive()
+    }
+
+    fn notifications(&mut self) -> Option<broadcast::Receiver<Notification>> {
+        self.notifications.take()
+    }
+
+    fn notified(&mut self, notification: Notification) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            if self.protocol.answered_endpoint() != Some(notification.endpoint) {
+                return Ok(());
+            }
+            for write in self.protocol.notified(&notification.data) {
+                self.hardware.write(write).await?;
+            }
+            Ok(())
+        })
     }
 
     fn send_keepalive<'a>(

@@ -698,3 +698,319 @@ fn svakom_fatima_switches_heat_on_and_off() {
         assert!(writes.iter().all(|w| !w.with_response));
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn identification_can_hand_a_device_over_to_another_protocol() {
+    use std::sync::Arc;
+
+    use crate::recording::RecordingHardware;
+    use crate::{DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let config = DeviceConfig::builtin();
+    let oscillate = OutputCommand::new(OutputType::Oscillate, 10);
+    // Both advertise the same old name, which `hismith` claims; the model id decides.
+    for (model_id, listed, packet) in [
+        (
+            [0x10, 0x02],
+            "Hismith Pro Traveler",
+            [0xaa, 0x04, 0x0a, 0x0e],
+        ),
+        ([0x14, 0x02], "Hismith Ukulele", [0xcc, 0x03, 0x0a, 0x0d]),
+    ] {
+        let hardware = Arc::new(RecordingHardware::new("HISMITH"));
+        hardware.queue_read(Endpoint::RxBleModel, &model_id);
+        let index = attach(&manager, &config, "hismith", hardware.clone())
+            .await
+            .expect("attach");
+        let info = manager.device(index).expect("listed");
+        assert_eq!(info.device_name, listed);
+        manager
+            .set_output(1, index, 0, oscillate)
+            .expect("an oscillator");
+        let writes = hardware.wait_for(|w| !w.is_empty()).await;
+        assert_eq!(writes[0].write.data, packet);
+    }
+}
+
+#[test]
+fn hismith_mini_sprays_once_per_shot_and_never_for_zero() {
+    let mut piupiu = protocol("hismith-mini", "Hismith Piupiu");
+    let spray = |value: i32| {
+        let command = OutputCommand::new(OutputType::Spray, value);
+        (
+            (0, command),
+            OutputState::from([((0, OutputType::Spray), command)]),
+        )
+    };
+    let (change, state) = spray(1);
+    assert_eq!(
+        bytes(&piupiu.writes(&[change], &state)),
+        [[0xcc, 0x0b, 0x01, 0x0c]]
+    );
+    let (change, state) = spray(0);
+    assert!(piupiu.writes(&[change], &state).is_empty());
+}
+
+#[test]
+fn honeyplaybox_frames_are_found_however_notifications_cut_them() {
+    let answer = honeyplaybox::frame(0, 0x01, &[0x90, 0x00, 1, 2, 3]);
+    let other = honeyplaybox::frame(7, 0x03, &[0x42]);
+    let mut frames = honeyplaybox::Frames::default();
+    // Noise, then a frame cut in three, the last piece carrying the next frame whole.
+    assert!(frames.push(&[0x13, 0x02, 0xa5]).is_empty());
+    assert!(frames.push(&answer[..4]).is_empty());
+    assert!(frames.push(&answer[4..12]).is_empty());
+    let mut rest = answer[12..].to_vec();
+    rest.extend_from_slice(&other);
+    assert_eq!(frames.push(&rest), [answer.clone(), other.clone()]);
+    // A start whose length leads to no end byte is passed over for the real one after it.
+    let mut false_start = vec![
+        0x02, 0xa5, 0x5a, 0x55, 0xaa, 0xf0, 0, 0xb1, 0x01, 0x00, 0x01,
+    ];
+    false_start.extend_from_slice(&[0x77; 4]);
+    false_start.extend_from_slice(&answer);
+    assert_eq!(frames.push(&false_start), [answer]);
+}
+
+#[test]
+fn honeyplaybox_takes_the_key_from_an_accepting_answer_only() {
+    let key: Vec<u8> = (0x10..0x20).collect();
+    let mut accepted = vec![0x90, 0x00];
+    accepted.extend_from_slice(&key);
+    let answer = honeyplaybox::frame(0, 0x01, &accepted);
+    assert_eq!(
+        honeyplaybox::handshake_key(&answer)
+            .expect("accepted")
+            .map(Vec::from),
+        Some(key)
+    );
+    // Accepted, but without a whole key: not the answer yet.
+    let short = honeyplaybox::frame(0, 0x01, &[0x90, 0x00, 1, 2]);
+    assert_eq!(honeyplaybox::handshake_key(&short).expect("accepted"), None);
+    let refused = honeyplaybox::frame(0, 0x01, &[0x6a, 0x80]);
+    assert!(matches!(
+        honeyplaybox::handshake_key(&refused),
+        Err(HardwareError::BadReply { .. })
+    ));
+    assert_eq!(
+        honeyplaybox::crc16(&[0xb1, 0x01, 0x00, 0x02, 0x00, 0x10]),
+        0x3686
+    );
+}
+
+#[test]
+fn honeyplaybox_repeats_the_levels_in_one_frame_counted_on() {
+    let oly = DeviceConfig::builtin()
+        .definition("honeyplaybox", "HPB-393")
+        .expect("the Oly");
+    let mut honey = protocol("honeyplaybox", "HPB-393");
+    honey.configure(&oly);
+    assert_eq!(honey.keepalive(), Some(Duration::from_millis(500)));
+    let first = OutputCommand::new(OutputType::Vibrate, 30);
+    let second = OutputCommand::new(OutputType::Vibrate, 60);
+    let state = OutputState::from([
+        ((0, OutputType::Vibrate), first),
+        ((1, OutputType::Vibrate), second),
+    ]);
+    // Two changes, two frames; the repeat is one more, the same levels, the next count.
+    let writes = honey.writes(&[(0, first), (1, second)], &state);
+    let repeat = honey.keepalive_writes(&state);
+    assert_eq!(writes.len(), 2);
+    assert_eq!(repeat.len(), 1);
+    let counts: Vec<u8> = writes.iter().chain(&repeat).map(|w| w.data[6]).collect();
+    assert_eq!(counts, [1, 2, 3]);
+    for write in writes.iter().chain(&repeat) {
+        assert!(write.with_response);
+        // Motor 0 at 30 and motor 1 at 60, each run for six seconds.
+        assert_eq!(
+            write.data[11..19],
+            [0x01, 0x00, 0x05, 0x00, 0x3c, 0x00, 0x00, 30]
+        );
+        assert_eq!(
+            write.data[19..27],
+            [0x11, 0x00, 0x05, 0x00, 0x3c, 0x00, 0x00, 60]
+        );
+        assert_eq!(write.data[7..], writes[0].data[7..]);
+    }
+}
+
+#[test]
+fn libo_elle_has_a_packet_for_a_second_vibrator() {
+    // No model of the database has one; buttplug-rs has its packet all the same.
+    let mut elle = protocol("libo-elle", "PiPiJing");
+    let mut second = |speed: i32| {
+        let command = OutputCommand::new(OutputType::Vibrate, speed);
+        let state = OutputState::from([((1, OutputType::Vibrate), command)]);
+        elle.writes(&[(1, command)], &state)
+    };
+    for (speed, byte) in [(0, 0x00), (1, 0x01), (7, 0x61), (8, 0x04), (10, 0x24)] {
+        let writes = second(speed);
+        assert_eq!(writes.len(), 1);
+        assert_eq!(writes[0].endpoint, Endpoint::Tx);
+        assert_eq!(writes[0].data, [byte], "speed {speed}");
+    }
+}
+
+/// Bytes from hex digits.
+fn hex(digits: &str) -> Vec<u8> {
+    (0..digits.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&digits[at..at + 2], 16).expect("hex"))
+        .collect()
+}
+
+#[test]
+fn vibio_messages_are_aes_ecb_with_its_key() {
+    // Checked against another AES implementation.
+    assert_eq!(
+        vibio::encrypt("OK;"),
+        hex("73f4cbd11a61e4185e8e486283595a24")
+    );
+    let two_blocks = hex("00feec928cd32eaa65dee8711b3a4f8fb9825c320a5c907628f8c30cd717c637");
+    assert_eq!(vibio::encrypt("Auth:0123456789abcdef;"), two_blocks);
+    assert_eq!(
+        vibio::decrypt(&two_blocks).as_deref(),
+        Some("Auth:0123456789abcdef;")
+    );
+    // Not whole blocks, or bad padding: not a message.
+    assert_eq!(vibio::decrypt(&two_blocks[..20]), None);
+    assert_eq!(vibio::decrypt(&[0; 16]), None);
+    assert_eq!(vibio::decrypt(&[]), None);
+    assert_eq!(
+        vibio::answer_to("1a2B:hello world;").as_deref(),
+        Some("Auth:b94d;")
+    );
+    for not_a_challenge in ["OK;", "1a2B:;", "1a2G:text;", "12345:text;", "1a2B:text"] {
+        assert_eq!(vibio::answer_to(not_a_challenge), None, "{not_a_challenge}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn vibio_answers_its_challenge_before_it_is_driven() {
+    use std::sync::Arc;
+
+    use crate::recording::{HardwareCommand, RecordingHardware};
+    use crate::{DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let hardware = Arc::new(RecordingHardware::new("Frida_Vibio"));
+    let attaching = tokio::spawn({
+        let (manager, hardware) = (manager.clone(), hardware.clone());
+        async move { attach(&manager, &DeviceConfig::builtin(), "vibio", hardware).await }
+    });
+    // rx subscribed, then the opening with a fresh nonce.
+    let writes = hardware.wait_for(|w| !w.is_empty()).await;
+    assert_eq!(
+        hardware.commands()[0].command,
+        HardwareCommand::Subscribe(Endpoint::Rx)
+    );
+    let opening = vibio::decrypt(&writes[0].write.data).expect("an encrypted opening");
+    let nonce = opening
+        .strip_prefix("Auth:")
+        .and_then(|rest| rest.strip_suffix(';'))
+        .expect("Auth:NONCE;");
+    assert!(nonce.len() == 8 && nonce.chars().all(|c| c.is_ascii_alphanumeric()));
+    // The challenge "1a2B:hello world;" is answered with the SHA-256's first two bytes.
+    hardware.notify(
+        Endpoint::Rx,
+        &hex("554b1465a69830760e652b66af0f8e3f8c5a21ae88981a4e43bd0b9ca5ce9769"),
+    );
+    let writes = hardware.wait_for(|w| w.len() >= 2).await;
+    assert_eq!(writes[1].write.data, vibio::encrypt("Auth:b94d;"));
+    hardware.notify(Endpoint::Rx, &vibio::encrypt("OK;"));
+    let index = attaching.await.expect("task").expect("attached");
+    assert_eq!(
+        manager.device(index).expect("listed").device_name,
+        "Vibio Frida"
+    );
+    // Both speeds, two digits each, in every command.
+    manager
+        .set_output(1, index, 0, OutputCommand::new(OutputType::Vibrate, 40))
+        .expect("a vibrator");
+    let writes = hardware.wait_for(|w| w.len() >= 3).await;
+    assert_eq!(
+        writes[2].write.data,
+        hex("61afcf027f15866f7b45bb5d70f0ac34")
+    );
+    assert!(!writes[2].write.with_response);
+    manager
+        .set_output(1, index, 1, OutputCommand::new(OutputType::Vibrate, 12))
+        .expect("a second vibrator");
+    let writes = hardware.wait_for(|w| w.len() >= 4).await;
+    assert_eq!(
+        writes[3].write.data,
+        hex("2eb126d9a639a51ec7fd7727d8b30f0d")
+    );
+}
+
+#[test]
+fn monsterpub_unlocks_with_the_key_its_challenge_names() {
+    let challenge = [
+        0x01, b'L', b'S', b'B', b'B', b'L', b'S', b'B', b'B', b'L', b'S', b'B', b'B', b'L', b'S',
+        b'B',
+    ];
+    // The key itself XORed with itself: all zeros.
+    assert_eq!(monsterpub::unlock_answer(&challenge), Some(vec![0; 15]));
+    // Too short, empty, or naming a key there is none of.
+    assert_eq!(monsterpub::unlock_answer(&challenge[..15]), None);
+    assert_eq!(monsterpub::unlock_answer(&[]), None);
+    let mut fifth_key = challenge;
+    fifth_key[0] = 4;
+    assert_eq!(monsterpub::unlock_answer(&fifth_key), None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn monsterpub_writes_where_the_device_has_an_endpoint_for_it() {
+    use std::sync::Arc;
+
+    use crate::recording::RecordingHardware;
+    use crate::{DeviceManager, attach};
+
+    let manager = Arc::new(DeviceManager::new());
+    let config = DeviceConfig::builtin();
+    let vibrate = |value: i32| OutputCommand::new(OutputType::Vibrate, value);
+
+    // No txvibrate and no rx: no unlock; speeds on tx, the stop on txmode with response.
+    let whale = Arc::new(RecordingHardware::new("MonsterPub"));
+    whale.only_endpoints(&[Endpoint::RxBleModel, Endpoint::Tx, Endpoint::TxMode]);
+    assert!(!whale.has_endpoint(Endpoint::Rx));
+    assert!(matches!(
+        whale
+            .write(HardwareWrite::new(Endpoint::TxVibrate, [0], false))
+            .await,
+        Err(HardwareError::NoEndpoint(Endpoint::TxVibrate))
+    ));
+    whale.queue_read(Endpoint::RxBleModel, b"MP2_JK_N_P1");
+    let index = attach(&manager, &config, "monsterpub", whale.clone())
+        .await
+        .expect("attach");
+    let info = manager.device(index).expect("listed");
+    assert_eq!(info.device_name, "Sistalk MonsterPub 2 Doctor Whale");
+    manager.set_output(1, index, 0, vibrate(30)).expect("valid");
+    let writes = whale.wait_for(|w| !w.is_empty()).await;
+    assert_eq!(
+        writes[0].write,
+        HardwareWrite::new(Endpoint::Tx, [30, 0], false)
+    );
+    manager.set_output(1, index, 0, vibrate(0)).expect("valid");
+    let writes = whale.wait_for(|w| w.len() >= 2).await;
+    assert_eq!(
+        writes[1].write,
+        HardwareWrite::new(Endpoint::TxMode, [0, 0], true)
+    );
+
+    // Neither: generic0, the speeds after 03.
+    let craybit = Arc::new(RecordingHardware::new("TracyDog"));
+    craybit.only_endpoints(&[Endpoint::RxBleModel, Endpoint::Generic(0)]);
+    craybit.queue_read(Endpoint::RxBleModel, b"TDG_CRAYBIT_PT\0");
+    let index = attach(&manager, &config, "monsterpub", craybit.clone())
+        .await
+        .expect("attach");
+    manager.set_output(1, index, 1, vibrate(40)).expect("valid");
+    let writes = craybit.wait_for(|w| !w.is_empty()).await;
+    assert_eq!(
+        writes[0].write,
+        HardwareWrite::new(Endpoint::Generic(0), [3, 0, 40, 0], false)
+    );
+}

@@ -343,6 +343,10 @@ impl Hardware for BleHardware {
         &self.address
     }
 
+    fn has_endpoint(&self, endpoint: Endpoint) -> bool {
+        self.endpoints.contains_key(&endpoint)
+    }
+
     fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async move {
             let characteristic = self.characteristic(write.endpoint)?;
