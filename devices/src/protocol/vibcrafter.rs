@@ -6,8 +6,6 @@
 //! `Auth:HHHH;`, HHHH the first two bytes of TEXT's SHA-256 in hex; and so on until `OK;`.
 //! Then both motors' speeds (0–99), two digits each: `MtInt:FIRSTSECOND;` (`MtInt:0742;`).
 
-use std::hash::{BuildHasher, Hasher};
-
 use futures::future::BoxFuture;
 use plugwire_core::message::OutputCommand;
 
@@ -31,19 +29,15 @@ pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
     }))
 }
 
-/// Six letters and digits nobody can guess in advance (the hasher's keys are random).
-fn nonce() -> String {
+/// Six random letters and digits.
+fn nonce() -> Result<String, HardwareError> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut bits = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    (0..NONCE_LEN)
-        .map(|_| {
-            let letter = ALPHABET[(bits % ALPHABET.len() as u64) as usize];
-            bits /= ALPHABET.len() as u64;
-            char::from(letter)
-        })
-        .collect()
+    let mut random = [0u8; NONCE_LEN];
+    getrandom::fill(&mut random).map_err(|error| HardwareError::Stack(Box::new(error)))?;
+    Ok(random
+        .iter()
+        .map(|&r| char::from(ALPHABET[usize::from(r) % ALPHABET.len()]))
+        .collect())
 }
 
 /// The answer to a challenge `XXXX:TEXT;`, or `None` if `reply` is not one.
@@ -76,7 +70,7 @@ impl Protocol for VibCrafter {
         Box::pin(async move {
             let mut replies = hardware.notifications();
             hardware.subscribe(Endpoint::Rx).await?;
-            let mut next = format!("Auth:{};", nonce());
+            let mut next = format!("Auth:{};", nonce()?);
             for _ in 0..=MAX_CHALLENGES {
                 hardware.write(self.command(&next)).await?;
                 let data = next_notification(&mut replies, Endpoint::Rx, READ_TIMEOUT)
