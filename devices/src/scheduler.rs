@@ -47,7 +47,8 @@ pub trait DeviceDriver: Send + 'static {
         input_type: InputType,
     ) -> BoxFuture<'static, Result<i32, HardwareError>>;
 
-    /// How often the device must hear from us even when nothing changes.
+    /// How often the device must hear from us even when nothing changes; asked again after
+    /// every write, so it may change with the driver's state.
     fn keepalive(&self) -> Option<Duration> {
         None
     }
@@ -478,6 +479,62 @@ mod tests {
             assert!(again.is_empty());
             assert_eq!(at - started, every * n);
         }
+    }
+
+    /// Wants `steps` keep-alives `every` apart, then none.
+    struct Stepper {
+        steps: u32,
+        every: Duration,
+        taken: mpsc::UnboundedSender<Instant>,
+    }
+
+    impl DeviceDriver for Stepper {
+        fn apply<'a>(
+            &'a mut self,
+            _: &'a [(u32, OutputCommand)],
+            _: &'a OutputState,
+        ) -> BoxFuture<'a, Result<(), HardwareError>> {
+            Box::pin(async { Ok(()) })
+        }
+
+        fn read(&self, _: u32, _: InputType) -> BoxFuture<'static, Result<i32, HardwareError>> {
+            Box::pin(async { Err(HardwareError::Timeout) })
+        }
+
+        fn keepalive(&self) -> Option<Duration> {
+            (self.steps > 0).then_some(self.every)
+        }
+
+        fn send_keepalive<'a>(
+            &'a mut self,
+            _: &'a OutputState,
+        ) -> BoxFuture<'a, Result<(), HardwareError>> {
+            self.steps -= 1;
+            let _ = self.taken.send(Instant::now());
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_keepalive_interval_follows_the_drivers_state() {
+        let (taken, mut seen) = mpsc::unbounded_channel();
+        let every = Duration::from_millis(60);
+        let started = Instant::now();
+        let _scheduler = Scheduler::start(
+            Stepper {
+                steps: 3,
+                every,
+                taken,
+            },
+            Duration::from_millis(50),
+        );
+        for n in 1..=3 {
+            let at = seen.recv().await.expect("a step");
+            assert_eq!(at - started, every * n);
+        }
+        // Nothing left to do: no more keep-alives.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert!(seen.try_recv().is_err());
     }
 
     #[tokio::test(start_paused = true)]

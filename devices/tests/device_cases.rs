@@ -49,14 +49,18 @@ async fn a_wrong_byte_is_the_first_difference() {
 
 #[tokio::test(start_paused = true)]
 async fn a_device_no_protocol_drives_is_reported() {
+    // No BLE device's protocol is left undriven, so a user configuration lends the XInput
+    // gamepads (driven by no protocol here) a Bluetooth name.
     let case = r#"
+user_device_config_file: "plugwire_gamepad_by_bluetooth_user_config.json"
 devices:
   - identifier:
-      name: "MV Crescendo"
-    expected_name: "MysteryVibe Crescendo"
+      name: "BLE Gamepad"
 device_commands: []
 "#;
-    let failure = run_text(case, &cases_dir()).await.expect_err("no driver");
+    let failure = run_text(case, &cases_dir().join("config"))
+        .await
+        .expect_err("no driver");
     assert!(
         failure
             .to_string()

@@ -8,12 +8,16 @@ mod aneros;
 mod ankni;
 mod bananasome;
 mod cachito;
+mod cipher;
 mod cowgirl;
 mod cowgirl_cone;
+mod cueme;
 mod cupido;
 mod deepsire;
 mod feelingso;
 mod fleshy_thrust;
+mod fluffer;
+mod fmachine;
 mod foreo;
 mod fox;
 mod fredorch;
@@ -25,11 +29,20 @@ mod hismith;
 mod hismith_mini;
 mod honeyplaybox;
 mod htk_bm;
+mod itoys;
 mod jejoue;
 mod joyhub;
 mod kgoal_boost;
+mod kiiroo_powershot;
+mod kiiroo_prowand;
+mod kiiroo_spot;
+mod kiiroo_spot_v2;
+mod kiiroo_v1;
 mod kiiroo_v2;
 mod kiiroo_v21;
+mod kiiroo_v21_initialized;
+mod kiiroo_v2_vibrator;
+mod kiiroo_v3;
 mod kizuna;
 mod lelo_f1s;
 mod lelo_f1sv2;
@@ -41,6 +54,7 @@ mod libo_vibes;
 mod lioness;
 mod loob;
 mod lovedistance;
+mod lovehoney_desire;
 mod lovense;
 mod lovenuts;
 mod luvmazer;
@@ -57,14 +71,20 @@ mod mizzzee_v3;
 mod monsterpub;
 mod motorbunny;
 mod mymuselinkplus;
+mod mysteryvibe;
+mod mysteryvibe_v2;
 mod nextlevelracing;
 mod nexus_revo;
 mod nobra;
 mod omobo;
 mod ossm;
 mod packet;
+mod patoo;
+mod picobong;
+mod pink_punch;
 mod prettylove;
 mod realov;
+mod sakuraneko;
 mod satisfyer;
 mod sensee;
 mod sensee_v2;
@@ -99,22 +119,29 @@ mod svakom_v5;
 mod svakom_v6;
 mod synchro;
 mod tcode_v03;
+mod thehandy;
+mod thehandy_v3;
 mod tryfun;
 mod tryfun_blackhole;
 mod tryfun_meta2;
+mod umove;
 mod utimi;
+mod vibcrafter;
 mod vibio;
 mod vibratissimo;
+mod vorze_cyclone_x;
 mod vorze_sa;
 mod wetoy;
 mod wevibe;
 mod wevibe_8bit;
+mod wevibe_chorus;
 mod xibao;
 mod xiuxiuda;
 mod xuanhuan;
 mod yiciyuan;
 mod youcups;
 mod youou;
+mod zalo;
 
 #[cfg(test)]
 mod tests;
@@ -223,7 +250,9 @@ pub trait Protocol: Send + 'static {
     }
 
     /// How often the device must hear from us even when nothing changes (or, for protocols
-    /// that move a device step by step, how often a step is taken).
+    /// that move a device step by step, how often a step is taken). Asked again after every
+    /// write, so it may follow the protocol's state (faster while a move is under way, none
+    /// once there is nothing left to do).
     fn keepalive(&self) -> Option<Duration> {
         None
     }
@@ -310,6 +339,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "cueme",
+        make: cueme::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "cupido",
         make: cupido::protocol,
         variants: &[],
@@ -330,6 +365,18 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "fleshy-thrust",
         make: fleshy_thrust::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fluffer",
+        make: fluffer::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "fmachine",
+        make: fmachine::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -400,6 +447,12 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "itoys",
+        make: itoys::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "jejoue",
         make: jejoue::protocol,
         variants: &[],
@@ -418,14 +471,62 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "kiiroo-powershot",
+        make: kiiroo_powershot::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-prowand",
+        make: kiiroo_prowand::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-spot",
+        make: kiiroo_spot::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-spot-v2",
+        make: kiiroo_spot_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-v1",
+        make: kiiroo_v1::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "kiiroo-v2",
         make: kiiroo_v2::protocol,
         variants: &[],
         message_gap_ms: 100,
     },
     Registered {
+        name: "kiiroo-v2-vibrator",
+        make: kiiroo_v2_vibrator::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "kiiroo-v21",
         make: kiiroo_v21::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-v21-initialized",
+        make: kiiroo_v21_initialized::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "kiiroo-v3",
+        make: kiiroo_v3::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -492,6 +593,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "lovedistance",
         make: lovedistance::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "lovehoney-desire",
+        make: lovehoney_desire::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -592,6 +699,18 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "mysteryvibe",
+        make: mysteryvibe::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "mysteryvibe-v2",
+        make: mysteryvibe_v2::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "nextlevelracing",
         make: nextlevelracing::protocol,
         variants: &[],
@@ -622,6 +741,24 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "patoo",
+        make: patoo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "picobong",
+        make: picobong::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "pink_punch",
+        make: pink_punch::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "prettylove",
         make: prettylove::protocol,
         variants: &[],
@@ -630,6 +767,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "realov",
         make: realov::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "sakuraneko",
+        make: sakuraneko::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -838,6 +981,18 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 20,
     },
     Registered {
+        name: "thehandy",
+        make: thehandy::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "thehandy-v3",
+        make: thehandy_v3::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "tryfun",
         make: tryfun::protocol,
         variants: &[],
@@ -856,8 +1011,20 @@ const REGISTRY: &[Registered] = &[
         message_gap_ms: 50,
     },
     Registered {
+        name: "umove",
+        make: umove::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
         name: "utimi",
         make: utimi::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vibcrafter",
+        make: vibcrafter::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -870,6 +1037,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "vibratissimo",
         make: vibratissimo::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "vorze-cyclone-x",
+        make: vorze_cyclone_x::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -894,6 +1067,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "wevibe-8bit",
         make: wevibe_8bit::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "wevibe-chorus",
+        make: wevibe_chorus::protocol,
         variants: &[],
         message_gap_ms: 50,
     },
@@ -930,6 +1109,12 @@ const REGISTRY: &[Registered] = &[
     Registered {
         name: "youou",
         make: youou::protocol,
+        variants: &[],
+        message_gap_ms: 50,
+    },
+    Registered {
+        name: "zalo",
+        make: zalo::protocol,
         variants: &[],
         message_gap_ms: 50,
     },

@@ -4,10 +4,13 @@
 //! one packet per vibrator is a [`VibratorPackets`]; one packet carrying every feature's value
 //! in a fixed frame is a [`SlotPacket`].
 
+use std::time::Duration;
+
 use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
+use tokio::sync::broadcast;
 
 use super::Protocol;
-use crate::hardware::{Endpoint, HardwareError, HardwareWrite};
+use crate::hardware::{Endpoint, HardwareError, HardwareWrite, Notification};
 use crate::scheduler::OutputState;
 
 /// The value of one output in `state` (0 when never set).
@@ -105,6 +108,115 @@ impl Protocol for VibratorPacket {
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
         tx((self.packet)(vibration(state, 0)), self.with_response)
+    }
+}
+
+/// Where a device that moves to positions was last sent, for protocols whose packets depend
+/// on the distance travelled. A new position counts once the writes sending the device
+/// there arrive ([`Protocol::written`]); until then the next move is measured from it all the
+/// same, as it is where the device is heading.
+#[derive(Debug, Default)]
+pub(crate) struct LastPosition {
+    /// Where the device is known to have been sent (it starts at 0).
+    reached: i32,
+    /// Where the latest writes send it, not yet known to have arrived.
+    pending: Option<i32>,
+}
+
+impl LastPosition {
+    /// Records a move to `target`; gives where the move starts.
+    pub(crate) fn move_to(&mut self, target: i32) -> i32 {
+        let from = self.pending.unwrap_or(self.reached);
+        self.pending = Some(target);
+        from
+    }
+
+    /// Keeps the pending position when the writes arrived, forgets it when they did not.
+    pub(crate) fn written(&mut self, success: bool) {
+        if let Some(position) = self.pending.take()
+            && success
+        {
+            self.reached = position;
+        }
+    }
+}
+
+/// The next notification from `endpoint` within `limit` (`None`: none came); `Err` when the
+/// device is gone. For handshakes that wait for the device's answer.
+pub(crate) async fn next_notification(
+    notifications: &mut broadcast::Receiver<Notification>,
+    endpoint: Endpoint,
+    limit: Duration,
+) -> Result<Option<Vec<u8>>, HardwareError> {
+    let wait = async {
+        loop {
+            match notifications.recv().await {
+                Ok(n) if n.endpoint == endpoint => return Ok(n.data),
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => {
+                    return Err(HardwareError::Disconnected);
+                }
+            }
+        }
+    };
+    match tokio::time::timeout(limit, wait).await {
+        Ok(data) => data.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Writing Protocol Buffers (proto3) messages by hand, as far as The Handy's packets need it:
+/// fields holding their type's default are left out, as proto3 encoders do; nested messages
+/// are always written, empty or not.
+pub(crate) mod protobuf {
+    /// Wire types.
+    const VARINT: u64 = 0;
+    const FIXED64: u64 = 1;
+    const LENGTH_DELIMITED: u64 = 2;
+    const FIXED32: u64 = 5;
+
+    fn varint(out: &mut Vec<u8>, mut value: u64) {
+        while value >= 0x80 {
+            // The low seven bits, with the high bit saying more follow.
+            out.push((value & 0x7f) as u8 | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    }
+
+    fn key(out: &mut Vec<u8>, field: u32, wire_type: u64) {
+        varint(out, u64::from(field) << 3 | wire_type);
+    }
+
+    /// An unsigned integer, enum or bool field.
+    pub(crate) fn uint(out: &mut Vec<u8>, field: u32, value: u64) {
+        if value != 0 {
+            key(out, field, VARINT);
+            varint(out, value);
+        }
+    }
+
+    /// A `float` field.
+    pub(crate) fn float(out: &mut Vec<u8>, field: u32, value: f32) {
+        if value != 0.0 {
+            key(out, field, FIXED32);
+            out.extend(value.to_le_bytes());
+        }
+    }
+
+    /// A `double` field.
+    pub(crate) fn double(out: &mut Vec<u8>, field: u32, value: f64) {
+        if value != 0.0 {
+            key(out, field, FIXED64);
+            out.extend(value.to_le_bytes());
+        }
+    }
+
+    /// A nested message field (or one element of a repeated one).
+    pub(crate) fn message(out: &mut Vec<u8>, field: u32, body: &[u8]) {
+        key(out, field, LENGTH_DELIMITED);
+        varint(out, body.len() as u64);
+        out.extend_from_slice(body);
     }
 }
 

@@ -30,11 +30,12 @@ fn the_registry_knows_its_protocols_and_their_variants() {
     // Vorze SA drives its rotators from names it knows; other names have no driver.
     assert!(by_name("vorze-sa", "Something Else").is_none());
     assert!(drives("vorze-sa", Some("vorze-sa-dual-rotator")));
-    assert!(!drives("vorze-sa", Some("vorze-sa-piston")));
+    assert!(drives("vorze-sa", Some("vorze-sa-piston")));
+    assert!(!drives("vorze-sa", Some("vorze-sa-teleporter")));
     assert!(drives("lovense", None));
     assert!(drives("satisfyer", None));
     assert!(drives("galaku", None) && drives("galaku-pump", None));
-    assert!(!drives("mysteryvibe", None));
+    assert!(!drives("xinput", None));
 }
 
 #[test]
@@ -266,6 +267,114 @@ fn svakom_v2_has_a_packet_for_a_second_vibrator() {
     let writes = svakom.writes(&[(1, second)], &state);
     assert_eq!(bytes(&writes), [[0x55, 0x06, 0x01, 0x00, 0x06, 0x06]]);
     assert!(writes.iter().all(|w| w.with_response));
+}
+
+#[test]
+fn the_cyclone_x10_turns_by_ascii_digits() {
+    // A USB HID device: no advertised name for a case to match.
+    let mut cyclone = protocol("vorze-cyclone-x", "Cyclone X10");
+    let turning = |value: i32| {
+        OutputState::from([(
+            (0, OutputType::Rotate),
+            OutputCommand::new(OutputType::Rotate, value),
+        )])
+    };
+    let counter_clockwise_7 = [
+        0x00, 0x3c, 0x30, 0x31, 0x35, 0x32, 0x30, 0x31, 0x37, 0x30, 0x30, 0x01, 0x02, 0x03, 0x68,
+        0x3e,
+    ];
+    assert_eq!(
+        bytes(&cyclone.writes(&[], &turning(-7))),
+        vec![counter_clockwise_7.to_vec()]
+    );
+    assert_eq!(vorze_cyclone_x::report(10)[7..9], [0x30, 0x3a]);
+    assert_eq!(vorze_cyclone_x::report(0)[7..9], [0x30, 0x30]);
+}
+
+#[test]
+fn a_cueme_takes_turns_between_its_running_motors() {
+    let config = DeviceConfig::builtin();
+    let womans = config.definition("cueme", "3").expect("the Womans");
+    let mut cueme = protocol("cueme", "FUNCODE_A1_3");
+    cueme.configure(&womans);
+    let vibrate = |value: i32| OutputCommand::new(OutputType::Vibrate, value);
+    let mut state = OutputState::from([((2, OutputType::Vibrate), vibrate(6))]);
+    assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x36]]);
+    // One motor running: nothing to take turns with.
+    assert_eq!(cueme.keepalive(), None);
+    state.insert((0, OutputType::Vibrate), vibrate(15));
+    assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x36]]);
+    assert_eq!(cueme.keepalive(), Some(Duration::from_millis(500)));
+    assert_eq!(bytes(&cueme.keepalive_writes(&state)), vec![vec![0x1f]]);
+    assert_eq!(bytes(&cueme.keepalive_writes(&state)), vec![vec![0x36]]);
+    // The motor that had the device stops: the other one gets it at once.
+    state.insert((2, OutputType::Vibrate), vibrate(0));
+    assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x1f]]);
+    state.insert((0, OutputType::Vibrate), vibrate(0));
+    assert_eq!(bytes(&cueme.writes(&[], &state)), vec![vec![0x00]]);
+}
+
+#[test]
+fn the_ciphers_match_their_standards_examples() {
+    use super::cipher::{Aes128, sha256};
+
+    // FIPS-197, appendix C.1.
+    let key: [u8; 16] = std::array::from_fn(|i| i as u8);
+    let plain: Vec<u8> = (0..16u8).map(|i| i * 0x11).collect();
+    let aes = Aes128::new(&key);
+    let sealed = aes.encrypt(&plain);
+    assert_eq!(
+        sealed[..16],
+        [
+            0x69, 0xc4, 0xe0, 0xd8, 0x6a, 0x7b, 0x04, 0x30, 0xd8, 0xcd, 0xb7, 0x80, 0x70, 0xb4,
+            0xc5, 0x5a
+        ]
+    );
+    // A whole block of padding follows a whole block of data.
+    assert_eq!(sealed.len(), 32);
+    assert_eq!(aes.decrypt(&sealed).as_deref(), Some(plain.as_slice()));
+    assert_eq!(aes.decrypt(&sealed[..15]), None);
+    // FIPS 180-2, appendix B.1.
+    assert_eq!(
+        sha256(b"abc")[..8],
+        [0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea]
+    );
+    assert_eq!(sha256(b"")[..4], [0xe3, 0xb0, 0xc4, 0x42]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_vibcrafter_answers_its_challenge_before_it_is_driven() {
+    use std::sync::Arc;
+
+    use super::cipher::Aes128;
+    use crate::recording::RecordingHardware;
+    use crate::{DeviceManager, attach};
+
+    let cipher = Aes128::new(b"jdk#Cra%f5Vib28r");
+    let plain = |data: &[u8]| String::from_utf8(cipher.decrypt(data).expect("encrypted"));
+    let manager = Arc::new(DeviceManager::new());
+    let hardware = Arc::new(RecordingHardware::new("Janna"));
+    let attaching = tokio::spawn({
+        let (manager, hardware) = (manager.clone(), hardware.clone());
+        async move { attach(&manager, &DeviceConfig::builtin(), "vibcrafter", hardware).await }
+    });
+    // A random nonce first.
+    let writes = hardware.wait_for(|w| !w.is_empty()).await;
+    let first = plain(&writes[0].write.data).expect("text");
+    assert!(first.starts_with("Auth:") && first.ends_with(';') && first.len() == 12);
+    assert!(hardware.notify(Endpoint::Rx, &cipher.encrypt(b"ab12:Xy7Q;")));
+    // The challenge's answer: the first two bytes of SHA-256("Xy7Q").
+    let writes = hardware.wait_for(|w| w.len() >= 2).await;
+    assert_eq!(plain(&writes[1].write.data).as_deref(), Ok("Auth:b145;"));
+    assert!(hardware.notify(Endpoint::Rx, &cipher.encrypt(b"OK;")));
+    let index = attaching.await.expect("task").expect("attached");
+    manager
+        .set_output(1, index, 0, OutputCommand::new(OutputType::Vibrate, 7))
+        .expect("valid");
+    let writes = hardware.wait_for(|w| w.len() >= 3).await;
+    assert_eq!(plain(&writes[2].write.data).as_deref(), Ok("MtInt:0700;"));
+    assert_eq!(vibcrafter::challenge_answer("OK;"), None);
+    assert_eq!(vibcrafter::challenge_answer("ab1:Xy7Q;"), None);
 }
 
 #[test]
