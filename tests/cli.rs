@@ -213,8 +213,12 @@ fn device_config_summarises_the_builtin_database_and_lists_drivable_models() {
     assert!(lines.contains(&"lovense\tLovense Edge"), "{models}");
     assert!(lines.contains(&"lovense\tLovense Solace Pro"), "{models}");
     assert!(lines.iter().all(|l| l.split('\t').count() == 2));
-    // Only drivable models: no MysteryVibe yet.
-    assert!(!models.contains("mysteryvibe"), "{models}");
+    // Only drivable models: game controllers are in the database, not driven.
+    assert!(
+        lines.iter().any(|l| l.starts_with("mysteryvibe\t")),
+        "{models}"
+    );
+    assert!(!models.contains("xinput"), "{models}");
 }
 
 #[test]
@@ -445,7 +449,9 @@ fn readme_supported_devices_table_is_what_device_config_lists() {
     let start = readme
         .find("<!-- supported-devices:start")
         .expect("start marker");
-    let end = readme.find("<!-- supported-devices:end").expect("end marker");
+    let end = readme
+        .find("<!-- supported-devices:end")
+        .expect("end marker");
     let mut listed = std::collections::BTreeMap::<String, usize>::new();
     for row in readme[start..end].lines().filter(|l| l.starts_with("| ")) {
         let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
