@@ -471,3 +471,39 @@ fn readme_supported_devices_table_is_what_device_config_lists() {
         "README's summary is stale: run scripts/supported-devices"
     );
 }
+
+#[test]
+fn a_forwarders_listener_beyond_loopback_requires_the_access_token_too() {
+    let (_server, lines) = start(
+        &[
+            "serve",
+            "--websocket-port",
+            "0",
+            "--forwarders",
+            "ws://0.0.0.0:0",
+            "--no-simulated-devices",
+        ],
+        "plugwire ",
+        4,
+    );
+    let token = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("access token: "))
+        .expect("a generated token is printed")
+        .to_owned();
+    let forwarders = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("accepting device forwarders on "))
+        .expect("the forwarders listener");
+    assert!(forwarders.ends_with(&format!("/{token}")), "{forwarders}");
+    let bare = forwarders
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace(&format!("/{token}"), "");
+    let refused = run(&["devices", "--connect", &bare]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("401"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

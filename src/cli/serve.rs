@@ -165,7 +165,9 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let mut tasks = Vec::new();
     let loopback_websocket = default_loopback_websocket(&args, dial_out.is_empty());
     let urls = listen_urls(&args, dial_out.is_empty())?;
-    let token = access_token(&args, &urls)?;
+    // Forwarders' listeners are listeners too: beyond loopback they need the token as well.
+    let every_listener: Vec<ConnectionUrl> = urls.iter().chain(&args.forwarders).cloned().collect();
+    let token = access_token(&args, &every_listener)?;
     let mut websockets = Vec::new();
     for url in urls {
         let options = with_token(&options, &url, token.as_ref());
@@ -196,7 +198,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         None
     };
     for url in &args.forwarders {
-        let listener = AnyListener::bind(url, &options).await?;
+        let listener = AnyListener::bind(url, &with_token(&options, url, token.as_ref())).await?;
         announce!(
             "plugwire accepting device forwarders on {}",
             listener.describe()
