@@ -80,6 +80,14 @@ fn start(args: &[&str], prefix: &str, lines: usize) -> (Running, Vec<String>) {
     (running, found)
 }
 
+/// The rest of the first line that starts with `prefix`.
+fn after<'a>(lines: &'a [String], prefix: &str) -> &'a str {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starts with {prefix:?}: {lines:?}"))
+}
+
 #[test]
 fn serve_listens_on_every_transport_and_client_commands_drive_each() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -290,15 +298,8 @@ fn a_listener_beyond_loopback_requires_the_access_token() {
         "plugwire ",
         2,
     );
-    let token = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("access token: "))
-        .expect("a generated token is printed")
-        .to_owned();
-    let listening = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("listening on "))
-        .expect("the listener");
+    let token = after(&lines, "access token: ").to_owned();
+    let listening = after(&lines, "listening on ");
     assert!(listening.ends_with(&format!("/{token}")), "{listening}");
     let port = listening
         .trim_start_matches("ws://0.0.0.0:")
@@ -384,11 +385,7 @@ fn a_quic_listener_beyond_loopback_requires_the_access_token() {
         "plugwire ",
         4,
     );
-    let token = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("access token: "))
-        .expect("a generated token is printed")
-        .to_owned();
+    let token = after(&lines, "access token: ").to_owned();
     let quic = lines
         .iter()
         .filter_map(|l| l.strip_prefix("listening on "))
@@ -486,15 +483,8 @@ fn a_forwarders_listener_beyond_loopback_requires_the_access_token_too() {
         "plugwire ",
         4,
     );
-    let token = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("access token: "))
-        .expect("a generated token is printed")
-        .to_owned();
-    let forwarders = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("accepting device forwarders on "))
-        .expect("the forwarders listener");
+    let token = after(&lines, "access token: ").to_owned();
+    let forwarders = after(&lines, "accepting device forwarders on ");
     assert!(forwarders.ends_with(&format!("/{token}")), "{forwarders}");
     let bare = forwarders
         .replace("0.0.0.0", "127.0.0.1")

@@ -53,20 +53,25 @@ fn ca_issued(dir: &Path) -> (PathBuf, ServerIdentity) {
     (ca_file, identity)
 }
 
-/// Dials `listener` at `url` trusting `trust`; returns the dialler's result, and whether the
-/// listener's side completed.
-async fn dial(
-    listener: WebSocketListener,
-    url: &str,
-    trust: ServerTrust,
-) -> (
+/// A `wss://` listener on a free loopback port presenting `identity`.
+async fn secure_listener(identity: &ServerIdentity) -> WebSocketListener {
+    WebSocketListener::bind_secure("127.0.0.1:0", identity, WebSocketOptions::default())
+        .await
+        .expect("bind")
+}
+
+type Both = (
     Result<plugwire_websocket::WebSocketTransport, TransportError>,
     Result<plugwire_websocket::WebSocketTransport, TransportError>,
-) {
-    let mut dialer = WebSocketDialer::new(url, WebSocketOptions::default())
-        .expect("url")
-        .trusting(trust)
-        .expect("a wss URL");
+);
+
+/// Dials `listener` at `url`, trusting `trust` (`None`: as the URL implies); returns both
+/// sides' results.
+async fn dial(listener: WebSocketListener, url: &str, trust: Option<ServerTrust>) -> Both {
+    let mut dialer = WebSocketDialer::new(url, WebSocketOptions::default()).expect("url");
+    if let Some(trust) = trust {
+        dialer = dialer.trusting(trust).expect("a wss URL");
+    }
     let mut accept = AcceptOne(listener);
     tokio::join!(dialer.establish(), accept.establish())
 }
@@ -74,13 +79,7 @@ async fn dial(
 #[tokio::test]
 async fn a_generated_certificate_pinned_by_fingerprint_carries_frames() {
     within(async {
-        let listener = WebSocketListener::bind_secure(
-            "127.0.0.1:0",
-            &generated(),
-            WebSocketOptions::default(),
-        )
-        .await
-        .expect("bind");
+        let listener = secure_listener(&generated()).await;
         let fingerprint = listener.fingerprint().expect("a wss listener");
         let described = listener.describe();
         assert!(
@@ -89,7 +88,8 @@ async fn a_generated_certificate_pinned_by_fingerprint_carries_frames() {
             "{described}"
         );
         let url = format!("wss://127.0.0.1:{}", listener.local_addr().port());
-        let (dialled, accepted) = dial(listener, &url, ServerTrust::Pinned(fingerprint)).await;
+        let (dialled, accepted) =
+            dial(listener, &url, Some(ServerTrust::Pinned(fingerprint))).await;
         let (mut client, mut server) = (dialled.expect("dial"), accepted.expect("accept"));
         client
             .send(Frame::Text("[{\"Ping\":{\"Id\":1}}]".into()))
@@ -116,12 +116,9 @@ async fn a_ca_issued_certificate_is_trusted_through_the_ca_file_for_its_name() {
     within(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let (ca_file, identity) = ca_issued(dir.path());
-        let listener =
-            WebSocketListener::bind_secure("127.0.0.1:0", &identity, WebSocketOptions::default())
-                .await
-                .expect("bind");
+        let listener = secure_listener(&identity).await;
         let url = format!("wss://localhost:{}/", listener.local_addr().port());
-        let (dialled, accepted) = dial(listener, &url, ServerTrust::CaFile(ca_file)).await;
+        let (dialled, accepted) = dial(listener, &url, Some(ServerTrust::CaFile(ca_file))).await;
         dialled.expect("a CA-issued certificate is trusted");
         accepted.expect("accept");
     })
@@ -133,13 +130,10 @@ async fn a_certificate_for_another_name_is_refused_even_from_the_right_ca() {
     within(async {
         let dir = tempfile::tempdir().expect("temp dir");
         let (ca_file, identity) = ca_issued(dir.path());
-        let listener =
-            WebSocketListener::bind_secure("127.0.0.1:0", &identity, WebSocketOptions::default())
-                .await
-                .expect("bind");
+        let listener = secure_listener(&identity).await;
         // The leaf names localhost only.
         let url = format!("wss://127.0.0.1:{}", listener.local_addr().port());
-        let (dialled, accepted) = dial(listener, &url, ServerTrust::CaFile(ca_file)).await;
+        let (dialled, accepted) = dial(listener, &url, Some(ServerTrust::CaFile(ca_file))).await;
         let error = dialled.err().expect("refused");
         assert!(
             chain(&error).contains("not valid for name"),
@@ -154,16 +148,10 @@ async fn a_certificate_for_another_name_is_refused_even_from_the_right_ca() {
 #[tokio::test]
 async fn a_wrong_pin_is_refused_and_named() {
     within(async {
-        let listener = WebSocketListener::bind_secure(
-            "127.0.0.1:0",
-            &generated(),
-            WebSocketOptions::default(),
-        )
-        .await
-        .expect("bind");
+        let listener = secure_listener(&generated()).await;
         let url = format!("wss://127.0.0.1:{}", listener.local_addr().port());
         let other = generated().fingerprint();
-        let (dialled, accepted) = dial(listener, &url, ServerTrust::Pinned(other)).await;
+        let (dialled, accepted) = dial(listener, &url, Some(ServerTrust::Pinned(other))).await;
         let error = dialled.err().expect("refused");
         let text = chain(&error);
         assert!(text.contains(&url), "the address is named: {text}");
@@ -176,17 +164,9 @@ async fn a_wrong_pin_is_refused_and_named() {
 #[tokio::test]
 async fn a_self_signed_certificate_is_an_unknown_issuer_to_the_system_roots() {
     within(async {
-        let listener = WebSocketListener::bind_secure(
-            "127.0.0.1:0",
-            &generated(),
-            WebSocketOptions::default(),
-        )
-        .await
-        .expect("bind");
+        let listener = secure_listener(&generated()).await;
         let url = format!("wss://localhost:{}", listener.local_addr().port());
-        let mut dialer = WebSocketDialer::new(&url, WebSocketOptions::default()).expect("url");
-        let mut accept = AcceptOne(listener);
-        let (dialled, _) = tokio::join!(dialer.establish(), accept.establish());
+        let (dialled, _) = dial(listener, &url, None).await;
         let text = chain(&dialled.err().expect("refused"));
         // A machine without any root store is refused before the handshake, also by name.
         assert!(
@@ -200,18 +180,11 @@ async fn a_self_signed_certificate_is_an_unknown_issuer_to_the_system_roots() {
 #[tokio::test]
 async fn plain_websocket_cannot_reach_a_secure_listener() {
     within(async {
-        let listener = WebSocketListener::bind_secure(
-            "127.0.0.1:0",
-            &generated(),
-            WebSocketOptions::default(),
-        )
-        .await
-        .expect("bind");
+        let listener = secure_listener(&generated()).await;
         let url = format!("ws://127.0.0.1:{}", listener.local_addr().port());
-        let mut dialer = WebSocketDialer::new(&url, WebSocketOptions::default()).expect("url");
-        assert!(dialer.clone().trusting(ServerTrust::SystemRoots).is_err());
-        let mut accept = AcceptOne(listener);
-        let (dialled, accepted) = tokio::join!(dialer.establish(), accept.establish());
+        let dialer = WebSocketDialer::new(&url, WebSocketOptions::default()).expect("url");
+        assert!(dialer.trusting(ServerTrust::SystemRoots).is_err());
+        let (dialled, accepted) = dial(listener, &url, None).await;
         assert!(dialled.is_err() && accepted.is_err());
     })
     .await;
