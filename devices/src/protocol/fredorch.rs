@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use plugwire_core::message::OutputCommand;
-use tokio::sync::broadcast;
 
 use super::Protocol;
-use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
+use super::packet::next_picked_within;
+use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
 /// How long the device may take to answer each set-up frame.
@@ -136,29 +136,6 @@ pub(super) fn speed_for(distance: u8, duration_ms: u32) -> u8 {
         .map_or(20, |column| u8::try_from(column + 1).unwrap_or(20))
 }
 
-/// The next notification within `limit` (`None` when none came); `Err` when the device is
-/// gone.
-pub(super) async fn next_notification(
-    notifications: &mut broadcast::Receiver<Notification>,
-    limit: Duration,
-) -> Result<Option<Notification>, HardwareError> {
-    let wait = async {
-        loop {
-            match notifications.recv().await {
-                Ok(n) => return Ok(n),
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => {
-                    return Err(HardwareError::Disconnected);
-                }
-            }
-        }
-    };
-    match tokio::time::timeout(limit, wait).await {
-        Ok(notification) => notification.map(Some),
-        Err(_) => Ok(None),
-    }
-}
-
 #[derive(Debug, Default)]
 struct Fredorch {
     /// Where the device was last sent (it starts at 0).
@@ -176,7 +153,7 @@ impl Protocol for Fredorch {
             let mut answers = hardware.notifications();
             hardware.subscribe(Endpoint::Rx).await?;
             // Some devices say hello first; others do not.
-            next_notification(&mut answers, ANSWER_WAIT).await?;
+            next_picked_within(&mut answers, ANSWER_WAIT, Some).await?;
             let setup = [
                 framed(vec![0x01, 0x06, 0x00, 0x64, 0x00, 0x01]),
                 framed(vec![0x01, 0x06, 0x00, 0x69, 0x00, 0x00]),
@@ -188,7 +165,7 @@ impl Protocol for Fredorch {
                 hardware
                     .write(HardwareWrite::new(Endpoint::Tx, frame, false))
                     .await?;
-                if next_notification(&mut answers, ANSWER_WAIT)
+                if next_picked_within(&mut answers, ANSWER_WAIT, Some)
                     .await?
                     .is_none()
                 {

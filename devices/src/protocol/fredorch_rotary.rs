@@ -15,8 +15,7 @@ use futures::future::BoxFuture;
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::fredorch::next_notification;
-use super::packet::byte;
+use super::packet::{byte, next_picked_within};
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -70,7 +69,7 @@ impl Protocol for FredorchRotary {
             {
                 hardware.write(data).await?;
                 // After the password the device stays silent: no answer is no failure.
-                next_notification(&mut answers, ANSWER_WAIT).await?;
+                next_picked_within(&mut answers, ANSWER_WAIT, Some).await?;
             }
             Ok(None)
         })

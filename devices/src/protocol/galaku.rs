@@ -16,9 +16,8 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use plugwire_core::message::{InputType, OutputCommand, OutputType};
-use tokio::sync::broadcast;
 
-use super::packet::{battery_only, byte, output_layout, tx, value_of};
+use super::packet::{battery_only, byte, next_notification, output_layout, tx, value_of};
 use super::{Protocol, READ_TIMEOUT};
 use crate::config::DeviceDefinition;
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
@@ -131,20 +130,9 @@ impl Protocol for Galaku {
             hardware
                 .write(HardwareWrite::new(Endpoint::Tx, request, true))
                 .await?;
-            let answer = async {
-                loop {
-                    match answers.recv().await {
-                        Ok(n) if n.endpoint == Endpoint::RxBleBattery => return Ok(n.data),
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => {
-                            return Err(HardwareError::Disconnected);
-                        }
-                    }
-                }
-            };
-            let data = tokio::time::timeout(READ_TIMEOUT, answer)
-                .await
-                .map_err(|_| HardwareError::Timeout)??;
+            let data = next_notification(&mut answers, Endpoint::RxBleBattery, READ_TIMEOUT)
+                .await?
+                .ok_or(HardwareError::Timeout)?;
             data.first()
                 .map(|level| i32::from(*level))
                 .ok_or(HardwareError::BadReply {

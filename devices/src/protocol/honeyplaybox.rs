@@ -26,7 +26,7 @@ use plugwire_core::message::{OutputCommand, OutputType};
 use tokio::sync::broadcast;
 
 use super::Protocol;
-use super::packet::{byte, output_layout, value_of};
+use super::packet::{byte, next_picked_within, output_layout, value_of};
 use crate::config::DeviceDefinition;
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
 use crate::scheduler::OutputState;
@@ -169,27 +169,18 @@ async fn await_key(
     notifications: &mut broadcast::Receiver<Notification>,
     frames: &mut Frames,
 ) -> Result<Option<[u8; 16]>, HardwareError> {
-    let wait = async {
-        loop {
-            match notifications.recv().await {
-                Ok(n) if n.endpoint == Endpoint::Rx => {
-                    for frame in frames.push(&n.data) {
-                        if let Some(key) = handshake_key(&frame)? {
-                            return Ok(key);
-                        }
-                    }
-                }
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => {
-                    return Err(HardwareError::Disconnected);
-                }
-            }
+    // A refusal ends the wait as an answer does: both are picked, and told apart after.
+    next_picked_within(notifications, HANDSHAKE_WAIT, |n| {
+        if n.endpoint != Endpoint::Rx {
+            return None;
         }
-    };
-    match tokio::time::timeout(HANDSHAKE_WAIT, wait).await {
-        Ok(key) => key.map(Some),
-        Err(_) => Ok(None),
-    }
+        frames
+            .push(&n.data)
+            .iter()
+            .find_map(|frame| handshake_key(frame).transpose())
+    })
+    .await?
+    .transpose()
 }
 
 impl HoneyPlayBox {

@@ -13,6 +13,7 @@ use tokio::sync::broadcast;
 use tracing::warn;
 
 use super::Protocol;
+use super::packet::next_picked;
 use crate::hardware::{Endpoint, Hardware, HardwareWrite, Notification};
 use crate::scheduler::OutputState;
 
@@ -72,18 +73,14 @@ fn pressure_changes(
     stream::unfold(
         (notifications, Pressures::default()),
         |(mut notifications, mut pressures)| async move {
-            loop {
-                match notifications.recv().await {
-                    Ok(n) if n.endpoint == Endpoint::RxPressure => {
-                        let readings = pressures.update(&n.data);
-                        if !readings.is_empty() {
-                            return Some((readings, (notifications, pressures)));
-                        }
-                    }
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
-            }
+            let readings = next_picked(&mut notifications, |n| {
+                let readings =
+                    (n.endpoint == Endpoint::RxPressure).then(|| pressures.update(&n.data))?;
+                (!readings.is_empty()).then_some(readings)
+            });
+            // Gone: the stream ends.
+            let readings = readings.await.ok()?;
+            Some((readings, (notifications, pressures)))
         },
     )
     .flat_map(stream::iter)

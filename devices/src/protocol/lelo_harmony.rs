@@ -13,12 +13,11 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use plugwire_core::message::{OutputCommand, OutputType};
-use tokio::sync::broadcast;
 use tracing::info;
 
 use super::Protocol;
-use super::packet::{byte, motor_number, per_output};
-use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
+use super::packet::{byte, motor_number, next_picked, per_output};
+use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
 /// How long pairing may take in all, the user's tap on the power button included.
@@ -78,20 +77,6 @@ fn security(status: &[u8]) -> Security {
     }
 }
 
-/// The next notification from `endpoint`; `Err` when the device is gone.
-async fn next_from(
-    notifications: &mut broadcast::Receiver<Notification>,
-    endpoint: Endpoint,
-) -> Result<Vec<u8>, HardwareError> {
-    loop {
-        match notifications.recv().await {
-            Ok(n) if n.endpoint == endpoint => return Ok(n.data),
-            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-            Err(broadcast::error::RecvError::Closed) => return Err(HardwareError::Disconnected),
-        }
-    }
-}
-
 /// Pairs with a Lelo device through its security endpoint (see the module doc), within
 /// [`PAIRING_WAIT`]. Fails with `NoEndpoint` when the device has no such endpoint.
 pub(super) async fn authorise(
@@ -104,7 +89,10 @@ pub(super) async fn authorise(
     let pairing = async {
         let mut passwords = 0;
         loop {
-            let status = next_from(&mut notifications, endpoint).await?;
+            let status = next_picked(&mut notifications, |n| {
+                (n.endpoint == endpoint).then_some(n.data)
+            })
+            .await?;
             match security(&status) {
                 Security::Unauthorised => {
                     info!(

@@ -20,12 +20,11 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use plugwire_core::message::{InputType, OutputCommand, OutputType};
-use tokio::sync::broadcast;
 
-use super::packet::{battery_only, output_layout, value_of};
+use super::packet::{battery_only, next_notification, output_layout, value_of};
 use super::{Protocol, READ_TIMEOUT};
 use crate::config::DeviceDefinition;
-use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
+use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
 /// How many times `DeviceType;` is asked before the name is used instead.
@@ -83,30 +82,6 @@ struct Lovense {
 
 fn text(command: &str) -> HardwareWrite {
     HardwareWrite::new(Endpoint::Tx, command.as_bytes(), false)
-}
-
-/// The next notification on rx within `limit`; `Err` when the device is gone.
-async fn next_reply(
-    replies: &mut broadcast::Receiver<Notification>,
-    limit: Duration,
-) -> Result<Option<String>, HardwareError> {
-    let wait = async {
-        loop {
-            match replies.recv().await {
-                Ok(n) if n.endpoint == Endpoint::Rx => {
-                    return Ok(String::from_utf8_lossy(&n.data).into_owned());
-                }
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => {
-                    return Err(HardwareError::Disconnected);
-                }
-            }
-        }
-    };
-    match tokio::time::timeout(limit, wait).await {
-        Ok(reply) => reply.map(Some),
-        Err(_) => Ok(None),
-    }
 }
 
 /// The model code from a `DeviceType;` reply such as `Z:11:0082059AD3BD;` (`EI` from firmware
@@ -210,8 +185,10 @@ impl Protocol for Lovense {
             hardware.subscribe(Endpoint::Rx).await?;
             for _ in 0..IDENTIFY_ATTEMPTS {
                 hardware.write(text("DeviceType;")).await?;
-                if let Some(reply) = next_reply(&mut replies, READ_TIMEOUT).await? {
-                    self.model = model_code(&reply);
+                if let Some(reply) =
+                    next_notification(&mut replies, Endpoint::Rx, READ_TIMEOUT).await?
+                {
+                    self.model = model_code(&String::from_utf8_lossy(&reply));
                     return Ok(Some(self.model.clone()));
                 }
             }
@@ -335,9 +312,9 @@ impl Protocol for Lovense {
             // Other traffic on rx (the `OK;` of each command) is skipped; the wait starts
             // again after each.
             loop {
-                match next_reply(&mut replies, READ_TIMEOUT).await? {
+                match next_notification(&mut replies, Endpoint::Rx, READ_TIMEOUT).await? {
                     Some(reply) => {
-                        if let Some(level) = battery_level(&reply) {
+                        if let Some(level) = battery_level(&String::from_utf8_lossy(&reply)) {
                             return Ok(level);
                         }
                     }

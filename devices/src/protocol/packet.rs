@@ -141,28 +141,48 @@ impl LastPosition {
     }
 }
 
-/// The next notification from `endpoint` within `limit` (`None`: none came); `Err` when the
-/// device is gone. For handshakes that wait for the device's answer.
+/// The first notification `pick` takes something from, skipping any missed while busy; `Err`
+/// when the device is gone. For protocols that listen until the device says something.
+pub(crate) async fn next_picked<T>(
+    notifications: &mut broadcast::Receiver<Notification>,
+    mut pick: impl FnMut(Notification) -> Option<T>,
+) -> Result<T, HardwareError> {
+    loop {
+        match notifications.recv().await {
+            Ok(n) => {
+                if let Some(picked) = pick(n) {
+                    return Ok(picked);
+                }
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => return Err(HardwareError::Disconnected),
+        }
+    }
+}
+
+/// [`next_picked`] within `limit` (`None`: nothing `pick` takes came).
+pub(crate) async fn next_picked_within<T>(
+    notifications: &mut broadcast::Receiver<Notification>,
+    limit: Duration,
+    pick: impl FnMut(Notification) -> Option<T>,
+) -> Result<Option<T>, HardwareError> {
+    match tokio::time::timeout(limit, next_picked(notifications, pick)).await {
+        Ok(picked) => picked.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// The data of the next notification from `endpoint` within `limit` (`None`: none came);
+/// `Err` when the device is gone. For handshakes that wait for the device's answer.
 pub(crate) async fn next_notification(
     notifications: &mut broadcast::Receiver<Notification>,
     endpoint: Endpoint,
     limit: Duration,
 ) -> Result<Option<Vec<u8>>, HardwareError> {
-    let wait = async {
-        loop {
-            match notifications.recv().await {
-                Ok(n) if n.endpoint == endpoint => return Ok(n.data),
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(broadcast::error::RecvError::Closed) => {
-                    return Err(HardwareError::Disconnected);
-                }
-            }
-        }
-    };
-    match tokio::time::timeout(limit, wait).await {
-        Ok(data) => data.map(Some),
-        Err(_) => Ok(None),
-    }
+    next_picked_within(notifications, limit, |n| {
+        (n.endpoint == endpoint).then_some(n.data)
+    })
+    .await
 }
 
 /// Writing Protocol Buffers (proto3) messages by hand, as far as The Handy's packets need it:

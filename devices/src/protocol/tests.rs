@@ -350,7 +350,7 @@ async fn a_vibcrafter_answers_its_challenge_before_it_is_driven() {
     use crate::recording::RecordingHardware;
     use crate::{DeviceManager, attach};
 
-    let cipher = Aes128::new(b"jdk#Cra%f5Vib28r");
+    let cipher = Aes128::new(vibcrafter::KEY);
     let plain = |data: &[u8]| String::from_utf8(cipher.decrypt(data).expect("encrypted"));
     let manager = Arc::new(DeviceManager::new());
     let hardware = Arc::new(RecordingHardware::new("Janna"));
@@ -373,8 +373,8 @@ async fn a_vibcrafter_answers_its_challenge_before_it_is_driven() {
         .expect("valid");
     let writes = hardware.wait_for(|w| w.len() >= 3).await;
     assert_eq!(plain(&writes[2].write.data).as_deref(), Ok("MtInt:0700;"));
-    assert_eq!(vibcrafter::challenge_answer("OK;"), None);
-    assert_eq!(vibcrafter::challenge_answer("ab1:Xy7Q;"), None);
+    assert_eq!(super::cipher::challenge_answer("OK;"), None);
+    assert_eq!(super::cipher::challenge_answer("ab1:Xy7Q;"), None);
 }
 
 #[test]
@@ -860,29 +860,43 @@ fn hex(digits: &str) -> Vec<u8> {
         .collect()
 }
 
+/// A message as Vibio devices take it.
+fn vibio_encrypt(text: &str) -> Vec<u8> {
+    super::cipher::Aes128::new(vibio::KEY).encrypt(text.as_bytes())
+}
+
+/// The text of a message from a Vibio device.
+fn vibio_decrypt(data: &[u8]) -> Option<String> {
+    super::cipher::Aes128::new(vibio::KEY)
+        .decrypt(data)
+        .and_then(|plain| String::from_utf8(plain).ok())
+}
+
 #[test]
 fn vibio_messages_are_aes_ecb_with_its_key() {
+    use super::cipher::challenge_answer;
+
     // Checked against another AES implementation.
     assert_eq!(
-        vibio::encrypt("OK;"),
+        vibio_encrypt("OK;"),
         hex("73f4cbd11a61e4185e8e486283595a24")
     );
     let two_blocks = hex("00feec928cd32eaa65dee8711b3a4f8fb9825c320a5c907628f8c30cd717c637");
-    assert_eq!(vibio::encrypt("Auth:0123456789abcdef;"), two_blocks);
+    assert_eq!(vibio_encrypt("Auth:0123456789abcdef;"), two_blocks);
     assert_eq!(
-        vibio::decrypt(&two_blocks).as_deref(),
+        vibio_decrypt(&two_blocks).as_deref(),
         Some("Auth:0123456789abcdef;")
     );
     // Not whole blocks, or bad padding: not a message.
-    assert_eq!(vibio::decrypt(&two_blocks[..20]), None);
-    assert_eq!(vibio::decrypt(&[0; 16]), None);
-    assert_eq!(vibio::decrypt(&[]), None);
+    assert_eq!(vibio_decrypt(&two_blocks[..20]), None);
+    assert_eq!(vibio_decrypt(&[0; 16]), None);
+    assert_eq!(vibio_decrypt(&[]), None);
     assert_eq!(
-        vibio::answer_to("1a2B:hello world;").as_deref(),
+        challenge_answer("1a2B:hello world;").as_deref(),
         Some("Auth:b94d;")
     );
     for not_a_challenge in ["OK;", "1a2B:;", "1a2G:text;", "12345:text;", "1a2B:text"] {
-        assert_eq!(vibio::answer_to(not_a_challenge), None, "{not_a_challenge}");
+        assert_eq!(challenge_answer(not_a_challenge), None, "{not_a_challenge}");
     }
 }
 
@@ -905,7 +919,7 @@ async fn vibio_answers_its_challenge_before_it_is_driven() {
         hardware.commands()[0].command,
         HardwareCommand::Subscribe(Endpoint::Rx)
     );
-    let opening = vibio::decrypt(&writes[0].write.data).expect("an encrypted opening");
+    let opening = vibio_decrypt(&writes[0].write.data).expect("an encrypted opening");
     let nonce = opening
         .strip_prefix("Auth:")
         .and_then(|rest| rest.strip_suffix(';'))
@@ -917,8 +931,8 @@ async fn vibio_answers_its_challenge_before_it_is_driven() {
         &hex("554b1465a69830760e652b66af0f8e3f8c5a21ae88981a4e43bd0b9ca5ce9769"),
     );
     let writes = hardware.wait_for(|w| w.len() >= 2).await;
-    assert_eq!(writes[1].write.data, vibio::encrypt("Auth:b94d;"));
-    hardware.notify(Endpoint::Rx, &vibio::encrypt("OK;"));
+    assert_eq!(writes[1].write.data, vibio_encrypt("Auth:b94d;"));
+    hardware.notify(Endpoint::Rx, &vibio_encrypt("OK;"));
     let index = attaching.await.expect("task").expect("attached");
     assert_eq!(
         manager.device(index).expect("listed").device_name,

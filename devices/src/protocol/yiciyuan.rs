@@ -12,10 +12,9 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use plugwire_core::message::{InputType, OutputCommand, OutputType};
-use tokio::sync::broadcast;
 
 use super::Protocol;
-use super::packet::{battery_only, tx, value_of};
+use super::packet::{battery_only, next_picked_within, tx, value_of};
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -80,24 +79,12 @@ impl Protocol for Yiciyuan {
             battery_only(input_type)?;
             let mut pushes = hardware.notifications();
             hardware.subscribe(Endpoint::RxBleBattery).await?;
-            let battery = async {
-                loop {
-                    match pushes.recv().await {
-                        Ok(n) if n.endpoint == Endpoint::RxBleBattery => {
-                            if let Some(level) = battery_push(&n.data) {
-                                return Ok(i32::from(level));
-                            }
-                        }
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => {
-                            return Err(HardwareError::Disconnected);
-                        }
-                    }
-                }
-            };
-            tokio::time::timeout(BATTERY_WAIT, battery)
-                .await
-                .map_err(|_| HardwareError::Timeout)?
+            let level = next_picked_within(&mut pushes, BATTERY_WAIT, |n| {
+                (n.endpoint == Endpoint::RxBleBattery)
+                    .then(|| battery_push(&n.data))
+                    .flatten()
+            });
+            level.await?.map(i32::from).ok_or(HardwareError::Timeout)
         })
     }
 }
