@@ -5,7 +5,7 @@
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::byte;
+use super::packet::{byte, moves};
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -23,12 +23,7 @@ impl Protocol for FleshyThrust {
         changed: &[(u32, OutputCommand)],
         _state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        changed
-            .iter()
-            .filter_map(|(_, command)| match command {
-                OutputCommand::HwPositionWithDuration(move_to) => Some(*move_to),
-                _ => None,
-            })
+        moves(changed)
             .map(|move_to| {
                 // Longer than the two bytes can say: as long as they can.
                 let duration = u16::try_from(move_to.duration).unwrap_or(u16::MAX);

@@ -13,8 +13,8 @@ use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
 use super::cipher::Aes128;
-use super::packet::{byte, tx, value_of};
-use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use super::packet::{byte, subscribe_rx, tx, value_of};
+use crate::hardware::{Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
 /// The key every packet is encrypted with.
@@ -56,10 +56,7 @@ impl Protocol for Fluffer {
         &'a mut self,
         hardware: &'a dyn Hardware,
     ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
-        Box::pin(async move {
-            hardware.subscribe(Endpoint::Rx).await?;
-            Ok(None)
-        })
+        subscribe_rx(hardware)
     }
 
     fn writes(

@@ -17,6 +17,7 @@ use futures::future::BoxFuture;
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
+use super::packet::subscribe_rx;
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -123,10 +124,7 @@ impl Protocol for FMachine {
         &'a mut self,
         hardware: &'a dyn Hardware,
     ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
-        Box::pin(async move {
-            hardware.subscribe(Endpoint::Rx).await?;
-            Ok(None)
-        })
+        subscribe_rx(hardware)
     }
 
     fn writes(

@@ -16,7 +16,7 @@ use futures::future::BoxFuture;
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::next_picked_within;
+use super::packet::{moves, next_picked_within};
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -181,12 +181,7 @@ impl Protocol for Fredorch {
         changed: &[(u32, OutputCommand)],
         _state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        changed
-            .iter()
-            .filter_map(|(_, command)| match command {
-                OutputCommand::HwPositionWithDuration(move_to) => Some(*move_to),
-                _ => None,
-            })
+        moves(changed)
             .map(|move_to| {
                 let target = u8::try_from(move_to.value.clamp(0, i32::from(TOP))).unwrap_or(TOP);
                 let from = self.pending_position.unwrap_or(self.position);

@@ -3,6 +3,7 @@
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
+use super::packet::moves;
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -50,12 +51,7 @@ impl Protocol for KiirooV2 {
         changed: &[(u32, OutputCommand)],
         _state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        changed
-            .iter()
-            .filter_map(|(_, command)| match command {
-                OutputCommand::HwPositionWithDuration(move_to) => Some(*move_to),
-                _ => None,
-            })
+        moves(changed)
             .map(|move_to| {
                 let target = u8::try_from(move_to.value.clamp(0, 99)).unwrap_or(99);
                 let from = self.pending_position.unwrap_or(self.position);

@@ -6,11 +6,11 @@
 //! rather than turning the device off.
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{OutputCommand, OutputType};
+use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::{tx, vibration};
-use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
+use super::packet::{subscribe_rx, tx, vibration, vibration_changed};
+use crate::hardware::{Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
 /// The protocol for any `lelo-f1s` device.
@@ -25,10 +25,7 @@ pub(super) fn pair_writes(
     state: &OutputState,
     with_response: bool,
 ) -> Vec<HardwareWrite> {
-    if !changed
-        .iter()
-        .any(|(_, command)| command.output_type() == OutputType::Vibrate)
-    {
+    if !vibration_changed(changed) {
         return Vec::new();
     }
     tx(
@@ -45,10 +42,7 @@ impl Protocol for LeloF1s {
         &'a mut self,
         hardware: &'a dyn Hardware,
     ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
-        Box::pin(async move {
-            hardware.subscribe(Endpoint::Rx).await?;
-            Ok(None)
-        })
+        subscribe_rx(hardware)
     }
 
     fn writes(

@@ -5,6 +5,7 @@
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
+use super::packet::moves;
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -30,12 +31,7 @@ impl Protocol for Loob {
         changed: &[(u32, OutputCommand)],
         _state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        changed
-            .iter()
-            .filter_map(|(_, command)| match command {
-                OutputCommand::HwPositionWithDuration(move_to) => Some(*move_to),
-                _ => None,
-            })
+        moves(changed)
             .map(|move_to| {
                 let position = u16::try_from(move_to.value.clamp(1, 1000)).unwrap_or(1000);
                 // Longer than the two bytes can say: as long as they can.

@@ -3,10 +3,10 @@
 //! one-vibrator model sends 0 as the second. Vibrators only: as in buttplug-rs, the Jive's
 //! oscillator is not driven. The battery is the standard BLE one.
 
-use plugwire_core::message::{OutputCommand, OutputType};
+use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::{tx, vibration};
+use super::packet::{tx, vibration, vibration_changed};
 use crate::hardware::HardwareWrite;
 use crate::scheduler::OutputState;
 
@@ -24,10 +24,7 @@ impl Protocol for MagicMotion2 {
         changed: &[(u32, OutputCommand)],
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        if !changed
-            .iter()
-            .any(|(_, c)| c.output_type() == OutputType::Vibrate)
-        {
+        if !vibration_changed(changed) {
             return Vec::new();
         }
         tx(

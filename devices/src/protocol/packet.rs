@@ -6,11 +6,14 @@
 
 use std::time::Duration;
 
-use plugwire_core::message::{DeviceFeature, InputType, OutputCommand, OutputType};
+use futures::future::BoxFuture;
+use plugwire_core::message::{
+    DeviceFeature, InputType, OutputCommand, OutputType, PositionWithDuration,
+};
 use tokio::sync::broadcast;
 
 use super::Protocol;
-use crate::hardware::{Endpoint, HardwareError, HardwareWrite, Notification};
+use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
 use crate::scheduler::OutputState;
 
 /// The value of one output in `state` (0 when never set).
@@ -61,6 +64,44 @@ pub(crate) fn per_output(
         .filter_map(|&(feature, command)| packet(feature, command))
         .map(|data| HardwareWrite::new(Endpoint::Tx, data, with_response))
         .collect()
+}
+
+/// Whether a change touches any vibrator, for protocols that send every vibrator in one
+/// packet and nothing for other outputs.
+pub(crate) fn vibration_changed(changed: &[(u32, OutputCommand)]) -> bool {
+    changed
+        .iter()
+        .any(|(_, command)| command.output_type() == OutputType::Vibrate)
+}
+
+/// The position-with-duration moves in a change, in order, for strokers sending a packet
+/// per move.
+pub(crate) fn moves(
+    changed: &[(u32, OutputCommand)],
+) -> impl Iterator<Item = PositionWithDuration> + '_ {
+    changed.iter().filter_map(|(_, command)| match command {
+        OutputCommand::HwPositionWithDuration(move_to) => Some(*move_to),
+        _ => None,
+    })
+}
+
+/// An identification that only subscribes to rx, for devices that answer there, keeping the
+/// advertised name.
+pub(crate) fn subscribe_rx(
+    hardware: &dyn Hardware,
+) -> BoxFuture<'_, Result<Option<String>, HardwareError>> {
+    Box::pin(async move {
+        hardware.subscribe(Endpoint::Rx).await?;
+        Ok(None)
+    })
+}
+
+/// An identification that names every device of a protocol `identifier`, for protocols
+/// whose configuration lists their models under one fixed name.
+pub(crate) fn fixed_identifier(
+    identifier: &'static str,
+) -> BoxFuture<'static, Result<Option<String>, HardwareError>> {
+    Box::pin(async move { Ok(Some(identifier.to_owned())) })
 }
 
 /// The only input most protocols read is the battery.

@@ -2,10 +2,10 @@
 //! response, on a change of either: `55 03 03 00 01 FIRST` (0–10), then `55 07 00 00 SECOND
 //! 00` (0–5) while the second runs; with both stopped, `55 07 00 00 00 00` alone.
 
-use plugwire_core::message::{OutputCommand, OutputType};
+use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::vibration;
+use super::packet::{vibration, vibration_changed};
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -23,10 +23,7 @@ impl Protocol for SvakomIker {
         changed: &[(u32, OutputCommand)],
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        if !changed
-            .iter()
-            .any(|(_, command)| command.output_type() == OutputType::Vibrate)
-        {
+        if !vibration_changed(changed) {
             return Vec::new();
         }
         let (first, second) = (vibration(state, 0), vibration(state, 1));

@@ -6,7 +6,7 @@
 use futures::future::BoxFuture;
 use plugwire_core::message::{OutputCommand, OutputType};
 
-use super::packet::{output_layout, vibration};
+use super::packet::{output_layout, vibration, vibration_changed};
 use super::{Protocol, READ_TIMEOUT};
 use crate::config::DeviceDefinition;
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
@@ -51,10 +51,7 @@ impl Protocol for Vibratissimo {
         changed: &[(u32, OutputCommand)],
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        if !changed
-            .iter()
-            .any(|(_, c)| c.output_type() == OutputType::Vibrate)
-        {
+        if !vibration_changed(changed) {
             return Vec::new();
         }
         let mut speeds: Vec<u8> = self

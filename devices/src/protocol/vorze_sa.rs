@@ -14,7 +14,7 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{LastPosition, byte, tx, value_of};
+use super::packet::{LastPosition, byte, moves, tx, value_of};
 use crate::config::DeviceDefinition;
 use crate::hardware::HardwareWrite;
 use crate::scheduler::OutputState;
@@ -143,12 +143,7 @@ impl Protocol for VorzeSa {
             Variant::DualRotator => tx([self.device, rotator(state, 0), rotator(state, 1)], true),
             Variant::SingleVibrator => tx([self.device, VIBRATE, vibration(0)], true),
             Variant::DualVibrator => tx([self.device, vibration(0), vibration(1)], true),
-            Variant::Piston => changed
-                .iter()
-                .filter_map(|(_, command)| match command {
-                    OutputCommand::HwPositionWithDuration(move_to) => Some(*move_to),
-                    _ => None,
-                })
+            Variant::Piston => moves(changed)
                 .flat_map(|move_to| {
                     let target = move_to.value.clamp(0, 99);
                     let from = self.position.move_to(target);

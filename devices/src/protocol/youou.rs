@@ -7,7 +7,7 @@ use futures::future::BoxFuture;
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::{tx, vibration};
+use super::packet::{fixed_identifier, tx, vibration};
 use crate::hardware::{Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -30,7 +30,7 @@ impl Protocol for Youou {
         &'a mut self,
         _hardware: &'a dyn Hardware,
     ) -> BoxFuture<'a, Result<Option<String>, HardwareError>> {
-        Box::pin(async { Ok(Some(IDENTIFIER.to_owned())) })
+        fixed_identifier(IDENTIFIER)
     }
 
     fn writes(
