@@ -12,40 +12,62 @@ use crate::config::DeviceDefinition;
 use crate::hardware::HardwareWrite;
 use crate::scheduler::OutputState;
 
+/// What `ON` says while either vibrator runs.
+const RUNNING: u8 = 0x01;
+
 /// The protocol for any `svakom-v4` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomV4::default()))
+    Some(Box::new(VibratorPair::new(RUNNING)))
 }
 
-/// Whether a change touches the vibrator pair on features 0 and 1.
-pub(super) fn pair_changed(changed: &[(u32, OutputCommand)]) -> bool {
-    changed
-        .iter()
-        .any(|(f, c)| *f < 2 && c.output_type() == OutputType::Vibrate)
-}
-
-/// The packet for the vibrator pair, without a trailing byte (v4 and v6 add a 0). `single`:
-/// the model has one vibrator, which always runs in mode 0.
-pub(super) fn pair_packet(state: &OutputState, single: bool) -> Vec<u8> {
-    let (first, second) = (vibration(state, 0), vibration(state, 1));
-    let mode = if single || (first > 0 && second > 0) || first == second {
-        0x00
-    } else if first > 0 {
-        0x01
-    } else {
-        0x02
-    };
-    let on = u8::from(first > 0 || second > 0);
-    vec![0x55, 0x03, mode, 0x00, on, first.max(second)]
-}
-
-#[derive(Debug, Default)]
-struct SvakomV4 {
-    /// Whether the model has one vibrator.
+/// The vibrator pair on features 0 and 1 in one packet, as Svakom v4, v6 and Barney send it.
+#[derive(Debug)]
+pub(super) struct VibratorPair {
+    /// Whether the model has one vibrator, which always runs in mode 0.
     single: bool,
+    /// What `ON` says while either vibrator runs.
+    running: u8,
 }
 
-impl Protocol for SvakomV4 {
+impl VibratorPair {
+    /// A pair whose packet says `running` as `ON` while either vibrator runs.
+    pub(super) fn new(running: u8) -> Self {
+        Self {
+            single: false,
+            running,
+        }
+    }
+
+    /// The pair packet, when `changed` touches the pair.
+    pub(super) fn packet(
+        &self,
+        changed: &[(u32, OutputCommand)],
+        state: &OutputState,
+    ) -> Option<Vec<u8>> {
+        let pair_changed = changed
+            .iter()
+            .any(|(f, c)| *f < 2 && c.output_type() == OutputType::Vibrate);
+        if !pair_changed {
+            return None;
+        }
+        let (first, second) = (vibration(state, 0), vibration(state, 1));
+        let mode = if self.single || (first > 0 && second > 0) || first == second {
+            0x00
+        } else if first > 0 {
+            0x01
+        } else {
+            0x02
+        };
+        let on = if first > 0 || second > 0 {
+            self.running
+        } else {
+            0x00
+        };
+        Some(vec![0x55, 0x03, mode, 0x00, on, first.max(second), 0x00])
+    }
+}
+
+impl Protocol for VibratorPair {
     fn configure(&mut self, model: &DeviceDefinition) {
         self.single = vibrator_count(&model.features) == 1;
     }
@@ -55,11 +77,7 @@ impl Protocol for SvakomV4 {
         changed: &[(u32, OutputCommand)],
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
-        if !pair_changed(changed) {
-            return Vec::new();
-        }
-        let mut packet = pair_packet(state, self.single);
-        packet.push(0x00);
-        tx(packet, false)
+        self.packet(changed, state)
+            .map_or_else(Vec::new, |packet| tx(packet, false))
     }
 }

@@ -6,17 +6,26 @@ use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
 use super::packet::{byte, per_output};
-use super::svakom_v4::{pair_changed, pair_packet};
+use super::svakom_v4::VibratorPair;
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
 /// The protocol for any `svakom-v5` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomV5))
+    Some(Box::new(SvakomV5 {
+        pair: VibratorPair::new(RUNNING),
+    }))
 }
 
+/// What the pair packet says as `ON` while either vibrator runs, as Svakom v4's does.
+const RUNNING: u8 = 0x01;
+
 #[derive(Debug)]
-struct SvakomV5;
+struct SvakomV5 {
+    /// The vibrators on features 0 and 1, never configured: v5 treats every model as having
+    /// two.
+    pair: VibratorPair,
+}
 
 impl Protocol for SvakomV5 {
     fn writes(
@@ -25,12 +34,10 @@ impl Protocol for SvakomV5 {
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
         let mut writes = Vec::new();
-        if pair_changed(changed) {
-            writes.push(HardwareWrite::new(
-                Endpoint::Tx,
-                pair_packet(state, false),
-                false,
-            ));
+        if let Some(mut packet) = self.pair.packet(changed, state) {
+            // Six bytes: v5 leaves out the trailing 0.
+            packet.pop();
+            writes.push(HardwareWrite::new(Endpoint::Tx, packet, false));
         }
         writes.extend(per_output(changed, false, |_, command| {
             (command.output_type() == OutputType::Oscillate)

@@ -6,26 +6,31 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output, vibrator_count};
-use super::svakom_v4::{pair_changed, pair_packet};
+use super::packet::{byte, per_output};
+use super::svakom_v4::VibratorPair;
 use crate::config::DeviceDefinition;
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
 /// The protocol for any `svakom-v6` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomV6::default()))
+    Some(Box::new(SvakomV6 {
+        pair: VibratorPair::new(RUNNING),
+    }))
 }
 
-#[derive(Debug, Default)]
+/// What the pair packet says as `ON` while either vibrator runs, as Svakom v4's does.
+const RUNNING: u8 = 0x01;
+
+#[derive(Debug)]
 struct SvakomV6 {
-    /// Whether the model has one vibrator.
-    single: bool,
+    /// The vibrators on features 0 and 1.
+    pair: VibratorPair,
 }
 
 impl Protocol for SvakomV6 {
     fn configure(&mut self, model: &DeviceDefinition) {
-        self.single = vibrator_count(&model.features) == 1;
+        self.pair.configure(model);
     }
 
     fn writes(
@@ -34,9 +39,7 @@ impl Protocol for SvakomV6 {
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
         let mut writes = Vec::new();
-        if pair_changed(changed) {
-            let mut packet = pair_packet(state, self.single);
-            packet.push(0x00);
+        if let Some(packet) = self.pair.packet(changed, state) {
             writes.push(HardwareWrite::new(Endpoint::Tx, packet, false));
         }
         writes.extend(per_output(changed, false, |feature, command| {
