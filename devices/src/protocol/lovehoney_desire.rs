@@ -3,49 +3,23 @@
 //! two-motor model gets while both run at one speed; otherwise each motor gets its own packet,
 //! `f3 01 FIRST` then `f3 02 SECOND`.
 
-use plugwire_core::message::OutputCommand;
-
 use super::Protocol;
-use super::packet::{tx, vibration, vibrator_count};
-use crate::config::DeviceDefinition;
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::TwoVibrators;
 
 /// The `MOTOR` byte addressing every motor.
 const ALL_MOTORS: u8 = 0x00;
 
 /// The protocol for any `lovehoney-desire` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(LovehoneyDesire { dual: true }))
+    Some(Box::new(TwoVibrators::new(packets, true)))
 }
 
-#[derive(Debug)]
-struct LovehoneyDesire {
-    /// Whether the model has two motors.
-    dual: bool,
-}
-
-impl Protocol for LovehoneyDesire {
-    fn configure(&mut self, model: &DeviceDefinition) {
-        self.dual = vibrator_count(&model.features) > 1;
-    }
-
-    fn writes(
-        &mut self,
-        _changed: &[(u32, OutputCommand)],
-        state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        let first = vibration(state, 0);
-        if !self.dual {
-            return tx([0xf3, ALL_MOTORS, first], true);
+/// The packets for the first motor at `first` and a second, if any, at `second`.
+fn packets(first: u8, second: Option<u8>) -> Vec<Vec<u8>> {
+    match second {
+        Some(second) if second != first => {
+            vec![vec![0xf3, 0x01, first], vec![0xf3, 0x02, second]]
         }
-        let second = vibration(state, 1);
-        if first == second {
-            tx([0xf3, ALL_MOTORS, first], true)
-        } else {
-            let mut writes = tx([0xf3, 0x01, first], true);
-            writes.extend(tx([0xf3, 0x02, second], true));
-            writes
-        }
+        _ => vec![vec![0xf3, ALL_MOTORS, first]],
     }
 }

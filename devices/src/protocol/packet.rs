@@ -13,6 +13,7 @@ use plugwire_core::message::{
 use tokio::sync::broadcast;
 
 use super::Protocol;
+use crate::config::DeviceDefinition;
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
 use crate::scheduler::OutputState;
 
@@ -149,6 +150,45 @@ impl Protocol for VibratorPacket {
         state: &OutputState,
     ) -> Vec<HardwareWrite> {
         tx((self.packet)(vibration(state, 0)), self.with_response)
+    }
+}
+
+/// A protocol whose every command is built from the speeds of the first two vibrators, on tx.
+pub(crate) struct TwoVibrators {
+    /// The packets for the first vibrator's speed and the second's (`None`: the model has
+    /// one vibrator).
+    packets: fn(u8, Option<u8>) -> Vec<Vec<u8>>,
+    /// Whether the device acknowledges each packet.
+    with_response: bool,
+    /// Whether the model has a second vibrator (taken to until configured).
+    dual: bool,
+}
+
+impl TwoVibrators {
+    pub(crate) fn new(packets: fn(u8, Option<u8>) -> Vec<Vec<u8>>, with_response: bool) -> Self {
+        Self {
+            packets,
+            with_response,
+            dual: true,
+        }
+    }
+}
+
+impl Protocol for TwoVibrators {
+    fn configure(&mut self, model: &DeviceDefinition) {
+        self.dual = vibrator_count(&model.features) > 1;
+    }
+
+    fn writes(
+        &mut self,
+        _changed: &[(u32, OutputCommand)],
+        state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        let second = self.dual.then(|| vibration(state, 1));
+        (self.packets)(vibration(state, 0), second)
+            .into_iter()
+            .map(|packet| HardwareWrite::new(Endpoint::Tx, packet, self.with_response))
+            .collect()
     }
 }
 

@@ -4,19 +4,18 @@
 //! 1–10 (so 10 is band 1 at speed 10, 11 band 2 at speed 1); 0 is `00 00`. The other (0–1)
 //! is `55 09 00 00 SPEED 00`.
 
-use plugwire_core::message::{OutputCommand, OutputType};
-
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::VibratorPackets;
 
 /// Speeds per intensity band of the first vibrator.
 const BAND: u8 = 10;
 
 /// The protocol for any `svakom-suitcase` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomSuitcase))
+    Some(Box::new(VibratorPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
 /// The intensity band and the speed within it for a value of the first vibrator.
@@ -28,26 +27,12 @@ fn band_and_speed(value: u8) -> (u8, u8) {
     (below / BAND + 1, below % BAND + 1)
 }
 
-#[derive(Debug)]
-struct SvakomSuitcase;
-
-impl Protocol for SvakomSuitcase {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |feature, command| {
-            if command.output_type() != OutputType::Vibrate {
-                return None;
-            }
-            let value = byte(command.value());
-            Some(if feature == 0 {
-                let (band, speed) = band_and_speed(value);
-                vec![0x55, 0x03, 0x00, 0x00, band, speed]
-            } else {
-                vec![0x55, 0x09, 0x00, 0x00, value, 0x00]
-            })
-        })
+/// The packet for the vibrator on `feature` at `value`.
+fn packet(feature: u32, value: u8) -> Vec<u8> {
+    if feature == 0 {
+        let (band, speed) = band_and_speed(value);
+        vec![0x55, 0x03, 0x00, 0x00, band, speed]
+    } else {
+        vec![0x55, 0x09, 0x00, 0x00, value, 0x00]
     }
 }
