@@ -16,7 +16,7 @@ use futures::future::BoxFuture;
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::{moves, next_picked_within};
+use super::packet::{LastPosition, moves, next_picked_within};
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -138,10 +138,8 @@ pub(super) fn speed_for(distance: u8, duration_ms: u32) -> u8 {
 
 #[derive(Debug, Default)]
 struct Fredorch {
-    /// Where the device was last sent (it starts at 0).
-    position: u8,
-    /// Where the last writes will leave it, kept once they are written.
-    pending_position: Option<u8>,
+    /// Where the device was last sent.
+    position: LastPosition<u8>,
 }
 
 impl Protocol for Fredorch {
@@ -184,19 +182,14 @@ impl Protocol for Fredorch {
         moves(changed)
             .map(|move_to| {
                 let target = u8::try_from(move_to.value.clamp(0, i32::from(TOP))).unwrap_or(TOP);
-                let from = self.pending_position.unwrap_or(self.position);
+                let from = self.position.move_to(target);
                 let speed = speed_for(from.abs_diff(target), move_to.duration);
-                self.pending_position = Some(target);
                 HardwareWrite::new(Endpoint::Tx, move_frame(target, speed), false)
             })
             .collect()
     }
 
     fn written(&mut self, success: bool) {
-        if let Some(position) = self.pending_position.take()
-            && success
-        {
-            self.position = position;
-        }
+        self.position.written(success);
     }
 }

@@ -3,7 +3,7 @@
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::moves;
+use super::packet::{LastPosition, moves};
 use crate::hardware::{Endpoint, HardwareWrite};
 use crate::scheduler::OutputState;
 
@@ -17,10 +17,8 @@ pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
 /// is worked out. Initialised by writing `00` to the firmware endpoint.
 #[derive(Debug, Default)]
 struct KiirooV2 {
-    /// Where the device was last sent, 0–99 (it starts at 0).
-    position: u8,
-    /// Where the last writes will leave it, kept once they are written.
-    pending_position: Option<u8>,
+    /// Where the device was last sent, 0–99.
+    position: LastPosition<u8>,
 }
 
 /// The Launch speed (0–1 of full speed) that covers `distance` (0–1 of the stroke) in
@@ -39,11 +37,7 @@ impl Protocol for KiirooV2 {
     }
 
     fn written(&mut self, success: bool) {
-        if let Some(position) = self.pending_position.take()
-            && success
-        {
-            self.position = position;
-        }
+        self.position.written(success);
     }
 
     fn writes(
@@ -54,11 +48,10 @@ impl Protocol for KiirooV2 {
         moves(changed)
             .map(|move_to| {
                 let target = u8::try_from(move_to.value.clamp(0, 99)).unwrap_or(99);
-                let from = self.pending_position.unwrap_or(self.position);
+                let from = self.position.move_to(target);
                 let distance = f64::from(from.abs_diff(target)) / 99.0;
                 // Truncated and saturating at 255, as the device firmware expects.
                 let speed = (launch_speed(distance, move_to.duration) * 99.0) as u8;
-                self.pending_position = Some(target);
                 HardwareWrite::new(Endpoint::Tx, [target, speed], false)
             })
             .collect()

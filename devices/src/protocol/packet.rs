@@ -197,16 +197,16 @@ impl Protocol for TwoVibrators {
 /// there arrive ([`Protocol::written`]); until then the next move is measured from it all the
 /// same, as it is where the device is heading.
 #[derive(Debug, Default)]
-pub(crate) struct LastPosition {
+pub(crate) struct LastPosition<T = i32> {
     /// Where the device is known to have been sent (it starts at 0).
-    reached: i32,
+    reached: T,
     /// Where the latest writes send it, not yet known to have arrived.
-    pending: Option<i32>,
+    pending: Option<T>,
 }
 
-impl LastPosition {
+impl<T: Copy> LastPosition<T> {
     /// Records a move to `target`; gives where the move starts.
-    pub(crate) fn move_to(&mut self, target: i32) -> i32 {
+    pub(crate) fn move_to(&mut self, target: T) -> T {
         let from = self.pending.unwrap_or(self.reached);
         self.pending = Some(target);
         from
