@@ -9,35 +9,26 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `itoys` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(IToys))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
-#[derive(Debug)]
-struct IToys;
-
-impl Protocol for IToys {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| {
-            let value = command.value();
-            let speed = byte(value.saturating_abs());
-            let on = u8::from(value != 0);
-            match command.output_type() {
-                OutputType::Vibrate => Some(vec![0xa0, 0x01, 0x00, 0x00, speed, 0xff]),
-                OutputType::Oscillate => Some(vec![0xa0, 0x06, on, 0x00, on, speed]),
-                OutputType::Rotate => Some(vec![0xa0, 0x08, on, 0x00, speed, on * 0xff]),
-                OutputType::Constrict => Some(vec![0xa0, 0x0d, 0x00, 0x00, speed, on * 0x64]),
-                _ => None,
-            }
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let value = command.value();
+    let speed = byte(value.saturating_abs());
+    let on = u8::from(value != 0);
+    match command.output_type() {
+        OutputType::Vibrate => Some(vec![0xa0, 0x01, 0x00, 0x00, speed, 0xff]),
+        OutputType::Oscillate => Some(vec![0xa0, 0x06, on, 0x00, on, speed]),
+        OutputType::Rotate => Some(vec![0xa0, 0x08, on, 0x00, speed, on * 0xff]),
+        OutputType::Constrict => Some(vec![0xa0, 0x0d, 0x00, 0x00, speed, on * 0x64]),
+        _ => None,
     }
 }

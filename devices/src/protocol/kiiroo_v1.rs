@@ -9,34 +9,25 @@
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::per_output;
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::OutputPackets;
 
 /// The highest level the devices take.
 const TOP_LEVEL: i32 = 4;
 
 /// The protocol for any `kiiroo-v1` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(KiirooV1))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
-#[derive(Debug)]
-struct KiirooV1;
-
-impl Protocol for KiirooV1 {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| {
-            let level = match command {
-                OutputCommand::Vibrate(speed) => speed.value,
-                OutputCommand::HwPositionWithDuration(move_to) => move_to.value,
-                _ => return None,
-            };
-            Some(format!("{},\n", level.clamp(0, TOP_LEVEL)).into_bytes())
-        })
-    }
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let level = match command {
+        OutputCommand::Vibrate(speed) => speed.value,
+        OutputCommand::HwPositionWithDuration(move_to) => move_to.value,
+        _ => return None,
+    };
+    Some(format!("{},\n", level.clamp(0, TOP_LEVEL)).into_bytes())
 }

@@ -4,31 +4,22 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::per_output;
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::OutputPackets;
 
 /// The protocol for any `kizuna` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(Kizuna))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
-#[derive(Debug)]
-struct Kizuna;
-
-impl Protocol for Kizuna {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| {
-            if command.output_type() != OutputType::Rotate {
-                return None;
-            }
-            // The range is 0–9; anything else is clamped to a digit.
-            let digit = u8::try_from(command.value().clamp(0, 9)).unwrap_or(0);
-            Some(vec![b'0' + digit, b'\r', b'\n'])
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    if command.output_type() != OutputType::Rotate {
+        return None;
     }
+    // The range is 0–9; anything else is clamped to a digit.
+    let digit = u8::try_from(command.value().clamp(0, 9)).unwrap_or(0);
+    Some(vec![b'0' + digit, b'\r', b'\n'])
 }

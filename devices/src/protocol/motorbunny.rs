@@ -8,9 +8,7 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// How many times a motor packet repeats its pair of bytes.
 const REPEATS: usize = 7;
@@ -19,7 +17,10 @@ const END: u8 = 0xec;
 
 /// The protocol for any `motorbunny` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(Motorbunny))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
 /// A running motor's packet: `header`, `pair` repeated, checksum, end.
@@ -32,28 +33,18 @@ fn running(header: u8, pair: [u8; 2]) -> Vec<u8> {
     packet
 }
 
-#[derive(Debug)]
-struct Motorbunny;
-
-impl Protocol for Motorbunny {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| {
-            let value = command.value();
-            let speed = byte(value.saturating_abs());
-            match command.output_type() {
-                OutputType::Vibrate if speed == 0 => Some(vec![0xf0, 0, 0, 0, 0, END]),
-                OutputType::Vibrate => Some(running(0xff, [speed, 0x14])),
-                OutputType::Rotate if speed == 0 => Some(vec![0xa0, 0, 0, 0, 0, END]),
-                OutputType::Rotate => {
-                    let direction = if value > 0 { 0x2a } else { 0x29 };
-                    Some(running(0xaf, [direction, speed]))
-                }
-                _ => None,
-            }
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let value = command.value();
+    let speed = byte(value.saturating_abs());
+    match command.output_type() {
+        OutputType::Vibrate if speed == 0 => Some(vec![0xf0, 0, 0, 0, 0, END]),
+        OutputType::Vibrate => Some(running(0xff, [speed, 0x14])),
+        OutputType::Rotate if speed == 0 => Some(vec![0xa0, 0, 0, 0, 0, END]),
+        OutputType::Rotate => {
+            let direction = if value > 0 { 0x2a } else { 0x29 };
+            Some(running(0xaf, [direction, speed]))
+        }
+        _ => None,
     }
 }

@@ -5,27 +5,18 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::per_output;
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::OutputPackets;
 
 /// The protocol for any `nextlevelracing` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(NextLevelRacing))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
-#[derive(Debug)]
-struct NextLevelRacing;
-
-impl Protocol for NextLevelRacing {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |feature, command| {
-            (command.output_type() == OutputType::Vibrate)
-                .then(|| format!("M{feature}{}\r", command.value().max(0)).into_bytes())
-        })
-    }
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(feature: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    (command.output_type() == OutputType::Vibrate)
+        .then(|| format!("M{feature}{}\r", command.value().max(0)).into_bytes())
 }

@@ -5,35 +5,26 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `nexus-revo` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(NexusRevo))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: true,
+    }))
 }
 
-#[derive(Debug)]
-struct NexusRevo;
-
-impl Protocol for NexusRevo {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, true, |_, command| {
-            let value = command.value();
-            match command.output_type() {
-                OutputType::Vibrate => Some(vec![0xaa, 0x01, 0x01, 0x00, 0x01, byte(value)]),
-                OutputType::Rotate => {
-                    let clockwise_offset = if value > 0 { 2 } else { 0 };
-                    let mode = byte(value.saturating_abs()).saturating_add(clockwise_offset);
-                    Some(vec![0xaa, 0x01, 0x02, 0x00, mode, 0x00])
-                }
-                _ => None,
-            }
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let value = command.value();
+    match command.output_type() {
+        OutputType::Vibrate => Some(vec![0xaa, 0x01, 0x01, 0x00, 0x01, byte(value)]),
+        OutputType::Rotate => {
+            let clockwise_offset = if value > 0 { 2 } else { 0 };
+            let mode = byte(value.saturating_abs()).saturating_add(clockwise_offset);
+            Some(vec![0xaa, 0x01, 0x02, 0x00, mode, 0x00])
+        }
+        _ => None,
     }
 }

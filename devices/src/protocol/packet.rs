@@ -343,6 +343,26 @@ impl Protocol for VibratorPackets {
     }
 }
 
+/// A protocol that addresses each output on its own and keeps no state: one packet on tx per
+/// changed output, built from its feature index and command, none for outputs it does not
+/// drive.
+pub(crate) struct OutputPackets {
+    /// The packet for an output's command on a feature, if the protocol drives it.
+    pub(crate) packet: fn(u32, OutputCommand) -> Option<Vec<u8>>,
+    /// Whether the device acknowledges each packet.
+    pub(crate) with_response: bool,
+}
+
+impl Protocol for OutputPackets {
+    fn writes(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        _state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        per_output(changed, self.with_response, self.packet)
+    }
+}
+
 /// A protocol whose every command is one packet on tx carrying the value of each of the first
 /// `slots` features, by feature index, between a fixed `prefix` and `suffix`.
 pub(crate) struct SlotPacket {

@@ -6,34 +6,25 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `sakuraneko` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(Sakuraneko))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
-#[derive(Debug)]
-struct Sakuraneko;
-
-impl Protocol for Sakuraneko {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| {
-            let (kind, tail) = match command.output_type() {
-                OutputType::Vibrate => (0xa1, 0x64),
-                OutputType::Rotate => (0xa2, 0x32),
-                _ => return None,
-            };
-            let speed = byte(command.value());
-            Some(vec![
-                kind, 0x08, 0x01, 0x00, 0x00, 0x00, 0x64, speed, 0x00, tail, 0xdf, 0x55,
-            ])
-        })
-    }
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let (kind, tail) = match command.output_type() {
+        OutputType::Vibrate => (0xa1, 0x64),
+        OutputType::Rotate => (0xa2, 0x32),
+        _ => return None,
+    };
+    let speed = byte(command.value());
+    Some(vec![
+        kind, 0x08, 0x01, 0x00, 0x00, 0x00, 0x64, speed, 0x00, tail, 0xdf, 0x55,
+    ])
 }

@@ -6,34 +6,25 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `svakom-avaneo` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomAvaNeo))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
-#[derive(Debug)]
-struct SvakomAvaNeo;
-
-impl Protocol for SvakomAvaNeo {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |feature, command| {
-            let speed = byte(command.value());
-            match (feature, command.output_type()) {
-                (0, OutputType::Vibrate | OutputType::Oscillate) => {
-                    Some(vec![0x55, 0x03, 0x00, 0x00, u8::from(speed > 0), speed])
-                }
-                (_, OutputType::Vibrate) => Some(vec![0x55, 0x09, 0x00, 0x00, speed, 0xff]),
-                (_, OutputType::Oscillate) => Some(vec![0x55, 0x08, 0x00, 0x00, speed, 0xff]),
-                _ => None,
-            }
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(feature: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let speed = byte(command.value());
+    match (feature, command.output_type()) {
+        (0, OutputType::Vibrate | OutputType::Oscillate) => {
+            Some(vec![0x55, 0x03, 0x00, 0x00, u8::from(speed > 0), speed])
+        }
+        (_, OutputType::Vibrate) => Some(vec![0x55, 0x09, 0x00, 0x00, speed, 0xff]),
+        (_, OutputType::Oscillate) => Some(vec![0x55, 0x08, 0x00, 0x00, speed, 0xff]),
+        _ => None,
     }
 }

@@ -5,39 +5,30 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `svakom-barnard` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomBarnard))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
-#[derive(Debug)]
-struct SvakomBarnard;
-
-impl Protocol for SvakomBarnard {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| {
-            let speed = byte(command.value());
-            let running = speed > 0;
-            match command.output_type() {
-                OutputType::Vibrate => Some(vec![0x55, 0x03, 0x00, 0x00, speed, u8::from(running)]),
-                OutputType::Oscillate => Some(vec![
-                    0x55,
-                    0x08,
-                    0x00,
-                    0x00,
-                    speed,
-                    if running { 0xff } else { 0x00 },
-                ]),
-                _ => None,
-            }
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let speed = byte(command.value());
+    let running = speed > 0;
+    match command.output_type() {
+        OutputType::Vibrate => Some(vec![0x55, 0x03, 0x00, 0x00, speed, u8::from(running)]),
+        OutputType::Oscillate => Some(vec![
+            0x55,
+            0x08,
+            0x00,
+            0x00,
+            speed,
+            if running { 0xff } else { 0x00 },
+        ]),
+        _ => None,
     }
 }

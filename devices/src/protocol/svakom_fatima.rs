@@ -12,13 +12,14 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `svakom-fatima` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomFatima))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
 /// Vibration's or suction's packet: steady mode at `value`, or off.
@@ -27,30 +28,20 @@ fn steady(cmd: u8, value: u8) -> Vec<u8> {
     vec![0x55, cmd, 0x00, 0x00, mode, value]
 }
 
-#[derive(Debug)]
-struct SvakomFatima;
-
-impl Protocol for SvakomFatima {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| {
-            let value = byte(command.value());
-            let running = value > 0;
-            let packet = match command.output_type() {
-                OutputType::Vibrate => steady(0x03, value),
-                OutputType::Constrict => steady(0x09, value),
-                OutputType::Oscillate if running => vec![0x55, 0x08, 0x00, 0x00, value, 0xff],
-                OutputType::Oscillate => vec![0x55, 0x08, 0x00, 0x00, 0x00, 0x00],
-                OutputType::Temperature if running => {
-                    vec![0x55, 0x05, 0x01, 0x37, 0x02, 0x00, 0x00]
-                }
-                OutputType::Temperature => vec![0x55, 0x05, 0x00, 0x00, 0x02, 0x00, 0x00],
-                _ => return None,
-            };
-            Some(packet)
-        })
-    }
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let value = byte(command.value());
+    let running = value > 0;
+    let packet = match command.output_type() {
+        OutputType::Vibrate => steady(0x03, value),
+        OutputType::Constrict => steady(0x09, value),
+        OutputType::Oscillate if running => vec![0x55, 0x08, 0x00, 0x00, value, 0xff],
+        OutputType::Oscillate => vec![0x55, 0x08, 0x00, 0x00, 0x00, 0x00],
+        OutputType::Temperature if running => {
+            vec![0x55, 0x05, 0x01, 0x37, 0x02, 0x00, 0x00]
+        }
+        OutputType::Temperature => vec![0x55, 0x05, 0x00, 0x00, 0x02, 0x00, 0x00],
+        _ => return None,
+    };
+    Some(packet)
 }

@@ -5,40 +5,31 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `svakom-jordan` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomJordan))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: false,
+    }))
 }
 
-#[derive(Debug)]
-struct SvakomJordan;
-
-impl Protocol for SvakomJordan {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, false, |_, command| {
-            let cmd = match command.output_type() {
-                OutputType::Vibrate => 0x03,
-                OutputType::Oscillate => 0x08,
-                _ => return None,
-            };
-            let speed = byte(command.value());
-            Some(vec![
-                0x55,
-                cmd,
-                0x00,
-                0x00,
-                u8::from(speed > 0),
-                speed,
-                0x00,
-            ])
-        })
-    }
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let cmd = match command.output_type() {
+        OutputType::Vibrate => 0x03,
+        OutputType::Oscillate => 0x08,
+        _ => return None,
+    };
+    let speed = byte(command.value());
+    Some(vec![
+        0x55,
+        cmd,
+        0x00,
+        0x00,
+        u8::from(speed > 0),
+        speed,
+        0x00,
+    ])
 }

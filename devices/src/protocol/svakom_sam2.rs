@@ -5,42 +5,31 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `svakom-sam2` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomSam2))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: true,
+    }))
 }
 
-#[derive(Debug)]
-struct SvakomSam2;
-
-impl Protocol for SvakomSam2 {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, true, |_, command| {
-            let value = byte(command.value());
-            let running = value > 0;
-            match command.output_type() {
-                OutputType::Vibrate => Some(vec![
-                    0x55,
-                    0x03,
-                    0x00,
-                    0x00,
-                    if running { 0x05 } else { 0x00 },
-                    value,
-                    0x00,
-                ]),
-                OutputType::Constrict => {
-                    Some(vec![0x55, 0x09, 0x00, 0x00, u8::from(running), value, 0x00])
-                }
-                _ => None,
-            }
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let value = byte(command.value());
+    let running = value > 0;
+    match command.output_type() {
+        OutputType::Vibrate => Some(vec![
+            0x55,
+            0x03,
+            0x00,
+            0x00,
+            if running { 0x05 } else { 0x00 },
+            value,
+            0x00,
+        ]),
+        OutputType::Constrict => Some(vec![0x55, 0x09, 0x00, 0x00, u8::from(running), value, 0x00]),
+        _ => None,
     }
 }

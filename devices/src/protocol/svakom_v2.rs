@@ -5,33 +5,22 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `svakom-v2` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(SvakomV2))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: true,
+    }))
 }
 
-#[derive(Debug)]
-struct SvakomV2;
-
-impl Protocol for SvakomV2 {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, true, |feature, command| {
-            let speed = byte(command.value());
-            match (feature, command.output_type()) {
-                (1, OutputType::Vibrate) => Some(vec![0x55, 0x06, 0x01, 0x00, speed, speed]),
-                (_, OutputType::Vibrate) => {
-                    Some(vec![0x55, 0x03, 0x03, 0x00, u8::from(speed > 0), speed])
-                }
-                _ => None,
-            }
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(feature: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let speed = byte(command.value());
+    match (feature, command.output_type()) {
+        (1, OutputType::Vibrate) => Some(vec![0x55, 0x06, 0x01, 0x00, speed, speed]),
+        (_, OutputType::Vibrate) => Some(vec![0x55, 0x03, 0x03, 0x00, u8::from(speed > 0), speed]),
+        _ => None,
     }
 }

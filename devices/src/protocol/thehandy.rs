@@ -12,9 +12,7 @@
 use plugwire_core::message::OutputCommand;
 
 use super::Protocol;
-use super::packet::{per_output, protobuf};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, protobuf};
 
 /// The fields of handyplug's messages used here.
 const PAYLOAD_MESSAGES: u32 = 1;
@@ -30,7 +28,10 @@ const POSITION_STEPS: f64 = 100.0;
 
 /// The protocol for any `thehandy` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(TheHandy))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: true,
+    }))
 }
 
 /// The message moving the device to `position` (0–100) in `duration_ms`.
@@ -52,20 +53,12 @@ fn linear_cmd(position: i32, duration_ms: u32) -> Vec<u8> {
     payload
 }
 
-#[derive(Debug)]
-struct TheHandy;
-
-impl Protocol for TheHandy {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, true, |_, command| match command {
-            OutputCommand::HwPositionWithDuration(move_to) => {
-                Some(linear_cmd(move_to.value.clamp(0, 100), move_to.duration))
-            }
-            _ => None,
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    match command {
+        OutputCommand::HwPositionWithDuration(move_to) => {
+            Some(linear_cmd(move_to.value.clamp(0, 100), move_to.duration))
+        }
+        _ => None,
     }
 }

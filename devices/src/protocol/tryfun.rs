@@ -8,13 +8,14 @@
 use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::Protocol;
-use super::packet::{byte, per_output};
-use crate::hardware::HardwareWrite;
-use crate::scheduler::OutputState;
+use super::packet::{OutputPackets, byte};
 
 /// The protocol for any `tryfun` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
-    Some(Box::new(TryFun))
+    Some(Box::new(OutputPackets {
+        packet,
+        with_response: true,
+    }))
 }
 
 /// A Yuan series motor packet for command `command`.
@@ -43,23 +44,13 @@ fn vibrator(speed: u8) -> Vec<u8> {
     ]
 }
 
-#[derive(Debug)]
-struct TryFun;
-
-impl Protocol for TryFun {
-    fn writes(
-        &mut self,
-        changed: &[(u32, OutputCommand)],
-        _state: &OutputState,
-    ) -> Vec<HardwareWrite> {
-        per_output(changed, true, |_, command| {
-            let speed = byte(command.value());
-            match command.output_type() {
-                OutputType::Oscillate => Some(motor(0x07, speed)),
-                OutputType::Rotate => Some(motor(0x08, speed)),
-                OutputType::Vibrate => Some(vibrator(speed)),
-                _ => None,
-            }
-        })
+/// The packet for an output's command on a feature, if the device has that output.
+fn packet(_: u32, command: OutputCommand) -> Option<Vec<u8>> {
+    let speed = byte(command.value());
+    match command.output_type() {
+        OutputType::Oscillate => Some(motor(0x07, speed)),
+        OutputType::Rotate => Some(motor(0x08, speed)),
+        OutputType::Vibrate => Some(vibrator(speed)),
+        _ => None,
     }
 }
