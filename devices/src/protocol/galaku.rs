@@ -17,7 +17,9 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use plugwire_core::message::{InputType, OutputCommand, OutputType};
 
-use super::packet::{battery_only, byte, next_notification, output_layout, tx, value_of};
+use super::packet::{
+    battery_only, byte, byte_reading, next_notification, output_layout, tx, value_of,
+};
 use super::{Protocol, READ_TIMEOUT};
 use crate::config::DeviceDefinition;
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
@@ -133,12 +135,7 @@ impl Protocol for Galaku {
             let data = next_notification(&mut answers, Endpoint::RxBleBattery, READ_TIMEOUT)
                 .await?
                 .ok_or(HardwareError::Timeout)?;
-            data.first()
-                .map(|level| i32::from(*level))
-                .ok_or(HardwareError::BadReply {
-                    endpoint: Endpoint::RxBleBattery,
-                    data,
-                })
+            byte_reading(Endpoint::RxBleBattery, data, |data| data.first().copied())
         })
     }
 }

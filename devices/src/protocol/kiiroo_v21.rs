@@ -13,7 +13,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use plugwire_core::message::{InputType, OutputCommand};
 
-use super::packet::{LastPosition, battery_only, byte, per_output};
+use super::packet::{LastPosition, battery_only, byte, byte_reading, per_output};
 use super::{Protocol, READ_TIMEOUT, launch_speed};
 use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite};
 use crate::scheduler::OutputState;
@@ -81,13 +81,11 @@ impl Protocol for KiirooStroker {
         Box::pin(async move {
             battery_only(input_type)?;
             let data = hardware.read(Endpoint::Whitelist, READ_TIMEOUT).await?;
-            match data.get(BATTERY_LEVEL_AT) {
-                Some(level) if data.len() == BATTERY_REPLY_LEN => Ok(i32::from(*level)),
-                _ => Err(HardwareError::BadReply {
-                    endpoint: Endpoint::Whitelist,
-                    data,
-                }),
-            }
+            byte_reading(Endpoint::Whitelist, data, |data| {
+                (data.len() == BATTERY_REPLY_LEN)
+                    .then(|| data.get(BATTERY_LEVEL_AT).copied())
+                    .flatten()
+            })
         })
     }
 }

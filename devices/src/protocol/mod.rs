@@ -160,7 +160,7 @@ use super::scheduler::{DeviceDriver, OutputState};
 
 pub use kiiroo_v2::launch_speed;
 pub use lovense::{battery_level, model_code, model_from_name};
-use packet::battery_only;
+use packet::{battery_only, byte_reading};
 
 /// How long a device may take to answer a read.
 pub const READ_TIMEOUT: Duration = Duration::from_millis(500);
@@ -218,12 +218,7 @@ pub trait Protocol: Send + 'static {
         Box::pin(async move {
             battery_only(input_type)?;
             let data = hardware.read(Endpoint::RxBleBattery, READ_TIMEOUT).await?;
-            data.first()
-                .map(|level| i32::from(*level))
-                .ok_or(HardwareError::BadReply {
-                    endpoint: Endpoint::RxBleBattery,
-                    data,
-                })
+            byte_reading(Endpoint::RxBleBattery, data, |data| data.first().copied())
         })
     }
 

@@ -114,6 +114,19 @@ pub(crate) fn battery_only(input_type: InputType) -> Result<(), HardwareError> {
     }
 }
 
+/// The level (or other one-byte reading) `pick` finds in a reply `data` from `endpoint`;
+/// `BadReply` when it finds none.
+pub(crate) fn byte_reading(
+    endpoint: Endpoint,
+    data: Vec<u8>,
+    pick: impl FnOnce(&[u8]) -> Option<u8>,
+) -> Result<i32, HardwareError> {
+    match pick(&data) {
+        Some(level) => Ok(i32::from(level)),
+        None => Err(HardwareError::BadReply { endpoint, data }),
+    }
+}
+
 /// Every output of a model, in feature order, by feature index.
 pub(crate) fn output_layout(features: &[DeviceFeature]) -> Vec<(u32, OutputType)> {
     features
