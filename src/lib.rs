@@ -11,14 +11,16 @@
 //! | [`server`] | [`Server`]: many sessions over one device manager |
 //! | [`connect`] | connection URLs (`ws://`, `ipc://`, `quic://`) to listeners, diallers and connectors |
 //! | [`forward`] | device forwarders: a remote plugwire server's devices joining this one's |
+//! | [`rest`] (feature `rest`) | the REST API, its server-sent events and the live device page |
 //! | [`ble`] (feature `ble`) | Bluetooth LE hardware manager |
 //! | [`serial`] (feature `serial`) | serial-port hardware manager (TCode strokers and others) |
 //! | [`websocket`], [`ipc`], [`quic`] (features of those names) | transports |
 //! | [`json`], [`msgpack`] (features of those names) | serializers |
 //!
 //! Cargo features (additive, all on by default): `websocket`, `ipc`, `quic` (transports),
-//! `json`, `msgpack` (serializers), `ble` (Bluetooth LE), `serial` (serial ports), `cli` (the
-//! `plugwire` program). Any
+//! `json`, `msgpack` (serializers), `ble` (Bluetooth LE), `serial` (serial ports), `mdns`
+//! (announcing listeners), `rest` (the REST API and device page), `cli` (the `plugwire`
+//! program). Any
 //! combination builds; connection URLs work for the transports built in. The server detects
 //! each connection's serializer among those built in.
 //!
@@ -43,6 +45,8 @@ pub mod connect;
 pub mod forward;
 #[cfg(feature = "mdns")]
 pub mod mdns;
+#[cfg(feature = "rest")]
+pub mod rest;
 pub mod server;
 
 pub use client::{Client, ClientError, ClientEvent, Device};

@@ -497,3 +497,62 @@ fn a_forwarders_listener_beyond_loopback_requires_the_access_token_too() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+/// A plain `GET` with `Connection: close`; the status code.
+fn http_status(address: &str, path: &str, headers: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connect REST");
+    stream.set_read_timeout(Some(LIMIT)).expect("timeout");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}\r\n"
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("a status line")
+}
+
+#[test]
+fn the_rest_api_beyond_loopback_requires_the_access_token() {
+    let token = "rest-cli-token-0123456789";
+    let (_server, urls) = start(
+        &[
+            "serve",
+            "--websocket-port",
+            "0",
+            "--rest-api-port",
+            "0",
+            "--rest-api-listen-address",
+            "0.0.0.0",
+            "--access-token",
+            token,
+        ],
+        "plugwire REST API on http://",
+        1,
+    );
+    let port = urls[0].rsplit(':').next().expect("a port");
+    let address = format!("127.0.0.1:{port}");
+    assert_eq!(http_status(&address, "/api/v1/devices", ""), 401);
+    assert_eq!(
+        http_status(&address, &format!("/api/v1/devices?token={token}"), ""),
+        200
+    );
+    let bearer = format!("Authorization: Bearer {token}\r\n");
+    assert_eq!(http_status(&address, "/", &bearer), 200);
+}
+
+#[test]
+fn the_rest_api_on_loopback_needs_no_token() {
+    let (_server, urls) = start(
+        &["serve", "--websocket-port", "0", "--rest-api-port", "0"],
+        "plugwire REST API on http://",
+        1,
+    );
+    assert!(urls[0].starts_with("127.0.0.1:"), "{urls:?}");
+    assert_eq!(http_status(&urls[0], "/api/v1/devices", ""), 200);
+}

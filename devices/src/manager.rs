@@ -38,6 +38,23 @@ pub enum DeviceEvent {
     },
 }
 
+/// An output's level changed: a session set it, or a stop set it to 0. Told to subscribers of
+/// [`DeviceManager::subscribe_outputs`] (a channel apart from [`DeviceEvent`], so a flood of
+/// commands never makes sessions fall behind on devices coming and going).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputChange {
+    /// Device whose output changed.
+    pub device_index: u32,
+    /// Feature whose output changed.
+    pub feature_index: u32,
+    /// Which output.
+    pub output_type: OutputType,
+    /// The step it was set to, inside the output's range (0 after a stop).
+    pub value: i32,
+    /// The session that set it, or none for a stop (which covers every session).
+    pub session: Option<SessionId>,
+}
+
 /// What a new device is listed as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
@@ -73,12 +90,15 @@ struct State {
     next_index: u32,
     /// Which session last set each output to a non-stop value.
     drivers: HashMap<(u32, u32, OutputType), SessionId>,
+    /// The last step each output was set to (0 after a stop).
+    levels: HashMap<(u32, u32, OutputType), i32>,
 }
 
 /// Owns every device and serves every session.
 pub struct DeviceManager {
     state: Mutex<State>,
     events: broadcast::Sender<DeviceEvent>,
+    outputs: broadcast::Sender<OutputChange>,
     hardware_managers: Mutex<Vec<Arc<dyn HardwareManager>>>,
 }
 
@@ -92,9 +112,11 @@ impl DeviceManager {
     /// An empty manager.
     pub fn new() -> Self {
         let (events, _) = broadcast::channel(1024);
+        let (outputs, _) = broadcast::channel(1024);
         Self {
             state: Mutex::new(State::default()),
             events,
+            outputs,
             hardware_managers: Mutex::new(Vec::new()),
         }
     }
@@ -106,6 +128,43 @@ impl DeviceManager {
     /// Events about devices, for one subscriber.
     pub fn subscribe(&self) -> broadcast::Receiver<DeviceEvent> {
         self.events.subscribe()
+    }
+
+    /// Output level changes, for one subscriber (a live view of the devices).
+    pub fn subscribe_outputs(&self) -> broadcast::Receiver<OutputChange> {
+        self.outputs.subscribe()
+    }
+
+    /// The last step each output of a device was set to (0 after a stop), by feature index and
+    /// output type; outputs never set are absent.
+    pub fn output_levels(&self, device_index: u32) -> BTreeMap<(u32, OutputType), i32> {
+        self.state()
+            .levels
+            .iter()
+            .filter(|((d, _, _), _)| *d == device_index)
+            .map(|(&(_, f, t), &value)| ((f, t), value))
+            .collect()
+    }
+
+    /// Records an output's new level and tells subscribers.
+    fn output_changed(
+        &self,
+        state: &mut State,
+        (device_index, feature_index, output_type): (u32, u32, OutputType),
+        value: i32,
+        session: Option<SessionId>,
+    ) {
+        state
+            .levels
+            .insert((device_index, feature_index, output_type), value);
+        // Nobody listening is fine: the level is kept for whoever asks later.
+        let _ = self.outputs.send(OutputChange {
+            device_index,
+            feature_index,
+            output_type,
+            value,
+            session,
+        });
     }
 
     /// Adds a device; its index is assigned here, its features keep their indexes. Returns
@@ -157,11 +216,12 @@ impl DeviceManager {
         let removed = {
             let mut state = self.state();
             state.drivers.retain(|(d, _, _), _| *d != device_index);
+            state.levels.retain(|(d, _, _), _| *d != device_index);
             state.devices.remove(&device_index)
         };
         let Some(device) = removed else { return false };
         // Each failed stop is logged inside; a device on its way out has nobody else to tell.
-        let _ = stop_device_outputs(&device, None);
+        let _ = stop_device_outputs(&device, None, |_, _| {});
         info!(index = device_index, name = %device.info.device_name, "device removed");
         let _ = self.events.send(DeviceEvent::Removed(device.info));
         true
@@ -276,6 +336,7 @@ impl DeviceManager {
                     device: device_index,
                     source,
                 })?;
+            self.output_changed(&mut state, key, command.value(), Some(session));
         }
         Ok(())
     }
@@ -356,14 +417,23 @@ impl DeviceManager {
                 && scope.feature_index.is_none_or(|i| i == *f))
         });
         let mut first_error = None;
+        let mut stopped = Vec::new();
         for device in state
             .devices
             .values()
             .filter(|d| scope.device_index.is_none_or(|i| i == d.info.device_index))
         {
-            if let Err(error) = stop_device_outputs(device, scope.feature_index) {
+            let index = device.info.device_index;
+            let result =
+                stop_device_outputs(device, scope.feature_index, |feature, output_type| {
+                    stopped.push((index, feature, output_type));
+                });
+            if let Err(error) = result {
                 first_error.get_or_insert(error);
             }
+        }
+        for key in stopped {
+            self.output_changed(&mut state, key, 0, None);
         }
         first_error.map_or(Ok(()), Err)
     }
@@ -399,12 +469,16 @@ impl DeviceManager {
             }
         });
         for (device_index, feature, output_type) in released {
-            let Some(device) = state.devices.get(&device_index) else {
+            let Some(backend) = state.devices.get(&device_index).map(|d| d.backend.clone()) else {
                 continue;
             };
-            if let Err(error) = device.backend.stop_output(feature, output_type) {
-                warn!(%error, device = device_index, feature, ?output_type,
-                    "could not stop an output of an ended session");
+            match backend.stop_output(feature, output_type) {
+                Ok(()) if output_type.stops_at_zero() => {
+                    self.output_changed(&mut state, (device_index, feature, output_type), 0, None);
+                }
+                Ok(()) => {}
+                Err(error) => warn!(%error, device = device_index, feature, ?output_type,
+                    "could not stop an output of an ended session"),
             }
         }
     }
@@ -462,18 +536,26 @@ fn feature_of(info: &DeviceInfo, feature_index: u32) -> Result<&DeviceFeature, D
         })
 }
 
-/// Stops every output of a device (or of one feature), trying them all even if some fail.
-fn stop_device_outputs(device: &Managed, only_feature: Option<u32>) -> Result<(), DeviceError> {
+/// Stops every output of a device (or of one feature), trying them all even if some fail;
+/// `stopped` hears of each output now at 0.
+fn stop_device_outputs(
+    device: &Managed,
+    only_feature: Option<u32>,
+    mut stopped: impl FnMut(u32, OutputType),
+) -> Result<(), DeviceError> {
     let mut first_error = None;
     for feature in device.info.device_features.values() {
         if only_feature.is_some_and(|f| f != feature.feature_index) {
             continue;
         }
         for &output_type in feature.output.keys() {
-            if let Err(error) = device
+            let result = device
                 .backend
-                .stop_output(feature.feature_index, output_type)
-            {
+                .stop_output(feature.feature_index, output_type);
+            if result.is_ok() && output_type.stops_at_zero() {
+                stopped(feature.feature_index, output_type);
+            }
+            if let Err(error) = result {
                 warn!(%error, device = device.info.device_index, feature = feature.feature_index, "stop failed");
                 first_error.get_or_insert(error);
             }

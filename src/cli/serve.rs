@@ -98,6 +98,13 @@ pub(crate) struct ServeArgs {
     /// Dial out to a client waiting at this URL, any transport (reversed roles).
     #[arg(long, value_name = "URL")]
     connect: Vec<ConnectionUrl>,
+    /// Also serve the REST API, its server-sent events and the live device page on this TCP
+    /// port (0 picks a free one).
+    #[arg(long, value_name = "PORT")]
+    rest_api_port: Option<u16>,
+    /// Address for the REST API; beyond loopback it requires the access token.
+    #[arg(long, default_value = "127.0.0.1", requires = "rest_api_port")]
+    rest_api_listen_address: IpAddr,
     /// Accept device forwarders (processes that own devices and dial in, e.g.
     /// `plugwire serve --connect URL`) at this URL; their devices join this server's.
     #[arg(long, value_name = "URL")]
@@ -165,9 +172,14 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let mut tasks = Vec::new();
     let loopback_websocket = default_loopback_websocket(&args, dial_out.is_empty());
     let urls = listen_urls(&args, dial_out.is_empty())?;
-    // Forwarders' listeners are listeners too: beyond loopback they need the token as well.
-    let every_listener: Vec<ConnectionUrl> = urls.iter().chain(&args.forwarders).cloned().collect();
-    let token = access_token(&args, &every_listener)?;
+    // Forwarders' listeners and the REST API are listeners too: beyond loopback they need the
+    // token as well.
+    let rest_beyond_loopback =
+        args.rest_api_port.is_some() && !args.rest_api_listen_address.is_loopback();
+    let token = access_token(
+        &args,
+        urls.iter().chain(&args.forwarders).any(beyond_loopback) || rest_beyond_loopback,
+    )?;
     let mut websockets = Vec::new();
     for url in urls {
         let options = with_token(&options, &url, token.as_ref());
@@ -213,6 +225,15 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
             server.shutdown_token(),
         )));
     }
+    if let Some(port) = args.rest_api_port {
+        let address = SocketAddr::new(args.rest_api_listen_address, port);
+        let rest_token = if rest_beyond_loopback {
+            token.clone()
+        } else {
+            None
+        };
+        tasks.push(spawn_rest_api(&server, address, rest_token).await?);
+    }
     for url in &dial_out {
         let dialer = AnyDialer::new(url, &options)?;
         announce!("plugwire dialling {url}");
@@ -252,10 +273,11 @@ fn beyond_loopback(url: &ConnectionUrl) -> bool {
     }
 }
 
-/// The access token listeners beyond loopback require: the one given, or one made up and
-/// printed; none only when the flag that says it is dangerous asks for none.
-fn access_token(args: &ServeArgs, urls: &[ConnectionUrl]) -> Result<Option<AccessToken>, AnyError> {
-    if !urls.iter().any(beyond_loopback) || args.dangerously_allow_anyone {
+/// The access token listeners beyond loopback require (when `beyond` says there is one): the
+/// one given, or one made up and printed; none only when the flag that says it is dangerous
+/// asks for none.
+fn access_token(args: &ServeArgs, beyond: bool) -> Result<Option<AccessToken>, AnyError> {
+    if !beyond || args.dangerously_allow_anyone {
         return Ok(None);
     }
     let token = match &args.access_token {
@@ -365,6 +387,37 @@ fn announce_over_mdns(
 fn announce_over_mdns(_: &[WebSocketListening], _: Option<&str>) -> Result<(), AnyError> {
     Err(
         "--broadcast-server-mdns: this plugwire is built without mDNS (cargo feature `mdns`)"
+            .into(),
+    )
+}
+
+/// Binds the REST API and serves it in its own task until the server shuts down.
+#[cfg(feature = "rest")]
+async fn spawn_rest_api(
+    server: &Arc<Server>,
+    address: SocketAddr,
+    token: Option<AccessToken>,
+) -> Result<tokio::task::JoinHandle<()>, AnyError> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| format!("REST API: cannot listen on {address}: {error}"))?;
+    announce!("plugwire REST API on http://{}", listener.local_addr()?);
+    let api = plugwire::rest::RestApi::new(server.clone()).with_access_token(token);
+    Ok(tokio::spawn(async move {
+        if let Err(error) = api.serve(listener).await {
+            warn!(%error, "the REST API stopped");
+        }
+    }))
+}
+
+#[cfg(not(feature = "rest"))]
+async fn spawn_rest_api(
+    _: &Arc<Server>,
+    _: SocketAddr,
+    _: Option<AccessToken>,
+) -> Result<tokio::task::JoinHandle<()>, AnyError> {
+    Err(
+        "--rest-api-port: this plugwire is built without the REST API (cargo feature `rest`)"
             .into(),
     )
 }

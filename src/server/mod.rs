@@ -15,7 +15,7 @@ use plugwire_core::connector::{InProcessAcceptor, InProcessServerEnd};
 use plugwire_core::link::{FramedLink, Link};
 use plugwire_core::message::{AnyClientMessage, VersionedServerMessage};
 use plugwire_core::{ErrorCode, Establish, Listener, Serializer, SerializerFactory, Transport};
-use plugwire_devices::DeviceManager;
+use plugwire_devices::{DeviceManager, SessionId};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -81,6 +81,12 @@ impl Server {
     /// The device manager every session shares.
     pub fn devices(&self) -> &Arc<DeviceManager> {
         &self.devices
+    }
+
+    /// A session id no session of this server has or will have: for a front end that drives
+    /// devices itself (the REST API) and must have its outputs stopped as one session's.
+    pub fn new_session_id(&self) -> SessionId {
+        self.next_session.fetch_add(1, Ordering::Relaxed)
     }
 
     /// Cancelled when the server shuts down; listeners stop accepting.

@@ -1,0 +1,39 @@
+//! The access token a REST listener beyond loopback requires, as `?token=TOKEN` or an
+//! `Authorization: Bearer TOKEN` header (an `EventSource` cannot set headers, hence the query).
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use plugwire_tls::AccessToken;
+use tracing::warn;
+
+use super::error::ApiError;
+
+/// Lets a request through only with the token.
+pub(crate) async fn require_token(
+    State(token): State<Arc<AccessToken>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let from_header = request
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .is_some_and(|given| token.matches(given.trim().as_bytes()));
+    let from_query = request.uri().query().is_some_and(|query| {
+        query
+            .split('&')
+            .filter_map(|pair| pair.strip_prefix("token="))
+            .any(|given| token.matches(given.as_bytes()))
+    });
+    if from_header || from_query {
+        next.run(request).await
+    } else {
+        warn!(path = %request.uri().path(), "REST request without the access token; refused");
+        ApiError::Unauthorized.into_response()
+    }
+}
