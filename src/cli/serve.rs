@@ -142,6 +142,19 @@ pub(crate) struct ServeArgs {
     /// (`--user-device-config-file`), with the protocol and framing it gives them.
     #[arg(long)]
     use_serial: bool,
+    /// Accept devices that dial in over WebSocket (restim, VTube Studio plugins, OSSM bridges,
+    /// ESP32 toys), matched by the identifier they send against the `websocket` entries of the
+    /// device configuration.
+    #[arg(long)]
+    use_device_websocket_server: bool,
+    /// Port of the device WebSocket server (implies --use-device-websocket-server)
+    /// [default: 54817].
+    #[arg(long, value_name = "PORT")]
+    device_websocket_server_port: Option<u16>,
+    /// Address of the device WebSocket server (implies --use-device-websocket-server); beyond
+    /// loopback devices must present the access token [default: 127.0.0.1].
+    #[arg(long, value_name = "IP")]
+    device_websocket_server_address: Option<IpAddr>,
     /// Device configuration to use instead of the shipped one (device-config v5 JSON).
     #[arg(long, value_name = "PATH")]
     device_config_file: Option<PathBuf>,
@@ -152,7 +165,7 @@ pub(crate) struct ServeArgs {
 
 /// Serves until Ctrl-C or SIGTERM, then stops every device and closes every session.
 pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
-    let devices = device_manager(&args)?;
+    let (devices, device_config) = device_manager(&args)?;
     let server = Server::new(server_config(&args), devices);
     let mut options = ConnectOptions {
         data_dir: args.data_dir.clone(),
@@ -165,7 +178,14 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let mut tasks = Vec::new();
     let loopback_websocket = default_loopback_websocket(&args, dial_out.is_empty());
     let urls = listen_urls(&args, dial_out.is_empty())?;
-    let token = access_token(&args, &urls)?;
+    let device_websocket = device_websocket_address(&args);
+    let token = access_token(&args, &urls, device_websocket)?;
+    if let Some(address) = device_websocket {
+        let token = (!address.ip().is_loopback())
+            .then(|| token.clone())
+            .flatten();
+        start_device_websocket(server.devices(), device_config, address, token).await?;
+    }
     let mut websockets = Vec::new();
     for url in urls {
         let options = with_token(&options, &url, token.as_ref());
@@ -252,8 +272,13 @@ fn beyond_loopback(url: &ConnectionUrl) -> bool {
 
 /// The access token listeners beyond loopback require: the one given, or one made up and
 /// printed; none only when the flag that says it is dangerous asks for none.
-fn access_token(args: &ServeArgs, urls: &[ConnectionUrl]) -> Result<Option<AccessToken>, AnyError> {
-    if !urls.iter().any(beyond_loopback) || args.dangerously_allow_anyone {
+fn access_token(
+    args: &ServeArgs,
+    urls: &[ConnectionUrl],
+    device_websocket: Option<SocketAddr>,
+) -> Result<Option<AccessToken>, AnyError> {
+    let devices_beyond = device_websocket.is_some_and(|address| !address.ip().is_loopback());
+    if !(urls.iter().any(beyond_loopback) || devices_beyond) || args.dangerously_allow_anyone {
         return Ok(None);
     }
     let token = match &args.access_token {
@@ -386,8 +411,8 @@ fn default_loopback_websocket(args: &ServeArgs, default_websocket: bool) -> bool
 }
 
 /// The device manager with the devices the flags ask for (simulated now; serial ports and
-/// Bluetooth LE as they come up).
-fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
+/// Bluetooth LE as they come up), and the device configuration.
+fn device_manager(args: &ServeArgs) -> Result<(Arc<DeviceManager>, Arc<DeviceConfig>), AnyError> {
     let devices = Arc::new(DeviceManager::new());
     if !args.no_simulated_devices {
         for kind in &args.simulated_devices {
@@ -402,9 +427,24 @@ fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
         start_serial(&devices, device_config.clone())?;
     }
     if args.use_bluetooth_le {
-        start_bluetooth(devices.clone(), device_config)?;
+        start_bluetooth(devices.clone(), device_config.clone())?;
     }
-    Ok(devices)
+    Ok((devices, device_config))
+}
+
+/// Where the device WebSocket server listens, if the flags ask for it: loopback unless told
+/// otherwise (intiface-engine binds every interface).
+fn device_websocket_address(args: &ServeArgs) -> Option<SocketAddr> {
+    let wanted = args.use_device_websocket_server
+        || args.device_websocket_server_port.is_some()
+        || args.device_websocket_server_address.is_some();
+    wanted.then(|| {
+        SocketAddr::new(
+            args.device_websocket_server_address
+                .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            args.device_websocket_server_port.unwrap_or(54817),
+        )
+    })
 }
 
 fn server_config(args: &ServeArgs) -> ServerConfig {
@@ -528,6 +568,43 @@ fn start_serial(devices: &Arc<DeviceManager>, config: Arc<DeviceConfig>) -> Resu
 #[cfg(not(feature = "serial"))]
 fn start_serial(_: &Arc<DeviceManager>, _: Arc<DeviceConfig>) -> Result<(), AnyError> {
     Err("--use-serial: this plugwire is built without serial ports (cargo feature `serial`)".into())
+}
+
+/// Starts the device WebSocket server, where devices dial in.
+#[cfg(feature = "device-websocket")]
+async fn start_device_websocket(
+    devices: &Arc<DeviceManager>,
+    config: Arc<DeviceConfig>,
+    address: SocketAddr,
+    access_token: Option<AccessToken>,
+) -> Result<(), AnyError> {
+    use plugwire::device_websocket::{DeviceWebSocketOptions, DeviceWebSocketServer};
+    let options = DeviceWebSocketOptions {
+        address,
+        access_token,
+        ..DeviceWebSocketOptions::default()
+    };
+    let server = DeviceWebSocketServer::bind(devices, config, options).await?;
+    announce!(
+        "plugwire device WebSocket server on ws://{}",
+        server.local_addr()
+    );
+    devices.add_hardware_manager(server);
+    Ok(())
+}
+
+#[cfg(not(feature = "device-websocket"))]
+async fn start_device_websocket(
+    _: &Arc<DeviceManager>,
+    _: Arc<DeviceConfig>,
+    _: SocketAddr,
+    _: Option<AccessToken>,
+) -> Result<(), AnyError> {
+    Err(
+        "--use-device-websocket-server: this plugwire is built without the device WebSocket \
+         server (cargo feature `device-websocket`)"
+            .into(),
+    )
 }
 
 /// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send).
