@@ -124,7 +124,9 @@ pub(crate) struct ServeArgs {
     /// Most clients served at once.
     #[arg(long, default_value_t = 64)]
     max_connections: usize,
-    /// Simulated devices to add (comma-separated: vibrator, stroker, rotator).
+    /// Simulated devices to add (comma-separated: vibrator, stroker, rotator, or the device
+    /// database's archetypes simulated-1vibe, simulated-2vibe, simulated-rotator,
+    /// simulated-oscillator, simulated-stroker); each says what it is told in the log.
     #[arg(
         long,
         value_delimiter = ',',
