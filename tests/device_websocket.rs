@@ -124,3 +124,81 @@ async fn a_lovense_dialling_in_is_listed_driven_and_removed_for_a_published_clie
     })
     .await;
 }
+
+/// `plugwire serve` with the flags: the device WebSocket server on a free loopback port, a
+/// Lovense dialling in, a database archetype among the simulated devices, and `plugwire
+/// devices` listing both.
+#[cfg(feature = "cli")]
+#[tokio::test]
+async fn serve_flags_start_the_device_websocket_server_and_the_simulated_archetypes() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    const BINARY: &str = env!("CARGO_BIN_EXE_plugwire");
+    within(async {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let user_config = dir.path().join("lvs-websocket.json");
+        std::fs::write(&user_config, USER_CONFIG).expect("write the user configuration");
+        let mut child = Command::new(BINARY)
+            .args(["serve", "--websocket-port", "0", "--log", "warn"])
+            .args(["--device-websocket-server-port", "0"])
+            .args(["--simulated-devices", "simulated-oscillator"])
+            .arg("--user-device-config-file")
+            .arg(&user_config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start plugwire serve");
+        let stdout = child.stdout.take().expect("piped");
+        let (printed, mut lines) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = printed.send(line);
+            }
+        });
+        let (mut device_url, mut url) = (None, None);
+        while device_url.is_none() || url.is_none() {
+            let line = lines
+                .recv()
+                .await
+                .expect("plugwire serve printed its addresses");
+            if let Some(rest) = line.strip_prefix("plugwire device WebSocket server on ") {
+                device_url = Some(rest.trim().to_owned());
+            } else if let Some(rest) = line.strip_prefix("plugwire listening on ") {
+                url = Some(rest.trim().to_owned());
+            }
+        }
+        let (device_url, url) = (device_url.unwrap_or_default(), url.unwrap_or_default());
+        assert!(
+            device_url.starts_with("ws://127.0.0.1:"),
+            "loopback: {device_url}"
+        );
+
+        let mut lovense = FakeLovense::dial(&device_url).await;
+        assert_eq!(lovense.next().await, "DeviceType;");
+        // Listed once identified: ask until it is (each ask is a full client session).
+        let listing = loop {
+            let url = url.clone();
+            let output = tokio::task::spawn_blocking(move || {
+                Command::new(BINARY)
+                    .args(["devices", "--connect", &url, "--log", "warn"])
+                    .output()
+                    .expect("run plugwire devices")
+            })
+            .await
+            .expect("the client command");
+            let listing = String::from_utf8_lossy(&output.stdout).into_owned();
+            if listing.contains("Lovense Edge") {
+                break listing;
+            }
+        };
+        assert!(
+            listing.contains("0: Simulated Oscillator [Oscillate 0..100]"),
+            "{listing}"
+        );
+        assert!(listing.contains("1: Lovense Edge"), "{listing}");
+        let _ = child.kill();
+        let _ = child.wait();
+    })
+    .await;
+}
