@@ -581,6 +581,20 @@ async fn start_device_websocket(
     access_token: Option<AccessToken>,
 ) -> Result<(), AnyError> {
     use plugwire::device_websocket::{DeviceWebSocketOptions, DeviceWebSocketServer};
+    let identifiers: Vec<_> = config.websocket_identifiers().collect();
+    if identifiers.is_empty() {
+        warn!(
+            "device WebSocket server: no identifier is configured, so every device will be \
+             refused; add a `websocket` entry with its `name` to a protocol's `communication` \
+             in a --user-device-config-file"
+        );
+    }
+    for (identifier, protocol) in identifiers {
+        info!(
+            identifier,
+            protocol, "device WebSocket identifier configured"
+        );
+    }
     let options = DeviceWebSocketOptions {
         address,
         access_token,
