@@ -51,7 +51,7 @@ async fn a_lovense_dialling_in_is_listed_driven_and_removed_for_a_published_clie
         let options = DeviceWebSocketOptions {
             address: "127.0.0.1:0".parse().expect("an address"),
             ping_interval: Duration::from_millis(100),
-            pong_timeout: Duration::from_millis(300),
+            pong_timeout: Duration::from_millis(1000),
             ..DeviceWebSocketOptions::default()
         };
         let device_server = DeviceWebSocketServer::bind(&devices, Arc::new(config), options)
