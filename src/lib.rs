@@ -14,13 +14,14 @@
 //! | [`rest`] (feature `rest`) | the REST API, its server-sent events and the live device page |
 //! | [`ble`] (feature `ble`) | Bluetooth LE hardware manager |
 //! | [`serial`] (feature `serial`) | serial-port hardware manager (TCode strokers and others) |
+//! | [`device_websocket`] (feature `device-websocket`) | the device WebSocket server: devices dial in |
 //! | [`websocket`], [`ipc`], [`quic`] (features of those names) | transports |
 //! | [`json`], [`msgpack`] (features of those names) | serializers |
 //!
 //! Cargo features (additive, all on by default): `websocket`, `ipc`, `quic` (transports),
-//! `json`, `msgpack` (serializers), `ble` (Bluetooth LE), `serial` (serial ports), `mdns`
-//! (announcing listeners), `rest` (the REST API and device page), `cli` (the `plugwire`
-//! program). Any
+//! `json`, `msgpack` (serializers), `ble` (Bluetooth LE), `serial` (serial ports),
+//! `device-websocket` (the device WebSocket server), `mdns` (announcing listeners), `rest` (the
+//! REST API and device page), `cli` (the `plugwire` program). Any
 //! combination builds; connection URLs work for the transports built in. The server detects
 //! each connection's serializer among those built in.
 //!
@@ -59,6 +60,9 @@ pub use server::{Server, ServerConfig, SessionConfig};
 /// The Bluetooth LE hardware manager (feature `ble`).
 #[cfg(feature = "ble")]
 pub use plugwire_ble as ble;
+/// The device WebSocket server, where devices dial in (feature `device-websocket`).
+#[cfg(feature = "device-websocket")]
+pub use plugwire_device_websocket as device_websocket;
 /// The local-socket transport: Unix sockets, named pipes (feature `ipc`).
 #[cfg(feature = "ipc")]
 pub use plugwire_ipc as ipc;

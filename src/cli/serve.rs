@@ -131,7 +131,9 @@ pub(crate) struct ServeArgs {
     /// Most clients served at once.
     #[arg(long, default_value_t = 64)]
     max_connections: usize,
-    /// Simulated devices to add (comma-separated: vibrator, stroker, rotator).
+    /// Simulated devices to add (comma-separated: vibrator, stroker, rotator, or the device
+    /// database's archetypes simulated-1vibe, simulated-2vibe, simulated-rotator,
+    /// simulated-oscillator, simulated-stroker); each says what it is told in the log.
     #[arg(
         long,
         value_delimiter = ',',
@@ -149,6 +151,19 @@ pub(crate) struct ServeArgs {
     /// (`--user-device-config-file`), with the protocol and framing it gives them.
     #[arg(long)]
     use_serial: bool,
+    /// Accept devices that dial in over WebSocket (restim, VTube Studio plugins, OSSM bridges,
+    /// ESP32 toys), matched by the identifier they send against the `websocket` entries of the
+    /// device configuration.
+    #[arg(long)]
+    use_device_websocket_server: bool,
+    /// Port of the device WebSocket server (implies --use-device-websocket-server)
+    /// [default: 54817].
+    #[arg(long, value_name = "PORT")]
+    device_websocket_server_port: Option<u16>,
+    /// Address of the device WebSocket server (implies --use-device-websocket-server); beyond
+    /// loopback devices must present the access token [default: 127.0.0.1].
+    #[arg(long, value_name = "IP")]
+    device_websocket_server_address: Option<IpAddr>,
     /// Device configuration to use instead of the shipped one (device-config v5 JSON).
     #[arg(long, value_name = "PATH")]
     device_config_file: Option<PathBuf>,
@@ -159,7 +174,7 @@ pub(crate) struct ServeArgs {
 
 /// Serves until Ctrl-C or SIGTERM, then stops every device and closes every session.
 pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
-    let devices = device_manager(&args)?;
+    let (devices, device_config) = device_manager(&args)?;
     let server = Server::new(server_config(&args), devices);
     let mut options = ConnectOptions {
         data_dir: args.data_dir.clone(),
@@ -172,14 +187,23 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let mut tasks = Vec::new();
     let loopback_websocket = default_loopback_websocket(&args, dial_out.is_empty());
     let urls = listen_urls(&args, dial_out.is_empty())?;
-    // Forwarders' listeners and the REST API are listeners too: beyond loopback they need the
-    // token as well.
+    // Forwarders' listeners, the REST API and the device WebSocket server are listeners too:
+    // beyond loopback they need the token as well.
     let rest_beyond_loopback =
         args.rest_api_port.is_some() && !args.rest_api_listen_address.is_loopback();
+    let device_websocket = device_websocket_address(&args);
+    let devices_beyond_loopback =
+        device_websocket.is_some_and(|address| !address.ip().is_loopback());
     let token = access_token(
         &args,
-        urls.iter().chain(&args.forwarders).any(beyond_loopback) || rest_beyond_loopback,
+        urls.iter().chain(&args.forwarders).any(beyond_loopback)
+            || rest_beyond_loopback
+            || devices_beyond_loopback,
     )?;
+    if let Some(address) = device_websocket {
+        let token = devices_beyond_loopback.then(|| token.clone()).flatten();
+        start_device_websocket(server.devices(), device_config, address, token).await?;
+    }
     let mut websockets = Vec::new();
     for url in urls {
         let options = with_token(&options, &url, token.as_ref());
@@ -441,8 +465,8 @@ fn default_loopback_websocket(args: &ServeArgs, default_websocket: bool) -> bool
 }
 
 /// The device manager with the devices the flags ask for (simulated now; serial ports and
-/// Bluetooth LE as they come up).
-fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
+/// Bluetooth LE as they come up), and the device configuration.
+fn device_manager(args: &ServeArgs) -> Result<(Arc<DeviceManager>, Arc<DeviceConfig>), AnyError> {
     let devices = Arc::new(DeviceManager::new());
     if !args.no_simulated_devices {
         for kind in &args.simulated_devices {
@@ -457,9 +481,24 @@ fn device_manager(args: &ServeArgs) -> Result<Arc<DeviceManager>, AnyError> {
         start_serial(&devices, device_config.clone())?;
     }
     if args.use_bluetooth_le {
-        start_bluetooth(devices.clone(), device_config)?;
+        start_bluetooth(devices.clone(), device_config.clone())?;
     }
-    Ok(devices)
+    Ok((devices, device_config))
+}
+
+/// Where the device WebSocket server listens, if the flags ask for it: loopback unless told
+/// otherwise (intiface-engine binds every interface).
+fn device_websocket_address(args: &ServeArgs) -> Option<SocketAddr> {
+    let wanted = args.use_device_websocket_server
+        || args.device_websocket_server_port.is_some()
+        || args.device_websocket_server_address.is_some();
+    wanted.then(|| {
+        SocketAddr::new(
+            args.device_websocket_server_address
+                .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            args.device_websocket_server_port.unwrap_or(54817),
+        )
+    })
 }
 
 fn server_config(args: &ServeArgs) -> ServerConfig {
@@ -583,6 +622,57 @@ fn start_serial(devices: &Arc<DeviceManager>, config: Arc<DeviceConfig>) -> Resu
 #[cfg(not(feature = "serial"))]
 fn start_serial(_: &Arc<DeviceManager>, _: Arc<DeviceConfig>) -> Result<(), AnyError> {
     Err("--use-serial: this plugwire is built without serial ports (cargo feature `serial`)".into())
+}
+
+/// Starts the device WebSocket server, where devices dial in.
+#[cfg(feature = "device-websocket")]
+async fn start_device_websocket(
+    devices: &Arc<DeviceManager>,
+    config: Arc<DeviceConfig>,
+    address: SocketAddr,
+    access_token: Option<AccessToken>,
+) -> Result<(), AnyError> {
+    use plugwire::device_websocket::{DeviceWebSocketOptions, DeviceWebSocketServer};
+    let identifiers: Vec<_> = config.websocket_identifiers().collect();
+    if identifiers.is_empty() {
+        warn!(
+            "device WebSocket server: no identifier is configured, so every device will be \
+             refused; add a `websocket` entry with its `name` to a protocol's `communication` \
+             in a --user-device-config-file"
+        );
+    }
+    for (identifier, protocol) in identifiers {
+        info!(
+            identifier,
+            protocol, "device WebSocket identifier configured"
+        );
+    }
+    let options = DeviceWebSocketOptions {
+        address,
+        access_token,
+        ..DeviceWebSocketOptions::default()
+    };
+    let server = DeviceWebSocketServer::bind(devices, config, options).await?;
+    announce!(
+        "plugwire device WebSocket server on ws://{}",
+        server.local_addr()
+    );
+    devices.add_hardware_manager(server);
+    Ok(())
+}
+
+#[cfg(not(feature = "device-websocket"))]
+async fn start_device_websocket(
+    _: &Arc<DeviceManager>,
+    _: Arc<DeviceConfig>,
+    _: SocketAddr,
+    _: Option<AccessToken>,
+) -> Result<(), AnyError> {
+    Err(
+        "--use-device-websocket-server: this plugwire is built without the device WebSocket \
+         server (cargo feature `device-websocket`)"
+            .into(),
+    )
 }
 
 /// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send).

@@ -351,6 +351,16 @@ impl DeviceConfig {
             .find(|(_, serial)| serial.port != "default" && serial.port == port)
     }
 
+    /// Every `websocket` entry's identifier, with its protocol.
+    pub fn websocket_identifiers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.protocols.iter().flat_map(|(name, protocol)| {
+            protocol.communication.iter().filter_map(move |c| match c {
+                CommunicationEntry::Websocket(w) => Some((w.name.as_str(), name.as_str())),
+                _ => None,
+            })
+        })
+    }
+
     /// The protocol whose `websocket` entry has this identifier.
     pub fn match_websocket(&self, identifier: &str) -> Option<&str> {
         self.protocols.iter().find_map(|(name, protocol)| {

@@ -292,3 +292,31 @@ fn a_protocol_plugwire_does_not_drive_loads() {
         Some("teleporter")
     );
 }
+
+#[test]
+fn a_user_configuration_names_devices_that_dial_in_over_websocket() {
+    let mut config = DeviceConfig::builtin();
+    assert_eq!(config.websocket_identifiers().count(), 0);
+    config
+        .merge_user_file(
+            "user.json",
+            r#"{
+  "version": { "major": 4, "minor": 0 },
+  "user_configs": {
+    "protocols": {
+      "lovense": { "communication": [ { "websocket": { "name": "LVSDevice" } } ] }
+    }
+  }
+}"#,
+        )
+        .expect("a websocket entry");
+    assert_eq!(config.match_websocket("LVSDevice"), Some("lovense"));
+    assert_eq!(config.match_websocket("lvsdevice"), None);
+    let identifiers: Vec<_> = config.websocket_identifiers().collect();
+    assert_eq!(identifiers, [("LVSDevice", "lovense")]);
+    // The builtin Bluetooth entries stay: the user's entry adds a way in.
+    assert_eq!(
+        protocol_of(&config, &advertised("LVS-Edge")).as_deref(),
+        Some("lovense")
+    );
+}

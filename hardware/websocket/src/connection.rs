@@ -1,0 +1,236 @@
+//! One device's connection: the upgrade (with the access token), the identification frame
+//! within a bounded time, matching it against the configuration, attaching the device, and
+//! then the loop that carries its frames and pings it until it is gone.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tracing::{Instrument, debug, info, info_span, warn};
+
+use plugwire_devices::hardware::HardwareError;
+use plugwire_devices::{admit, attach};
+
+use crate::hardware::{Outgoing, Shared, WebSocketHardware};
+use crate::server::Inner;
+use crate::{AccessToken, DeviceWebSocketError, DeviceWebSocketOptions, Identification};
+
+type Socket = WebSocketStream<TcpStream>;
+
+/// Serves one accepted connection until its device is gone (or it never became one).
+pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, inner: Arc<Inner>) {
+    let options = &inner.options;
+    let opened = tokio::time::timeout(options.identify_timeout, identify(stream, options)).await;
+    let (mut socket, identification) = match opened {
+        Ok(Ok(identified)) => identified,
+        Ok(Err(error)) => {
+            info!(%peer, "device WebSocket connection refused: {}", chain(&error));
+            return;
+        }
+        Err(_) => {
+            let error = DeviceWebSocketError::IdentifyTimeout(options.identify_timeout);
+            info!(%peer, "device WebSocket connection dropped: {error}");
+            return;
+        }
+    };
+    let span = info_span!(
+        "device websocket",
+        %peer,
+        identifier = %identification.identifier,
+        address = %identification.address
+    );
+    async move {
+        let options = &inner.options;
+        let Some(protocol) = inner.config.match_websocket(&identification.identifier) else {
+            let error = DeviceWebSocketError::UnknownIdentifier(identification.identifier);
+            warn!("{error}");
+            let _ = tokio::time::timeout(options.write_timeout, socket.close(None)).await;
+            return;
+        };
+        let protocol = protocol.to_owned();
+        let admitted = admit(
+            &inner.config,
+            &protocol,
+            &identification.identifier,
+            &identification.address,
+        );
+        if let Err(refusal) = admitted {
+            warn!("{refusal}");
+            let _ = tokio::time::timeout(options.write_timeout, socket.close(None)).await;
+            return;
+        }
+        let Some(devices) = inner.devices.upgrade() else {
+            return;
+        };
+        info!(protocol, "device connected over WebSocket");
+        let (hardware, shared, queue) = WebSocketHardware::new(identification);
+        let hardware = Arc::new(hardware);
+        // The frames must flow while the protocol identifies the device.
+        tokio::spawn(carry(socket, shared.clone(), queue, options.clone()).in_current_span());
+        if let Err(error) = attach(&devices, &inner.config, &protocol, hardware).await {
+            warn!("could not set up a {protocol} device: {}", chain(&error));
+            shared.lost();
+        }
+    }
+    .instrument(span)
+    .await;
+}
+
+/// Upgrades the connection (checking the access token) and reads its identification frame.
+async fn identify(
+    stream: TcpStream,
+    options: &DeviceWebSocketOptions,
+) -> Result<(Socket, Identification), DeviceWebSocketError> {
+    let config = WebSocketConfig::default()
+        .max_frame_size(Some(options.max_frame_size))
+        .max_message_size(Some(options.max_frame_size));
+    let token = options.access_token.clone();
+    // tungstenite's callback type fixes the error's size.
+    #[allow(clippy::result_large_err)]
+    let check = move |request: &Request, response: Response| match &token {
+        Some(token) => check_token(token, request, response),
+        None => Ok(response),
+    };
+    let mut socket = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config))
+        .await
+        .map_err(DeviceWebSocketError::Upgrade)?;
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) => {
+                let identification = Identification::parse(&text)?;
+                return Ok((socket, identification));
+            }
+            Some(Ok(Message::Binary(_))) => return Err(DeviceWebSocketError::BinaryIdentification),
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+            Some(Ok(Message::Close(_))) | None => return Err(DeviceWebSocketError::ClosedEarly),
+            Some(Err(error)) => return Err(DeviceWebSocketError::Upgrade(error)),
+        }
+    }
+}
+
+/// The upgrade callback when a token is required: the token as the URL's path or its
+/// `?token=`, as the other WebSocket listeners take it; anything else gets HTTP 401.
+#[allow(clippy::result_large_err)]
+fn check_token(
+    token: &AccessToken,
+    request: &Request,
+    response: Response,
+) -> Result<Response, ErrorResponse> {
+    let uri = request.uri();
+    let path = uri.path().trim_matches('/');
+    let query = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("token="));
+    let presented = [Some(path), query]
+        .into_iter()
+        .flatten()
+        .any(|given| token.matches(given.as_bytes()));
+    if presented {
+        return Ok(response);
+    }
+    warn!("device WebSocket connection without the access token refused");
+    let mut refusal = ErrorResponse::new(Some("wrong or missing access token".to_owned()));
+    *refusal.status_mut() = StatusCode::UNAUTHORIZED;
+    Err(refusal)
+}
+
+/// Carries frames both ways and pings the device, until it closes, stops answering, fails,
+/// or is no longer driven.
+async fn carry(
+    mut socket: Socket,
+    shared: Arc<Shared>,
+    mut queue: mpsc::Receiver<Outgoing>,
+    options: DeviceWebSocketOptions,
+) {
+    let mut ping = tokio::time::interval_at(
+        Instant::now() + options.ping_interval,
+        options.ping_interval,
+    );
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Set by a ping, cleared by anything the device sends.
+    let mut answer_by: Option<Instant> = None;
+    let why = loop {
+        let silent = async {
+            match answer_by {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            frame = socket.next() => {
+                answer_by = None;
+                match frame {
+                    Some(Ok(Message::Binary(data))) => shared.received(data.to_vec()),
+                    // Some devices send their replies as text: the bytes are the same.
+                    Some(Ok(Message::Text(text))) => shared.received(text.as_bytes().to_vec()),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                    Some(Ok(Message::Close(_))) | None => break "the device closed the connection",
+                    Some(Err(error)) => {
+                        debug!(%error, "device WebSocket failed");
+                        break "the connection failed";
+                    }
+                }
+            }
+            outgoing = queue.recv() => {
+                let Some(Outgoing { data, done }) = outgoing else {
+                    break "the device is no longer driven";
+                };
+                let result = send(&mut socket, Message::binary(data), options.write_timeout).await;
+                let failed = result.as_ref().is_err_and(HardwareError::is_disconnected);
+                let _ = done.send(result);
+                if failed {
+                    break "a write failed";
+                }
+            }
+            _ = ping.tick() => {
+                if send(&mut socket, Message::Ping(Default::default()), options.write_timeout)
+                    .await
+                    .is_err()
+                {
+                    break "a ping could not be sent";
+                }
+                answer_by.get_or_insert(Instant::now() + options.pong_timeout);
+            }
+            () = silent => break "the device stopped answering pings",
+            () = shared.gone() => break "the device was released",
+        }
+    };
+    info!("device WebSocket connection ended: {why}");
+    shared.lost();
+    let _ = tokio::time::timeout(options.write_timeout, socket.close(None)).await;
+}
+
+/// Sends one frame within `limit`.
+async fn send(socket: &mut Socket, message: Message, limit: Duration) -> Result<(), HardwareError> {
+    match tokio::time::timeout(limit, socket.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => {
+            debug!(%error, "device WebSocket write failed");
+            Err(HardwareError::Disconnected)
+        }
+        Err(_) => Err(HardwareError::Timeout),
+    }
+}
+
+/// An error and its sources, for one log line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
