@@ -23,6 +23,16 @@ use crate::{Frame, TransportError};
 /// Default largest frame on byte-stream transports: 1 MiB.
 pub const DEFAULT_MAX_FRAME: usize = 1024 * 1024;
 
+/// Initial read buffer: enough for any ordinary Buttplug batch; it grows to the length of
+/// each arriving frame.
+const INITIAL_READ_BUFFER: usize = 2 * 1024;
+/// Replies gathered before a write happens without a flush: batching many small replies into
+/// one write, while the buffer itself grows only with what is written.
+const WRITE_BATCH: usize = 64 * 1024;
+/// A buffer grown past this by a large frame is given back once it is empty again, so one
+/// big message does not cost an idle session memory for the rest of its life.
+const SHRINK_ABOVE: usize = 64 * 1024;
+
 /// A byte stream carrying length-delimited frames.
 pub struct LengthDelimited<S> {
     framed: Framed<S, LengthDelimitedCodec>,
@@ -48,8 +58,10 @@ impl<S: AsyncRead + AsyncWrite> LengthDelimited<S> {
             .length_field_type::<u32>()
             .max_frame_length(max_frame)
             .new_codec();
+        let mut framed = Framed::with_capacity(stream, codec, INITIAL_READ_BUFFER);
+        framed.set_backpressure_boundary(WRITE_BATCH);
         Self {
-            framed: Framed::new(stream, codec),
+            framed,
             max_frame,
             heartbeat: None,
         }
@@ -157,6 +169,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for LengthDelimited<S> {
                 other => break other,
             }
         };
+        let read_buffer = this.framed.read_buffer_mut();
+        if read_buffer.is_empty() && read_buffer.capacity() > SHRINK_ABOVE {
+            *read_buffer = bytes::BytesMut::new();
+        }
         Poll::Ready(item.map(|frame| match frame {
             Ok(bytes) => {
                 let bytes = bytes.freeze();
@@ -203,7 +219,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Frame> for LengthDelimited<S> {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
         let this = self.get_mut();
-        Sink::<Bytes>::poll_flush(Pin::new(&mut this.framed), cx).map_err(|e| this.map_error(e))
+        ready!(Sink::<Bytes>::poll_flush(Pin::new(&mut this.framed), cx))
+            .map_err(|e| this.map_error(e))?;
+        let write_buffer = this.framed.write_buffer_mut();
+        if write_buffer.capacity() > SHRINK_ABOVE {
+            *write_buffer = bytes::BytesMut::new();
+        }
+        Poll::Ready(Ok(()))
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
@@ -292,6 +314,25 @@ mod tests {
         ));
         assert!(started.elapsed() <= window);
         drop(right);
+    }
+
+    #[tokio::test]
+    async fn buffers_start_small_grow_for_a_big_frame_and_shrink_back() {
+        let (a, b) = tokio::io::duplex(1024 * 1024);
+        let mut left = LengthDelimited::new(a, 1024 * 1024);
+        let mut right = LengthDelimited::new(b, 1024 * 1024);
+        assert!(right.framed.read_buffer().capacity() <= INITIAL_READ_BUFFER * 2);
+        let big = Frame::Binary(Bytes::from(vec![0x90u8; 300 * 1024]));
+        let (sent, received) = tokio::join!(left.send(big.clone()), right.next());
+        sent.expect("send");
+        assert_eq!(received.expect("frame").expect("ok"), big);
+        // The frame itself went through whole; the buffers it grew are given back.
+        assert!(left.framed.write_buffer().capacity() <= SHRINK_ABOVE);
+        assert!(right.framed.read_buffer().capacity() <= SHRINK_ABOVE);
+        // And a small frame still goes through afterwards.
+        let small = Frame::Text(Bytes::from_static(b"[]"));
+        left.send(small.clone()).await.expect("send");
+        assert_eq!(right.next().await.expect("frame").expect("ok"), small);
     }
 
     #[tokio::test]

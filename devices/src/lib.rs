@@ -28,4 +28,6 @@ pub mod test_case;
 pub use attach::{AttachError, admit, attach};
 pub use backend::DeviceBackend;
 pub use error::DeviceError;
-pub use manager::{DeviceEvent, DeviceManager, Listing, OutputChange, SessionId, StopScope};
+pub use manager::{
+    DeviceEvent, DeviceListSnapshot, DeviceManager, Listing, OutputChange, SessionId, StopScope,
+};

@@ -1,12 +1,12 @@
 //! `DeviceManager`: owns the connected devices, checks every command against the device's
 //! features, remembers which session drove each output, and stops them when it ends.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use plugwire_core::message::{
     DeviceFeature, DeviceInfo, InputCommand, InputReadingValue, InputType, OutputCommand,
-    OutputType,
+    OutputType, SpecVersion, VersionedServerMessage, device_list,
 };
 use plugwire_core::sync::{Mutex, MutexGuard};
 use tokio::sync::broadcast;
@@ -92,6 +92,31 @@ struct State {
     drivers: HashMap<(u32, u32, OutputType), SessionId>,
     /// The last step each output was set to (0 after a stop).
     levels: HashMap<(u32, u32, OutputType), i32>,
+    /// Bumped whenever a device is added or removed.
+    generation: u64,
+    /// Device lists already built for this generation, per spec version: every session asking
+    /// shares one instead of each request cloning and converting the device table.
+    lists: HashMap<SpecVersion, DeviceListSnapshot>,
+}
+
+impl State {
+    /// The devices changed: every cached list is stale.
+    fn changed(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        self.lists.clear();
+    }
+}
+
+/// The device list as one spec version sees it, shared by every session until a device is
+/// added or removed.
+#[derive(Debug, Clone)]
+pub struct DeviceListSnapshot {
+    /// The [`DeviceManager::generation`] it was built in.
+    pub generation: u64,
+    /// A `DeviceList` (Id 0) in the version's shape, for `SharedDeviceList` replies.
+    pub list: Arc<VersionedServerMessage>,
+    /// The indexes of the devices listed.
+    pub indexes: Arc<BTreeSet<u32>>,
 }
 
 /// Owns every device and serves every session.
@@ -203,6 +228,7 @@ impl DeviceManager {
                     backend,
                 },
             );
+            state.changed();
             info
         };
         info!(index = info.device_index, name = %info.device_name, "device added");
@@ -217,7 +243,11 @@ impl DeviceManager {
             let mut state = self.state();
             state.drivers.retain(|(d, _, _), _| *d != device_index);
             state.levels.retain(|(d, _, _), _| *d != device_index);
-            state.devices.remove(&device_index)
+            let removed = state.devices.remove(&device_index);
+            if removed.is_some() {
+                state.changed();
+            }
+            removed
         };
         let Some(device) = removed else { return false };
         // Each failed stop is logged inside; a device on its way out has nobody else to tell.
@@ -234,6 +264,29 @@ impl DeviceManager {
             .values()
             .map(|d| d.info.clone())
             .collect()
+    }
+
+    /// Increases whenever a device is added or removed, so anything derived from the device
+    /// list can tell it is stale.
+    pub fn generation(&self) -> u64 {
+        self.state().generation
+    }
+
+    /// The device list as a client of `version` sees it, built once per change of devices
+    /// and shared by every request of every session until the next change.
+    pub fn device_list(&self, version: SpecVersion) -> DeviceListSnapshot {
+        let mut state = self.state();
+        if let Some(snapshot) = state.lists.get(&version) {
+            return snapshot.clone();
+        }
+        let devices: Vec<DeviceInfo> = state.devices.values().map(|d| d.info.clone()).collect();
+        let snapshot = DeviceListSnapshot {
+            generation: state.generation,
+            list: Arc::new(device_list(version, 0, &devices)),
+            indexes: Arc::new(state.devices.keys().copied().collect()),
+        };
+        state.lists.insert(version, snapshot.clone());
+        snapshot
     }
 
     /// The device at `index`.

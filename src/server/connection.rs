@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::FuturesUnordered;
-use futures::{SinkExt, StreamExt};
-use plugwire_core::link::Link;
+use futures::{FutureExt, SinkExt, StreamExt};
+use plugwire_core::link::{Inbound, Link};
 use plugwire_core::message::{AnyClientMessage, SpecVersion, VersionedServerMessage};
 use plugwire_core::{ConnectorError, ErrorCode, TransportError};
 use tokio::sync::broadcast;
@@ -22,6 +22,8 @@ use super::session::{PendingRead, Session, Step};
 /// Longest one batch of replies may take to go out before the client counts as gone (it
 /// stopped reading): the session ends and its outputs stop.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most inbound frames handled before the replies they produced are flushed.
+const MAX_BATCH: usize = 64;
 /// Longest the closing handshake may take.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -39,23 +41,12 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     // Device reads run here, beside everything else the session does: pings, deadlines and
     // events never wait behind a slow device.
     let mut reads = FuturesUnordered::new();
-    loop {
+    'session: loop {
         let deadline = session.deadline();
-        let step = tokio::select! {
-            inbound = link.next() => match inbound {
-                Some(Ok(inbound)) => session.handle(inbound, Instant::now()),
-                Some(Err(error)) => {
-                    if let TransportError::Silent(_) = error {
-                        info!(%error, "the client went silent; ending its session");
-                    } else {
-                        debug!(%error, "transport ended the session");
-                    }
-                    session.transport_failed(&error)
-                }
-                None => {
-                    debug!("client closed the connection");
-                    break;
-                }
+        let mut step = tokio::select! {
+            inbound = link.next() => match on_inbound(&mut session, inbound) {
+                Some(step) => step,
+                None => break,
             },
             Some((read, result)) = reads.next(), if !reads.is_empty() => {
                 session.read_done(read, result)
@@ -74,13 +65,47 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
                 break;
             }
         };
-        for read in step.reads {
-            reads.push(perform(devices.clone(), read, input_timeout));
+        // Write batching: every reply ready now is fed to the link, and the link is flushed
+        // once when nothing more is ready, so 32 requests in flight cost one write rather than
+        // 32. Only what is already here is taken: a lone request is answered at once.
+        let mut fed = false;
+        let mut end = false;
+        let mut taken = 0;
+        loop {
+            for read in step.reads {
+                reads.push(perform(devices.clone(), read, input_timeout));
+            }
+            if !step.replies.is_empty() {
+                if !feed(&mut link, &session, step.replies).await {
+                    break 'session;
+                }
+                fed = true;
+            }
+            if step.close {
+                end = true;
+                break;
+            }
+            // Bounded, so a client that never stops sending cannot starve its own replies,
+            // device events or deadlines.
+            taken += 1;
+            if taken == MAX_BATCH {
+                break;
+            }
+            step = match link.next().now_or_never() {
+                Some(inbound) => match on_inbound(&mut session, inbound) {
+                    Some(step) => step,
+                    None => {
+                        end = true;
+                        break;
+                    }
+                },
+                None => break,
+            };
         }
-        if !step.replies.is_empty() && !send(&mut link, &session, step.replies).await {
+        if fed && !flush(&mut link).await {
             break;
         }
-        if step.close {
+        if end {
             break;
         }
     }
@@ -106,13 +131,37 @@ async fn perform(
     (read, result)
 }
 
-/// Sends one batch. Returns whether the session can go on.
-async fn send<L: Link<AnyClientMessage, VersionedServerMessage>>(
+/// What an inbound item from the link makes the session do; `None` when the client closed
+/// the connection.
+fn on_inbound(
+    session: &mut Session,
+    inbound: Option<Result<Inbound<AnyClientMessage>, TransportError>>,
+) -> Option<Step> {
+    match inbound {
+        Some(Ok(inbound)) => Some(session.handle(inbound, Instant::now())),
+        Some(Err(error)) => {
+            if let TransportError::Silent(_) = error {
+                info!(%error, "the client went silent; ending its session");
+            } else {
+                debug!(%error, "transport ended the session");
+            }
+            Some(session.transport_failed(&error))
+        }
+        None => {
+            debug!("client closed the connection");
+            None
+        }
+    }
+}
+
+/// Queues one batch on the link without flushing it (the link may still write if its buffer
+/// fills). Returns whether the session can go on.
+async fn feed<L: Link<AnyClientMessage, VersionedServerMessage>>(
     link: &mut L,
     session: &Session,
     replies: Vec<VersionedServerMessage>,
 ) -> bool {
-    match tokio::time::timeout(SEND_TIMEOUT, link.send(replies)).await {
+    match tokio::time::timeout(SEND_TIMEOUT, link.feed(replies)).await {
         Ok(Ok(())) => true,
         Ok(Err(ConnectorError::Oversized(error))) => {
             // The batch was refused before anything was written; say so instead.
@@ -125,10 +174,25 @@ async fn send<L: Link<AnyClientMessage, VersionedServerMessage>>(
                 format!("a reply was too large for the transport: {error}"),
             );
             matches!(
-                tokio::time::timeout(SEND_TIMEOUT, link.send(vec![notice])).await,
+                tokio::time::timeout(SEND_TIMEOUT, link.feed(vec![notice])).await,
                 Ok(Ok(()))
             )
         }
+        Ok(Err(error)) => {
+            debug!(%error, "could not send to the client");
+            false
+        }
+        Err(_) => {
+            warn!("the client stopped reading; ending the session");
+            false
+        }
+    }
+}
+
+/// Writes out everything fed. Returns whether the session can go on.
+async fn flush<L: Link<AnyClientMessage, VersionedServerMessage>>(link: &mut L) -> bool {
+    match tokio::time::timeout(SEND_TIMEOUT, link.flush()).await {
+        Ok(Ok(())) => true,
         Ok(Err(error)) => {
             debug!(%error, "could not send to the client");
             false

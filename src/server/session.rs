@@ -13,8 +13,8 @@ use std::time::Duration;
 use plugwire_core::link::Inbound;
 use plugwire_core::message::{
     self, AnyClientMessage, ClientMessage, IdOnly, InputCommand, InputReading, InputType,
-    LegacyLayout, Lenient, MessageId, ReadingReply, SpecVersion, Upgraded, VersionedServerMessage,
-    legacy,
+    LegacyLayout, Lenient, MessageId, ReadingReply, SharedDeviceList, SpecVersion, Upgraded,
+    VersionedServerMessage, legacy,
 };
 use plugwire_core::{ErrorCode, ProtocolError, SerializeError, TransportError};
 use tokio::time::Instant;
@@ -355,9 +355,7 @@ impl Session {
                 ok(id)
             }
             Upgraded::Message(ClientMessage::RequestDeviceList(IdOnly { id })) => {
-                let devices = self.devices.devices();
-                self.announced = devices.iter().map(|d| d.device_index).collect();
-                Ok(Executed::Reply(message::device_list(version, id, &devices)))
+                Ok(Executed::Reply(self.device_list(version, id)))
             }
             Upgraded::Message(ClientMessage::StopCmd(stop)) => {
                 let scope = StopScope {
@@ -500,6 +498,19 @@ impl Session {
         Step::replies(vec![reply])
     }
 
+    /// A `DeviceList` answering `id`, sharing the list every session of `version` uses (built
+    /// once per change of devices); a legacy client has now been told of every device in it.
+    fn device_list(&mut self, version: SpecVersion, id: MessageId) -> VersionedServerMessage {
+        let snapshot = self.devices.device_list(version);
+        if version != SpecVersion::V4 && self.announced != *snapshot.indexes {
+            self.announced = (*snapshot.indexes).clone();
+        }
+        VersionedServerMessage::SharedDeviceList(SharedDeviceList {
+            id,
+            list: snapshot.list,
+        })
+    }
+
     /// Turns a device event into what this client should hear of it (nothing before the
     /// handshake).
     pub fn handle_event(&mut self, event: DeviceEvent) -> Vec<VersionedServerMessage> {
@@ -509,7 +520,7 @@ impl Session {
         match event {
             DeviceEvent::Added(info) => {
                 if version == SpecVersion::V4 {
-                    return vec![message::device_list(version, 0, &self.devices.devices())];
+                    return vec![self.device_list(version, 0)];
                 }
                 if self.announced.insert(info.device_index) {
                     message::device_added(version, &info).into_iter().collect()
@@ -521,7 +532,7 @@ impl Session {
                 self.subscriptions
                     .retain(|(d, _, _)| *d != info.device_index);
                 if version == SpecVersion::V4 {
-                    return vec![message::device_list(version, 0, &self.devices.devices())];
+                    return vec![self.device_list(version, 0)];
                 }
                 if self.announced.remove(&info.device_index) {
                     message::device_removed(version, info.device_index)
@@ -593,7 +604,7 @@ impl Session {
             out.push(VersionedServerMessage::scanning_finished(version));
         }
         if version == SpecVersion::V4 {
-            out.push(message::device_list(version, 0, &devices));
+            out.push(self.device_list(version, 0));
             return out;
         }
         let now: BTreeSet<u32> = devices.iter().map(|d| d.device_index).collect();

@@ -7,6 +7,7 @@ mod downgrade;
 mod layout;
 pub mod legacy;
 mod lenient;
+mod shared;
 mod upgrade;
 pub mod v4;
 
@@ -18,6 +19,7 @@ pub use downgrade::{
 };
 pub use layout::{Actuator, LegacyLayout, Sensor, v3_actuator_type_name, v3_sensor_type_name};
 pub use lenient::{InvalidMessage, Lenient, name_and_id};
+pub use shared::SharedDeviceList;
 pub use upgrade::{ReadingReply, Upgraded, upgrade};
 pub use v4::*;
 
@@ -94,6 +96,8 @@ pub enum VersionedServerMessage {
     V2(legacy::ServerMessageV2),
     V3(legacy::ServerMessageV3),
     V4(ServerMessage),
+    /// A `DeviceList` whose devices are shared between replies (any version).
+    SharedDeviceList(SharedDeviceList),
 }
 
 impl VersionedServerMessage {
@@ -147,6 +151,7 @@ impl VersionedServerMessage {
     pub fn into_v4(self) -> Option<ServerMessage> {
         match self {
             Self::V4(message) => Some(message),
+            Self::SharedDeviceList(shared) => shared.to_owned_message().into_v4(),
             _ => None,
         }
     }

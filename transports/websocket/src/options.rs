@@ -4,6 +4,12 @@ use std::time::Duration;
 
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+/// Initial read buffer and largest single read: enough for any ordinary Buttplug batch.
+const READ_BUFFER_SIZE: usize = 4 * 1024;
+/// Replies gathered before tungstenite writes without being asked to flush; the buffer itself
+/// starts empty and grows only with what is written.
+const WRITE_BUFFER_SIZE: usize = 64 * 1024;
+
 /// WebSocket limits and timeouts.
 #[derive(Debug, Clone)]
 pub struct WebSocketOptions {
@@ -33,7 +39,13 @@ impl Default for WebSocketOptions {
 
 impl WebSocketOptions {
     pub(crate) fn config(&self) -> WebSocketConfig {
+        // tungstenite's default allocates a 128 KiB read buffer per connection up front and
+        // zero-fills it on the first read: most of an idle session's memory. A small buffer
+        // grows to the length of each arriving frame (the maximum message size is unchanged),
+        // and replies are still gathered in the write buffer until the driver flushes.
         WebSocketConfig::default()
+            .read_buffer_size(READ_BUFFER_SIZE)
+            .write_buffer_size(WRITE_BUFFER_SIZE)
             .max_message_size(Some(self.max_message_size))
             .max_frame_size(Some(self.max_message_size))
     }

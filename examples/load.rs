@@ -1,0 +1,410 @@
+//! Load test: a `plugwire serve` process and, beside it, a raw echo server process on the same
+//! transports with the same framing, measured side by side, and a table printed.
+//!
+//! For each transport (WebSocket, IPC, QUIC): p50/p99 of a `RequestDeviceList` round trip with
+//! one request in flight, throughput with 32 in flight on one connection, the ratio
+//! plugwire ÷ echo, and the resident memory each idle session costs (N sessions, handshake
+//! done; RSS of the server process from `/proc/PID/status` before and after).
+//!
+//! The echo server answers every frame with the exact frame plugwire answered (the device
+//! list), written the same way (every ready reply fed, one flush), so both sides move the same
+//! bytes and the ratio measures plugwire's own work.
+//!
+//! ```sh
+//! cargo build --release --bin plugwire --example load
+//! target/release/examples/load                  # N = 1,000 idle sessions per transport
+//! target/release/examples/load --scale          # also 10,000 mixed sessions, then abrupt drops
+//! ```
+//!
+//! Linux only (it reads `/proc`). The scale run needs about 10,000 file descriptors in each
+//! process (`ulimit -n 20000`).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::{FutureExt, SinkExt, StreamExt, stream};
+use plugwire::connect::{AnyDialer, AnyListener, ConnectOptions, ConnectionUrl};
+use plugwire::core::{BoxTransport, Establish, Frame, Listener};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+const HANDSHAKE: &str = r#"[{"RequestServerInfo":{"Id":1,"ClientName":"load","ProtocolVersionMajor":4,"ProtocolVersionMinor":0}}]"#;
+const IN_FLIGHT: usize = 32;
+const LATENCY_REQUESTS: usize = 2_000;
+const THROUGHPUT_REQUESTS: usize = 20_000;
+/// Connections dialled at once while opening many sessions.
+const DIAL_CONCURRENCY: usize = 64;
+const TRANSPORTS: [&str; 3] = ["ws", "ipc", "quic"];
+
+fn request(id: u32) -> Frame {
+    Frame::Text(Bytes::from(format!(
+        r#"[{{"RequestDeviceList":{{"Id":{id}}}}}]"#
+    )))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--echo-server") {
+        return echo_server(&args[1..]).await;
+    }
+    let scale = args.iter().any(|a| a == "--scale");
+    let sessions = match args.iter().position(|a| a == "--sessions") {
+        Some(at) => args.get(at + 1).ok_or("--sessions N")?.parse()?,
+        None => 1_000,
+    };
+    let dir = tempfile::tempdir()?;
+    let options = ConnectOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..ConnectOptions::default()
+    };
+
+    let mut plugwire = spawn_plugwire(dir.path(), sessions.max(10_000) + 100).await?;
+    // The reply the echo server sends back: exactly what plugwire answers.
+    let reply = {
+        let mut transport = dial(&plugwire.urls[0], &options).await?;
+        handshake(&mut transport).await?;
+        transport.send(request(2)).await?;
+        frame_bytes(transport.next().await.ok_or("no reply")??)
+    };
+    let reply_file = dir.path().join("reply.json");
+    std::fs::write(&reply_file, &reply)?;
+    let mut echo = spawn_echo(dir.path(), &reply_file).await?;
+
+    println!(
+        "{} sessions per transport for idle memory; reply frame {} bytes\n",
+        sessions,
+        reply.len()
+    );
+    println!(
+        "| transport | p50 plugwire / echo | p99 plugwire / echo | p50 ratio | throughput (32 in flight) plugwire / echo | throughput ratio | idle KiB/session plugwire / echo |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (index, name) in TRANSPORTS.iter().enumerate() {
+        let (p, e) = (&plugwire.urls[index], &echo.urls[index]);
+        let (p_lat, e_lat) = (latency(p, &options).await?, latency(e, &options).await?);
+        let (p_tp, e_tp) = (
+            throughput(p, &options).await?,
+            throughput(e, &options).await?,
+        );
+        let p_mem = idle_memory(plugwire.pid, p, &options, sessions).await?;
+        let e_mem = idle_memory(echo.pid, e, &options, sessions).await?;
+        println!(
+            "| {name} | {:.1} / {:.1} µs | {:.1} / {:.1} µs | {:.2} | {:.0} / {:.0} req/s | {:.2} | {:.1} / {:.1} |",
+            p_lat.0,
+            e_lat.0,
+            p_lat.1,
+            e_lat.1,
+            p_lat.0 / e_lat.0,
+            p_tp,
+            e_tp,
+            p_tp / e_tp,
+            p_mem,
+            e_mem
+        );
+    }
+    if scale {
+        scale_run(&plugwire, &options, 10_000).await?;
+    }
+    let _ = plugwire.child.kill().await;
+    let _ = echo.child.kill().await;
+    Ok(())
+}
+
+/// A server process and its listening URLs, in the order of [`TRANSPORTS`].
+struct Spawned {
+    child: Child,
+    pid: u32,
+    urls: Vec<ConnectionUrl>,
+}
+
+async fn spawn_plugwire(dir: &Path, max_connections: usize) -> Result<Spawned, Error> {
+    let binary = std::env::var_os("PLUGWIRE_BIN")
+        .map(PathBuf::from)
+        .or_else(|| {
+            // target/release/examples/load -> target/release/plugwire
+            let exe = std::env::current_exe().ok()?;
+            Some(exe.parent()?.parent()?.join("plugwire"))
+        })
+        .ok_or("cannot find the plugwire binary; set PLUGWIRE_BIN")?;
+    let mut command = Command::new(binary);
+    command.args([
+        "serve",
+        "--websocket-port",
+        "0",
+        "--quic-port",
+        "0",
+        "--log",
+        "warn",
+        // Idle sessions are the point here; the raw clients answer no liveness probes.
+        "--liveness-timeout",
+        "0",
+    ]);
+    command
+        .arg("--ipc")
+        .arg(dir.join("plugwire.sock"))
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--max-connections")
+        .arg(max_connections.to_string());
+    spawn(command).await
+}
+
+async fn spawn_echo(dir: &Path, reply: &Path) -> Result<Spawned, Error> {
+    let mut command = Command::new(std::env::current_exe()?);
+    command.arg("--echo-server").arg(reply).arg(dir);
+    spawn(command).await
+}
+
+/// Starts `command` and reads the `... listening on URL` lines it prints.
+async fn spawn(mut command: Command) -> Result<Spawned, Error> {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = child.id().ok_or("child exited")?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let mut urls: Vec<Option<ConnectionUrl>> = vec![None, None, None];
+    while urls.iter().any(Option::is_none) {
+        let line = lines.next_line().await?.ok_or("server exited early")?;
+        let Some(url) = line.strip_prefix("plugwire listening on ") else {
+            continue;
+        };
+        let url = url.split_whitespace().next().unwrap_or(url);
+        let scheme = url.split("://").next().unwrap_or("");
+        if let Some(slot) = TRANSPORTS.iter().position(|t| *t == scheme) {
+            urls[slot] = Some(url.parse()?);
+        }
+    }
+    // Keep draining its output so the child never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok(Spawned {
+        child,
+        pid,
+        urls: urls.into_iter().flatten().collect(),
+    })
+}
+
+async fn dial(url: &ConnectionUrl, options: &ConnectOptions) -> Result<BoxTransport, Error> {
+    Ok(AnyDialer::new(url, options)?.establish().await?)
+}
+
+async fn handshake(transport: &mut BoxTransport) -> Result<(), Error> {
+    transport.send(Frame::Text(HANDSHAKE.into())).await?;
+    transport.next().await.ok_or("closed during handshake")??;
+    Ok(())
+}
+
+fn frame_bytes(frame: Frame) -> Bytes {
+    match frame {
+        Frame::Text(bytes) | Frame::Binary(bytes) => bytes,
+    }
+}
+
+/// p50 and p99 in µs, one request in flight.
+async fn latency(url: &ConnectionUrl, options: &ConnectOptions) -> Result<(f64, f64), Error> {
+    let mut transport = dial(url, options).await?;
+    handshake(&mut transport).await?;
+    let mut samples = Vec::with_capacity(LATENCY_REQUESTS);
+    for id in 0..(LATENCY_REQUESTS + LATENCY_REQUESTS / 10) {
+        let started = Instant::now();
+        transport.send(request(id as u32 + 2)).await?;
+        transport.next().await.ok_or("closed")??;
+        // The first tenth warms up.
+        if id >= LATENCY_REQUESTS / 10 {
+            samples.push(started.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
+    Ok((at(0.5), at(0.99)))
+}
+
+/// Replies per second with [`IN_FLIGHT`] requests in flight on one connection.
+async fn throughput(url: &ConnectionUrl, options: &ConnectOptions) -> Result<f64, Error> {
+    let mut transport = dial(url, options).await?;
+    handshake(&mut transport).await?;
+    let started = Instant::now();
+    let mut id = 2u32;
+    for _ in 0..IN_FLIGHT {
+        transport.feed(request(id)).await?;
+        id += 1;
+    }
+    transport.flush().await?;
+    let (mut sent, mut received) = (IN_FLIGHT, 0);
+    while received < THROUGHPUT_REQUESTS {
+        transport.next().await.ok_or("closed")??;
+        let mut arrived = 1;
+        while let Some(Some(reply)) = transport.next().now_or_never() {
+            reply?;
+            arrived += 1;
+        }
+        received += arrived;
+        let more = arrived.min(THROUGHPUT_REQUESTS.saturating_sub(sent));
+        for _ in 0..more {
+            transport.feed(request(id)).await?;
+            id = id.wrapping_add(1).max(2);
+        }
+        sent += more;
+        transport.flush().await?;
+    }
+    Ok(received as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Opens `count` sessions to `url` (handshake done), at most [`DIAL_CONCURRENCY`] at a time.
+async fn open_sessions(
+    url: &ConnectionUrl,
+    options: &ConnectOptions,
+    count: usize,
+) -> Result<Vec<BoxTransport>, Error> {
+    stream::iter(0..count)
+        .map(|_| async {
+            let mut transport = dial(url, options).await?;
+            handshake(&mut transport).await?;
+            Ok::<_, Error>(transport)
+        })
+        .buffer_unordered(DIAL_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// Resident KiB each idle session costs the server process `pid`.
+async fn idle_memory(
+    pid: u32,
+    url: &ConnectionUrl,
+    options: &ConnectOptions,
+    count: usize,
+) -> Result<f64, Error> {
+    let before = rss_kib(pid)?;
+    let sessions = open_sessions(url, options, count).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let after = rss_kib(pid)?;
+    drop(sessions);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok(after.saturating_sub(before) as f64 / count as f64)
+}
+
+/// `count` sessions over all three transports at once, every one asking at the same time, then
+/// all dropped without a goodbye; prints whether every one was answered and whether file
+/// descriptors and memory came back.
+async fn scale_run(server: &Spawned, options: &ConnectOptions, count: usize) -> Result<(), Error> {
+    let (rss_start, fds_start) = (rss_kib(server.pid)?, fd_count(server.pid)?);
+    let started = Instant::now();
+    let mut sessions = Vec::with_capacity(count);
+    for (index, url) in server.urls.iter().enumerate() {
+        let share = count / 3 + usize::from(index < count % 3);
+        sessions.extend(open_sessions(url, options, share).await?);
+    }
+    let opened = started.elapsed();
+    let (rss_open, fds_open) = (rss_kib(server.pid)?, fd_count(server.pid)?);
+    // Every session asks at once; each must be answered.
+    let asked = Instant::now();
+    let answered = stream::iter(sessions.iter_mut())
+        .map(|transport| async move {
+            transport.send(request(2)).await.ok()?;
+            tokio::time::timeout(Duration::from_secs(60), transport.next())
+                .await
+                .ok()??
+                .ok()
+        })
+        .buffer_unordered(count)
+        .filter(|answer| std::future::ready(answer.is_some()))
+        .count()
+        .await;
+    let answer_time = asked.elapsed();
+    // Abrupt disconnects: no Buttplug goodbye, no WebSocket close, no QUIC close frame.
+    drop(sessions);
+    let settle = Instant::now();
+    let mut fds_end = fd_count(server.pid)?;
+    while fds_end > fds_start && settle.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        fds_end = fd_count(server.pid)?;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_end = rss_kib(server.pid)?;
+    println!(
+        "\nscale: {count} sessions (ws/ipc/quic mixed) opened in {:.1} s; {answered}/{count} answered when all asked at once ({:.2} s)",
+        opened.as_secs_f64(),
+        answer_time.as_secs_f64()
+    );
+    println!(
+        "after {count} abrupt disconnects: fds {fds_start} -> {fds_open} -> {fds_end} (settled in {:.1} s); RSS {rss_start} -> {rss_open} -> {rss_end} KiB ({:+.1} % of start)",
+        settle.elapsed().as_secs_f64(),
+        (rss_end as f64 - rss_start as f64) / rss_start as f64 * 100.0
+    );
+    Ok(())
+}
+
+fn rss_kib(pid: u32) -> Result<u64, Error> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.split_whitespace().next())
+        .ok_or_else(|| "no VmRSS".into())
+        .and_then(|kib| Ok(kib.parse()?))
+}
+
+fn fd_count(pid: u32) -> Result<usize, Error> {
+    Ok(std::fs::read_dir(format!("/proc/{pid}/fd"))?.count())
+}
+
+/// The raw echo server: answers every frame with the reply in the file given, over the same
+/// transports and framing as plugwire, writing every ready reply before one flush.
+async fn echo_server(args: &[String]) -> Result<(), Error> {
+    let [reply, dir] = args else {
+        return Err("--echo-server REPLY_FILE DIR".into());
+    };
+    let reply = Frame::Text(Bytes::from(std::fs::read(reply)?));
+    let options = ConnectOptions {
+        data_dir: Some(PathBuf::from(dir)),
+        ..ConnectOptions::default()
+    };
+    let urls = [
+        "ws://127.0.0.1:0".to_owned(),
+        format!("ipc://{dir}/echo.sock"),
+        "quic://127.0.0.1:0".to_owned(),
+    ];
+    let mut tasks = Vec::new();
+    for url in urls {
+        let listener = AnyListener::bind(&url.parse()?, &options).await?;
+        println!("plugwire listening on {}", listener.describe());
+        let reply = reply.clone();
+        tasks.push(tokio::spawn(echo(listener, reply)));
+    }
+    for task in tasks {
+        let _ = task.await;
+    }
+    Ok(())
+}
+
+async fn echo(listener: AnyListener, reply: Frame) {
+    while let Ok((pending, _)) = listener.accept().await {
+        let reply = reply.clone();
+        tokio::spawn(async move {
+            let Ok(mut transport) = pending.await else {
+                return;
+            };
+            while let Some(Ok(_)) = transport.next().await {
+                if transport.feed(reply.clone()).await.is_err() {
+                    return;
+                }
+                while let Some(Some(Ok(_))) = transport.next().now_or_never() {
+                    if transport.feed(reply.clone()).await.is_err() {
+                        return;
+                    }
+                }
+                if transport.flush().await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
