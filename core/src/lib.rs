@@ -15,6 +15,7 @@
 //! Depends on nothing of plugwire's. Transports, serializers and the devices crate depend on
 //! this crate only, never on each other.
 
+pub mod access;
 pub mod connector;
 mod error;
 mod frame;

@@ -307,7 +307,7 @@ fn access_token(args: &ServeArgs, beyond: bool) -> Result<Option<AccessToken>, A
     let token = match &args.access_token {
         Some(token) => AccessToken::new(token)?,
         None => {
-            let token = AccessToken::generate()?;
+            let token = plugwire::tls::generate_access_token()?;
             announce!("plugwire access token: {}", token.as_str());
             token
         }

@@ -42,8 +42,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! A hardware manager crate: depends on `plugwire-devices`, `plugwire-core` and (for the access
-//! token) `plugwire-tls` only.
+//! A hardware manager crate: depends on `plugwire-devices` and `plugwire-core` only.
 
 mod connection;
 mod error;
@@ -56,7 +55,7 @@ use std::time::Duration;
 
 pub use error::DeviceWebSocketError;
 pub use identification::Identification;
-pub use plugwire_tls::AccessToken;
+pub use plugwire_core::access::AccessToken;
 pub use server::DeviceWebSocketServer;
 
 /// The port intiface-engine's device WebSocket server listens on.

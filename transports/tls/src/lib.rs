@@ -7,12 +7,12 @@
 //! - [`ServerTrust`]: how a dialler accepts the listener: a pinned SHA-256 [`Fingerprint`], a CA
 //!   file, the system's roots, or, only when asked for by name, anything.
 //!
-//! - [`AccessToken`]: a secret every connection presents before any Buttplug message is read.
+//! - [`AccessToken`] (defined in `plugwire-core`): a secret every connection presents before any
+//!   Buttplug message is read; [`generate_access_token`] makes a random one.
 //!
 //! rustls with the ring provider only: a build that also links another provider never has to
 //! guess which one to use.
 
-mod access;
 mod fingerprint;
 mod identity;
 mod trust;
@@ -21,9 +21,9 @@ use std::sync::Arc;
 
 use plugwire_core::TransportError;
 
-pub use access::{AccessToken, InvalidToken};
 pub use fingerprint::{Fingerprint, InvalidFingerprint};
 pub use identity::ServerIdentity;
+pub use plugwire_core::access::{AccessToken, InvalidToken};
 pub use trust::ServerTrust;
 
 /// The TLS versions a connection may use.
@@ -66,4 +66,29 @@ pub fn server_config(
         .map_err(|e| TransportError::Config(format!("certificate: {e}")))?;
     config.alpn_protocols = alpn.iter().map(|name| name.to_vec()).collect();
     Ok(config)
+}
+
+/// A fresh random access token (128 bits from the system's secure random source, as hex).
+pub fn generate_access_token() -> Result<AccessToken, std::io::Error> {
+    let mut bytes = [0u8; 16];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+        .map_err(|_| std::io::Error::other("the system's random source failed"))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    AccessToken::new(&hex).map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_tokens_are_random_hex_that_fits() {
+        let (a, b) = (
+            generate_access_token().expect("random"),
+            generate_access_token().expect("random"),
+        );
+        assert_eq!(a.as_str().len(), 32);
+        assert!(a.as_str().bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
 }
