@@ -4,8 +4,10 @@
 //! "Stop all" and the device stopped. A screenshot of the page is kept as a test artifact
 //! (`PLUGWIRE_SCREENSHOT=docs/device-page.png` also writes it there, for the README).
 //!
-//! Chromium is required (Debian package `chromium`; `.ci/run` installs it): without it this
-//! test fails, saying so, rather than passing unseen. `PLUGWIRE_CHROMIUM` names another binary.
+//! It needs Chromium (Debian package `chromium`; `.ci/run` installs it). On a machine without
+//! one it says so and checks nothing, so `cargo test --workspace` works with a bare Rust
+//! toolchain; with `PLUGWIRE_REQUIRE_CHROMIUM` set (as `.ci/run` sets it) a missing browser
+//! fails the test instead. `PLUGWIRE_CHROMIUM` names another binary.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -38,7 +40,15 @@ async fn the_page_follows_a_client_live_and_stops_everything() {
 }
 
 async fn run() {
-    let chromium = chromium();
+    let Some(chromium) = chromium() else {
+        assert!(
+            std::env::var_os("PLUGWIRE_REQUIRE_CHROMIUM").is_none(),
+            "the device-page test needs Chromium: `apt-get install chromium` (what .ci/run \
+             does), or PLUGWIRE_CHROMIUM=/path/to/chrome"
+        );
+        println!("no Chromium on this machine: the device page is not checked in a browser");
+        return;
+    };
     let serve = Serve::start();
     let page_url = format!("http://{}/", serve.rest);
     let browser = Browser::launch(&chromium).await;
@@ -76,24 +86,21 @@ async fn run() {
     client.disconnect().await.expect("disconnect");
 }
 
-/// The Chromium binary, or a failure that says how to get one.
-fn chromium() -> PathBuf {
+/// The Chromium binary, if there is one.
+fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("PLUGWIRE_CHROMIUM") {
-        return PathBuf::from(path);
+        return Some(PathBuf::from(path));
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     for name in ["chromium", "chromium-browser", "google-chrome"] {
         for dir in std::env::split_paths(&path) {
             let candidate = dir.join(name);
             if candidate.is_file() {
-                return candidate;
+                return Some(candidate);
             }
         }
     }
-    panic!(
-        "the device-page test needs Chromium: `apt-get install chromium` (what .ci/run does), \
-         or PLUGWIRE_CHROMIUM=/path/to/chrome"
-    );
+    None
 }
 
 /// `plugwire serve` with the REST API, killed on drop.
