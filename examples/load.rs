@@ -81,20 +81,20 @@ async fn main() -> Result<(), Error> {
         reply.len()
     );
     println!(
-        "| transport | p50 plugwire / echo | p99 plugwire / echo | p50 ratio | throughput (32 in flight) plugwire / echo | throughput ratio | idle KiB/session plugwire / echo |"
+        "| transport | p50 plugwire / echo | p99 plugwire / echo | p50 ratio | throughput (32 in flight) plugwire / echo | throughput ratio | server CPU µs/request plugwire / echo | idle KiB/session plugwire / echo |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for (index, name) in TRANSPORTS.iter().enumerate() {
         let (p, e) = (&plugwire.urls[index], &echo.urls[index]);
         let (p_lat, e_lat) = (latency(p, &options).await?, latency(e, &options).await?);
-        let (p_tp, e_tp) = (
-            throughput(p, &options).await?,
-            throughput(e, &options).await?,
+        let ((p_tp, p_cpu), (e_tp, e_cpu)) = (
+            throughput(plugwire.pid, p, &options).await?,
+            throughput(echo.pid, e, &options).await?,
         );
         let p_mem = idle_memory(plugwire.pid, p, &options, sessions).await?;
         let e_mem = idle_memory(echo.pid, e, &options, sessions).await?;
         println!(
-            "| {name} | {:.1} / {:.1} µs | {:.1} / {:.1} µs | {:.2} | {:.0} / {:.0} req/s | {:.2} | {:.1} / {:.1} |",
+            "| {name} | {:.1} / {:.1} µs | {:.1} / {:.1} µs | {:.2} | {:.0} / {:.0} req/s | {:.2} | {:.1} / {:.1} | {:.1} / {:.1} |",
             p_lat.0,
             e_lat.0,
             p_lat.1,
@@ -103,6 +103,8 @@ async fn main() -> Result<(), Error> {
             p_tp,
             e_tp,
             p_tp / e_tp,
+            p_cpu,
+            e_cpu,
             p_mem,
             e_mem
         );
@@ -225,10 +227,17 @@ async fn latency(url: &ConnectionUrl, options: &ConnectOptions) -> Result<(f64, 
     Ok((at(0.5), at(0.99)))
 }
 
-/// Replies per second with [`IN_FLIGHT`] requests in flight on one connection.
-async fn throughput(url: &ConnectionUrl, options: &ConnectOptions) -> Result<f64, Error> {
+/// Replies per second with [`IN_FLIGHT`] requests in flight on one connection, and the CPU
+/// time the server process `pid` spent per request meanwhile (steadier than the rate on a
+/// shared machine: it does not count time spent waiting for the other processes).
+async fn throughput(
+    pid: u32,
+    url: &ConnectionUrl,
+    options: &ConnectOptions,
+) -> Result<(f64, f64), Error> {
     let mut transport = dial(url, options).await?;
     handshake(&mut transport).await?;
+    let cpu_before = cpu_ns(pid)?;
     let started = Instant::now();
     let mut id = 2u32;
     for _ in 0..IN_FLIGHT {
@@ -253,7 +262,9 @@ async fn throughput(url: &ConnectionUrl, options: &ConnectOptions) -> Result<f64
         sent += more;
         transport.flush().await?;
     }
-    Ok(received as f64 / started.elapsed().as_secs_f64())
+    let rate = received as f64 / started.elapsed().as_secs_f64();
+    let cpu_us = cpu_ns(pid)?.saturating_sub(cpu_before) as f64 / 1_000.0 / received as f64;
+    Ok((rate, cpu_us))
 }
 
 /// Opens `count` sessions to `url` (handshake done), at most [`DIAL_CONCURRENCY`] at a time.
@@ -350,6 +361,24 @@ fn rss_kib(pid: u32) -> Result<u64, Error> {
         .and_then(|value| value.split_whitespace().next())
         .ok_or_else(|| "no VmRSS".into())
         .and_then(|kib| Ok(kib.parse()?))
+}
+
+/// CPU time the process `pid` has run, in nanoseconds: the sum over its threads of the first
+/// field of `/proc/PID/task/TID/schedstat`.
+fn cpu_ns(pid: u32) -> Result<u64, Error> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        // A thread may end between listing and reading.
+        let Ok(stat) = std::fs::read_to_string(task?.path().join("schedstat")) else {
+            continue;
+        };
+        total += stat
+            .split_whitespace()
+            .next()
+            .ok_or("empty schedstat")?
+            .parse::<u64>()?;
+    }
+    Ok(total)
 }
 
 fn fd_count(pid: u32) -> Result<usize, Error> {

@@ -11,6 +11,7 @@
 //!   [`connector::Connection`] that matches replies to requests by Id.
 //!
 //! - [`sync`]: the one mutex plugwire locks with (it cannot poison).
+//! - [`template`]: batches encoded once and resent with only their Id changed.
 //!
 //! Depends on nothing of plugwire's. Transports, serializers and the devices crate depend on
 //! this crate only, never on each other.
@@ -24,9 +25,10 @@ pub mod link;
 pub mod message;
 mod serializer;
 pub mod sync;
+pub mod template;
 mod transport;
 
 pub use error::{ConnectorError, ErrorCode, ProtocolError, SerializeError, TransportError};
 pub use frame::Frame;
-pub use serializer::{Decoded, Serializer, SerializerFactory};
+pub use serializer::{Decoded, Outgoing, Serializer, SerializerFactory};
 pub use transport::{AcceptOne, BoxTransport, Establish, Listener, Transport, url_escape};

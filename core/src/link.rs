@@ -10,11 +10,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::{Sink, Stream};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::message::Lenient;
-use crate::{ConnectorError, Decoded, Frame, Serializer, Transport, TransportError};
+use crate::{ConnectorError, Decoded, Frame, Outgoing, Serializer, Transport, TransportError};
 
 /// One incoming frame's worth of messages: each decoded on its own, plus what went wrong in
 /// the frame after them (bad syntax, not an array, wrong frame kind), if anything.
@@ -82,7 +81,7 @@ impl<T, S, In, Out> Sink<Vec<Out>> for FramedLink<T, S, In, Out>
 where
     T: Transport,
     S: Serializer,
-    Out: Serialize,
+    Out: Outgoing,
 {
     type Error = ConnectorError;
 
@@ -94,9 +93,7 @@ where
 
     fn start_send(self: Pin<&mut Self>, batch: Vec<Out>) -> Result<(), Self::Error> {
         let this = self.get_mut();
-        let frame = this
-            .serializer
-            .encode(&batch)
+        let frame = Out::encode_batch(this.serializer.as_ref(), &batch)
             .map_err(ConnectorError::Serialize)?;
         Pin::new(&mut this.transport)
             .start_send(frame)

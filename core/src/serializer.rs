@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::message::MessageId;
 use crate::{Frame, SerializeError};
 
 /// The messages of one frame, and what went wrong after them, if anything.
@@ -52,8 +53,30 @@ pub trait Serializer: Send + Sync + 'static {
     /// still answer those messages and then report the fault.
     fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Decoded<M>;
 
-    /// A short name for logs ("json", "msgpack").
+    /// A short name for logs ("json", "msgpack"). Two serializers with the same name encode
+    /// alike (encodings are cached by it: [`crate::template::Templates`]).
     fn name(&self) -> &'static str;
+
+    /// The bytes `id` takes inside this serializer's encoding of a message, so a batch encoded
+    /// once can be sent again with another Id ([`crate::template::IdTemplate`]). `None`, the
+    /// default, where there is no such fixed form: batches are then encoded in full each time.
+    fn encode_id(&self, id: MessageId) -> Option<Vec<u8>> {
+        let _ = id;
+        None
+    }
+}
+
+/// A message type that links send. A batch is encoded in full unless the type knows a
+/// cheaper way to the same bytes: server replies reuse the encoding of a device list shared
+/// between requests.
+pub trait Outgoing: Serialize + Sized {
+    /// One frame holding `batch`, exactly as [`Serializer::encode`] would make it.
+    fn encode_batch<S: Serializer>(
+        serializer: &S,
+        batch: &[Self],
+    ) -> Result<Frame, SerializeError> {
+        serializer.encode(batch)
+    }
 }
 
 /// Makes the serializer for each new connection: a fixed one, or one that detects what each

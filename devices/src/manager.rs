@@ -9,6 +9,7 @@ use plugwire_core::message::{
     OutputType, SpecVersion, VersionedServerMessage, device_list,
 };
 use plugwire_core::sync::{Mutex, MutexGuard};
+use plugwire_core::template::Templates;
 use tokio::sync::broadcast;
 use tracing::{info, warn};
 
@@ -115,6 +116,8 @@ pub struct DeviceListSnapshot {
     pub generation: u64,
     /// A `DeviceList` (Id 0) in the version's shape, for `SharedDeviceList` replies.
     pub list: Arc<VersionedServerMessage>,
+    /// Encodings of `list`, made by the first reply in each serializer and reused by the rest.
+    pub templates: Arc<Templates>,
     /// The indexes of the devices listed.
     pub indexes: Arc<BTreeSet<u32>>,
 }
@@ -283,6 +286,7 @@ impl DeviceManager {
         let snapshot = DeviceListSnapshot {
             generation: state.generation,
             list: Arc::new(device_list(version, 0, &devices)),
+            templates: Arc::default(),
             indexes: Arc::new(state.devices.keys().copied().collect()),
         };
         state.lists.insert(version, snapshot.clone());

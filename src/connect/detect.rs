@@ -154,6 +154,19 @@ impl Serializer for DetectingSerializer {
             .or(self.only)
             .map_or("auto", SerializerKind::name)
     }
+
+    fn encode_id(&self, id: u32) -> Option<Vec<u8>> {
+        // Only once the connection settled on a serializer: before that, `encode` may pick
+        // another than `name` says.
+        match self.chosen()? {
+            #[cfg(feature = "json")]
+            SerializerKind::Json => JsonSerializer.encode_id(id),
+            #[cfg(feature = "msgpack")]
+            SerializerKind::Msgpack => MsgpackSerializer.encode_id(id),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
 }
 
 #[cfg(all(test, feature = "json", feature = "msgpack"))]

@@ -505,10 +505,11 @@ impl Session {
         if version != SpecVersion::V4 && self.announced != *snapshot.indexes {
             self.announced = (*snapshot.indexes).clone();
         }
-        VersionedServerMessage::SharedDeviceList(SharedDeviceList {
+        VersionedServerMessage::SharedDeviceList(SharedDeviceList::new(
             id,
-            list: snapshot.list,
-        })
+            snapshot.list,
+            snapshot.templates,
+        ))
     }
 
     /// Turns a device event into what this client should hear of it (nothing before the

@@ -156,3 +156,18 @@ impl VersionedServerMessage {
         }
     }
 }
+
+/// A device list sent alone reuses its encoding; everything else is encoded in full.
+impl crate::Outgoing for VersionedServerMessage {
+    fn encode_batch<S: crate::Serializer>(
+        serializer: &S,
+        batch: &[Self],
+    ) -> Result<crate::Frame, crate::SerializeError> {
+        if let [Self::SharedDeviceList(shared)] = batch
+            && let Some(frame) = shared.frame(serializer)?
+        {
+            return Ok(frame);
+        }
+        crate::Serializer::encode(serializer, batch)
+    }
+}

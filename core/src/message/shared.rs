@@ -8,21 +8,62 @@ use serde::ser::{SerializeStruct, Serializer};
 
 use super::legacy::LegacyServerMessage;
 use super::{MessageId, ServerMessage, VersionedServerMessage};
+use crate::template::Templates;
+use crate::{Frame, SerializeError};
 
 /// A `DeviceList` answering request `id`, whose devices are the shared `list` (a
 /// [`VersionedServerMessage`] holding a `DeviceList`, built by [`super::device_list`]).
 ///
 /// It encodes exactly as the owned message with `id` would: same names, same fields, same
-/// order, in every serializer.
-#[derive(Debug, Clone, PartialEq)]
+/// order, in every serializer. Sent alone in a batch, it is encoded once per serializer and
+/// resent with only the Id changed ([`SharedDeviceList::frame`]).
+#[derive(Debug, Clone)]
 pub struct SharedDeviceList {
     /// Id of the `RequestDeviceList` answered (0 for a list sent because devices changed).
     pub id: MessageId,
     /// The device list, in the shape the session's spec version expects.
     pub list: Arc<VersionedServerMessage>,
+    /// Encodings of `list`, shared with every reply made from the same `list`.
+    pub templates: Arc<Templates>,
+}
+
+/// Equal when they say the same; the encodings kept are not part of the value.
+impl PartialEq for SharedDeviceList {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.list == other.list
+    }
 }
 
 impl SharedDeviceList {
+    /// A reply to request `id` with the shared `list`; its encodings are kept in `templates`,
+    /// which belongs to `list` (one per list, shared by all its replies).
+    pub fn new(
+        id: MessageId,
+        list: Arc<VersionedServerMessage>,
+        templates: Arc<Templates>,
+    ) -> Self {
+        Self {
+            id,
+            list,
+            templates,
+        }
+    }
+
+    /// This reply alone in a batch, from the encoding made the first time `serializer` sent
+    /// this list. `None` when the serializer cannot reuse an encoding.
+    pub fn frame<S: crate::Serializer>(
+        &self,
+        serializer: &S,
+    ) -> Result<Option<Frame>, SerializeError> {
+        self.templates.frame(serializer, self.id, |id| {
+            vec![Self {
+                id,
+                list: self.list.clone(),
+                templates: self.templates.clone(),
+            }]
+        })
+    }
+
     /// The owned message: what an in-process client, which takes values, gets.
     pub fn to_owned_message(&self) -> VersionedServerMessage {
         let mut owned = (*self.list).clone();
@@ -161,10 +202,11 @@ mod tests {
             SpecVersion::V3,
             SpecVersion::V4,
         ] {
-            let shared = SharedDeviceList {
-                id: 7,
-                list: Arc::new(device_list(version, 0, &devices)),
-            };
+            let shared = SharedDeviceList::new(
+                7,
+                Arc::new(device_list(version, 0, &devices)),
+                Arc::default(),
+            );
             let owned = device_list(version, 7, &devices);
             assert_eq!(
                 serde_json::to_string(&[&shared]).expect("json"),

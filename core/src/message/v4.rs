@@ -645,3 +645,7 @@ pub(crate) mod index_map {
         }
     }
 }
+
+impl crate::Outgoing for ClientMessage {}
+
+impl crate::Outgoing for ServerMessage {}

@@ -59,6 +59,11 @@ impl Serializer for JsonSerializer {
     fn name(&self) -> &'static str {
         "json"
     }
+
+    fn encode_id(&self, id: u32) -> Option<Vec<u8>> {
+        // A number is written the same alone as inside a message.
+        serde_json::to_vec(&id).ok()
+    }
 }
 
 /// Decodes every array in `text`, one after another, keeping those before a fault.

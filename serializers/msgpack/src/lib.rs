@@ -68,6 +68,11 @@ impl Serializer for MsgpackSerializer {
     fn name(&self) -> &'static str {
         "msgpack"
     }
+
+    fn encode_id(&self, id: u32) -> Option<Vec<u8>> {
+        // The smallest integer form, alone as inside a message.
+        rmp_serde::to_vec(&id).ok()
+    }
 }
 
 /// Decodes every array in `bytes`, one after another, keeping those before a fault.
