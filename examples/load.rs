@@ -14,6 +14,7 @@
 //! cargo build --release --bin plugwire --example load
 //! target/release/examples/load                  # N = 1,000 idle sessions per transport
 //! target/release/examples/load --scale          # also 10,000 mixed sessions, then abrupt drops
+//! target/release/examples/load --only ws        # one transport (ws, ipc or quic)
 //! ```
 //!
 //! Linux only (it reads `/proc`). The scale run needs about 10,000 file descriptors in each
@@ -84,7 +85,14 @@ async fn main() -> Result<(), Error> {
         "| transport | p50 plugwire / echo | p99 plugwire / echo | p50 ratio | throughput (32 in flight) plugwire / echo | throughput ratio | server CPU µs/request plugwire / echo | idle KiB/session plugwire / echo |"
     );
     println!("|---|---|---|---|---|---|---|---|");
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|at| args.get(at + 1));
     for (index, name) in TRANSPORTS.iter().enumerate() {
+        if only.is_some_and(|only| only != name) {
+            continue;
+        }
         let (p, e) = (&plugwire.urls[index], &echo.urls[index]);
         let (p_lat, e_lat) = (latency(p, &options).await?, latency(e, &options).await?);
         let ((p_tp, p_cpu), (e_tp, e_cpu)) = (

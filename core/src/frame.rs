@@ -5,7 +5,8 @@ use bytes::Bytes;
 /// One frame: text (JSON on WebSocket) or binary (MessagePack, length-delimited streams).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Frame {
-    /// UTF-8 text. Transports only produce this variant with valid UTF-8.
+    /// UTF-8 text. Whoever makes one guarantees the UTF-8: transports check what they
+    /// receive, serializers write text, and transports send it as given.
     Text(Bytes),
     /// Arbitrary bytes.
     Binary(Bytes),

@@ -97,14 +97,14 @@ struct State {
     generation: u64,
     /// Device lists already built for this generation, per spec version: every session asking
     /// shares one instead of each request cloning and converting the device table.
-    lists: HashMap<SpecVersion, DeviceListSnapshot>,
+    lists: [Option<DeviceListSnapshot>; SpecVersion::COUNT],
 }
 
 impl State {
     /// The devices changed: every cached list is stale.
     fn changed(&mut self) {
         self.generation = self.generation.wrapping_add(1);
-        self.lists.clear();
+        self.lists = Default::default();
     }
 }
 
@@ -279,7 +279,7 @@ impl DeviceManager {
     /// and shared by every request of every session until the next change.
     pub fn device_list(&self, version: SpecVersion) -> DeviceListSnapshot {
         let mut state = self.state();
-        if let Some(snapshot) = state.lists.get(&version) {
+        if let Some(snapshot) = &state.lists[version.index()] {
             return snapshot.clone();
         }
         let devices: Vec<DeviceInfo> = state.devices.values().map(|d| d.info.clone()).collect();
@@ -289,7 +289,7 @@ impl DeviceManager {
             templates: Arc::default(),
             indexes: Arc::new(state.devices.keys().copied().collect()),
         };
-        state.lists.insert(version, snapshot.clone());
+        state.lists[version.index()] = Some(snapshot.clone());
         snapshot
     }
 

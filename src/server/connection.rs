@@ -1,6 +1,7 @@
 //! Drives one [`Session`] over a link: frames in, replies out, device events, deadlines, and
 //! server shutdown.
 
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ use plugwire_core::message::{AnyClientMessage, SpecVersion, VersionedServerMessa
 use plugwire_core::{ConnectorError, ErrorCode, TransportError};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
@@ -34,15 +37,28 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     mut link: L,
     mut session: Session,
     devices: Arc<DeviceManager>,
-    mut events: broadcast::Receiver<DeviceEvent>,
+    events: broadcast::Receiver<DeviceEvent>,
     shutdown: CancellationToken,
 ) {
     let input_timeout = session.config().input_timeout;
     // Device reads run here, beside everything else the session does: pings, deadlines and
     // events never wait behind a slow device.
     let mut reads = FuturesUnordered::new();
-    'session: loop {
+    // The waits below live across turns of the loop: made afresh each turn, every turn would
+    // register with (and leave) the shared event channel, the shutdown token and the timer.
+    let mut events = BroadcastStream::new(events);
+    let shutdown = shutdown.cancelled();
+    let mut shutdown = pin!(shutdown);
+    let mut timer = pin!(tokio::time::sleep_until(Instant::now()));
+    let mut timer_at = None;
+    loop {
         let deadline = session.deadline();
+        if deadline != timer_at {
+            if let Some(at) = deadline {
+                timer.as_mut().reset(at);
+            }
+            timer_at = deadline;
+        }
         let mut step = tokio::select! {
             inbound = link.next() => match on_inbound(&mut session, inbound) {
                 Some(step) => step,
@@ -51,62 +67,68 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             Some((read, result)) = reads.next(), if !reads.is_empty() => {
                 session.read_done(read, result)
             }
-            event = events.recv() => match event {
-                Ok(event) => Step::replies(session.handle_event(event)),
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
+            event = events.next() => match event {
+                Some(Ok(event)) => Step::replies(session.handle_event(event)),
+                Some(Err(BroadcastStreamRecvError::Lagged(missed))) => {
                     warn!(missed, "session fell behind device events; resending the device list");
                     Step::replies(session.resynchronise())
                 }
-                Err(broadcast::error::RecvError::Closed) => break,
+                None => break,
             },
-            () = sleep_until_some(deadline) => session.deadline_passed(),
-            () = shutdown.cancelled() => {
+            () = timer.as_mut(), if timer_at.is_some() => session.deadline_passed(),
+            () = shutdown.as_mut() => {
                 info!("server shutting down; closing session");
                 break;
             }
         };
         // Write batching: every reply ready now is fed to the link, and the link is flushed
         // once when nothing more is ready, so 32 requests in flight cost one write rather than
-        // 32. Only what is already here is taken: a lone request is answered at once.
-        let mut fed = false;
-        let mut end = false;
-        let mut taken = 0;
-        loop {
-            for read in step.reads {
-                reads.push(perform(devices.clone(), read, input_timeout));
-            }
-            if !step.replies.is_empty() {
-                if !feed(&mut link, &session, step.replies).await {
-                    break 'session;
+        // 32. Only what is already here is taken: a lone request is answered at once. One
+        // send deadline covers the whole batch.
+        let (link, session, reads, devices) = (&mut link, &mut session, &mut reads, &devices);
+        let sent = tokio::time::timeout(SEND_TIMEOUT, async move {
+            let mut fed = false;
+            let mut taken = 0;
+            let go_on = loop {
+                for read in step.reads {
+                    reads.push(perform(devices.clone(), read, input_timeout));
                 }
-                fed = true;
-            }
-            if step.close {
-                end = true;
-                break;
-            }
-            // Bounded, so a client that never stops sending cannot starve its own replies,
-            // device events or deadlines.
-            taken += 1;
-            if taken == MAX_BATCH {
-                break;
-            }
-            step = match link.next().now_or_never() {
-                Some(inbound) => match on_inbound(&mut session, inbound) {
-                    Some(step) => step,
-                    None => {
-                        end = true;
-                        break;
+                if !step.replies.is_empty() {
+                    if !feed(link, session, step.replies).await {
+                        return false;
                     }
-                },
-                None => break,
+                    fed = true;
+                }
+                if step.close {
+                    break false;
+                }
+                // Bounded, so a client that never stops sending cannot starve its own
+                // replies, device events or deadlines.
+                taken += 1;
+                if taken == MAX_BATCH {
+                    break true;
+                }
+                step = match link.next().now_or_never() {
+                    Some(inbound) => match on_inbound(session, inbound) {
+                        Some(step) => step,
+                        None => break false,
+                    },
+                    None => break true,
+                };
             };
-        }
-        if fed && !flush(&mut link).await {
-            break;
-        }
-        if end {
-            break;
+            if fed && !flush(link).await {
+                return false;
+            }
+            go_on
+        })
+        .await;
+        match sent {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => {
+                warn!("the client stopped reading; ending the session");
+                break;
+            }
         }
     }
     session.end();
@@ -161,9 +183,9 @@ async fn feed<L: Link<AnyClientMessage, VersionedServerMessage>>(
     session: &Session,
     replies: Vec<VersionedServerMessage>,
 ) -> bool {
-    match tokio::time::timeout(SEND_TIMEOUT, link.feed(replies)).await {
-        Ok(Ok(())) => true,
-        Ok(Err(ConnectorError::Oversized(error))) => {
+    match link.feed(replies).await {
+        Ok(()) => true,
+        Err(ConnectorError::Oversized(error)) => {
             // The batch was refused before anything was written; say so instead.
             warn!(%error, "a reply was too large for the transport");
             let version = session.version().unwrap_or(SpecVersion::NEWEST);
@@ -173,17 +195,10 @@ async fn feed<L: Link<AnyClientMessage, VersionedServerMessage>>(
                 ErrorCode::Unknown,
                 format!("a reply was too large for the transport: {error}"),
             );
-            matches!(
-                tokio::time::timeout(SEND_TIMEOUT, link.feed(vec![notice])).await,
-                Ok(Ok(()))
-            )
+            link.feed(vec![notice]).await.is_ok()
         }
-        Ok(Err(error)) => {
+        Err(error) => {
             debug!(%error, "could not send to the client");
-            false
-        }
-        Err(_) => {
-            warn!("the client stopped reading; ending the session");
             false
         }
     }
@@ -191,22 +206,11 @@ async fn feed<L: Link<AnyClientMessage, VersionedServerMessage>>(
 
 /// Writes out everything fed. Returns whether the session can go on.
 async fn flush<L: Link<AnyClientMessage, VersionedServerMessage>>(link: &mut L) -> bool {
-    match tokio::time::timeout(SEND_TIMEOUT, link.flush()).await {
-        Ok(Ok(())) => true,
-        Ok(Err(error)) => {
+    match link.flush().await {
+        Ok(()) => true,
+        Err(error) => {
             debug!(%error, "could not send to the client");
             false
         }
-        Err(_) => {
-            warn!("the client stopped reading; ending the session");
-            false
-        }
-    }
-}
-
-async fn sleep_until_some(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
     }
 }

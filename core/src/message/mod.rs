@@ -46,6 +46,14 @@ impl SpecVersion {
     /// The newest version plugwire speaks.
     pub const NEWEST: SpecVersion = SpecVersion::V4;
 
+    /// How many versions plugwire speaks.
+    pub const COUNT: usize = 5;
+
+    /// A distinct number below [`Self::COUNT`] for each version, for tables indexed by version.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The version's number.
     pub fn number(self) -> u32 {
         match self {

@@ -13,7 +13,8 @@ use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame as WsFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use tracing::debug;
 
@@ -232,8 +233,11 @@ impl Sink<Frame> for WebSocketTransport {
             });
         }
         let message = match frame {
+            // Text frames are UTF-8 by `Frame::Text`'s contract; checking every outgoing one
+            // again (as `Message::Text` does) cost about a tenth of a device-list reply.
             Frame::Text(bytes) => {
-                Message::Text(Utf8Bytes::try_from(bytes).map_err(TransportError::io)?)
+                debug_assert!(std::str::from_utf8(&bytes).is_ok(), "Frame::Text not UTF-8");
+                Message::Frame(WsFrame::message(bytes, OpCode::Data(Data::Text), true))
             }
             Frame::Binary(bytes) => Message::Binary(bytes),
         };
