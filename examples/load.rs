@@ -2,7 +2,7 @@
 //! transports with the same framing, measured side by side, and a table printed.
 //!
 //! For each transport (WebSocket, IPC, QUIC): p50/p99 of a `RequestDeviceList` round trip with
-//! one request in flight, throughput with 32 in flight on one connection, the ratio
+//! one request in flight (plugwire and echo requests interleaved), throughput with 32 in flight on one connection, the ratio
 //! plugwire ÷ echo, and the resident memory each idle session costs (N sessions, handshake
 //! done; RSS of the server process from `/proc/PID/status` before and after).
 //!
@@ -94,7 +94,7 @@ async fn main() -> Result<(), Error> {
             continue;
         }
         let (p, e) = (&plugwire.urls[index], &echo.urls[index]);
-        let (p_lat, e_lat) = (latency(p, &options).await?, latency(e, &options).await?);
+        let (p_lat, e_lat) = latency(p, e, &options).await?;
         let ((p_tp, p_cpu), (e_tp, e_cpu)) = (
             throughput(plugwire.pid, p, &options).await?,
             throughput(echo.pid, e, &options).await?,
@@ -216,23 +216,42 @@ fn frame_bytes(frame: Frame) -> Bytes {
     }
 }
 
-/// p50 and p99 in µs, one request in flight.
-async fn latency(url: &ConnectionUrl, options: &ConnectOptions) -> Result<(f64, f64), Error> {
-    let mut transport = dial(url, options).await?;
-    handshake(&mut transport).await?;
-    let mut samples = Vec::with_capacity(LATENCY_REQUESTS);
+/// p50 and p99 in µs, one request in flight, of the server at `url` and of the echo at
+/// `echo_url`, their requests interleaved (one to each in turn) so that whatever else the
+/// machine does falls on both alike.
+async fn latency(
+    url: &ConnectionUrl,
+    echo_url: &ConnectionUrl,
+    options: &ConnectOptions,
+) -> Result<((f64, f64), (f64, f64)), Error> {
+    let mut servers = [dial(url, options).await?, dial(echo_url, options).await?];
+    let mut samples = [
+        Vec::with_capacity(LATENCY_REQUESTS),
+        Vec::with_capacity(LATENCY_REQUESTS),
+    ];
+    for transport in &mut servers {
+        handshake(transport).await?;
+    }
     for id in 0..(LATENCY_REQUESTS + LATENCY_REQUESTS / 10) {
-        let started = Instant::now();
-        transport.send(request(id as u32 + 2)).await?;
-        transport.next().await.ok_or("closed")??;
-        // The first tenth warms up.
-        if id >= LATENCY_REQUESTS / 10 {
-            samples.push(started.elapsed().as_secs_f64() * 1e6);
+        for (transport, samples) in servers.iter_mut().zip(&mut samples) {
+            let started = Instant::now();
+            transport.send(request(id as u32 + 2)).await?;
+            transport.next().await.ok_or("closed")??;
+            // The first tenth warms up.
+            if id >= LATENCY_REQUESTS / 10 {
+                samples.push(started.elapsed().as_secs_f64() * 1e6);
+            }
         }
     }
+    let [mut server, mut echo] = samples;
+    Ok((percentiles(&mut server), percentiles(&mut echo)))
+}
+
+/// p50 and p99 of `samples`.
+fn percentiles(samples: &mut [f64]) -> (f64, f64) {
     samples.sort_by(f64::total_cmp);
     let at = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
-    Ok((at(0.5), at(0.99)))
+    (at(0.5), at(0.99))
 }
 
 /// Replies per second with [`IN_FLIGHT`] requests in flight on one connection, and the CPU
