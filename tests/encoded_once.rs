@@ -7,25 +7,17 @@ mod common;
 
 use std::sync::Arc;
 
-use common::within;
+use common::{serve_any, within};
 use futures::{SinkExt, StreamExt};
-use plugwire::connect::{AnyDialer, AnyListener, ConnectOptions, ConnectionUrl, Detect};
+use plugwire::connect::{AnyDialer, ConnectionUrl};
 use plugwire::core::message::{SharedDeviceList, SpecVersion, VersionedServerMessage};
-use plugwire::core::{Establish, Frame, Listener as _, Outgoing, Serializer};
+use plugwire::core::{Establish, Frame, Outgoing, Serializer};
 use plugwire::devices::DeviceManager;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::json::JsonSerializer;
 use plugwire::msgpack::MsgpackSerializer;
 use plugwire::server::{Server, ServerConfig};
 use serde_json::Value;
-
-const VERSIONS: [SpecVersion; 5] = [
-    SpecVersion::V0,
-    SpecVersion::V1,
-    SpecVersion::V2,
-    SpecVersion::V3,
-    SpecVersion::V4,
-];
 
 /// Ids whose encodings differ in width in JSON (digits) and MessagePack (fixint, uint8,
 /// uint16, uint32).
@@ -59,7 +51,7 @@ fn encoded_in_full<S: Serializer>(serializer: &S, reply: &VersionedServerMessage
 }
 
 fn check_spliced<S: Serializer>(serializer: &S, devices: &DeviceManager) {
-    for version in VERSIONS {
+    for version in SpecVersion::ALL {
         for id in IDS {
             let reply = reply(devices, version, id);
             let VersionedServerMessage::SharedDeviceList(shared) = &reply else {
@@ -141,19 +133,10 @@ const HANDSHAKE: &str = r#"[{"RequestServerInfo":{"Id":1,"ClientName":"raw","Pro
 #[tokio::test]
 async fn replies_over_websocket_are_the_full_encoding_before_and_after_a_device_change() {
     within(async {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let options = ConnectOptions {
-            data_dir: Some(dir.path().to_owned()),
-            ..ConnectOptions::default()
-        };
         let devices = devices();
         let server = Server::new(ServerConfig::default(), devices.clone());
-        let listener = AnyListener::bind(&"ws://127.0.0.1:0".parse().expect("url"), &options)
-            .await
-            .expect("bind");
-        let target: ConnectionUrl = listener.describe().parse().expect("url");
-        let serving = server.clone();
-        tokio::spawn(async move { serving.listen(listener, Detect::default()).await });
+        let (address, options, _dir) = serve_any(&server, "ws://127.0.0.1:0").await;
+        let target: ConnectionUrl = address.parse().expect("url");
         let mut dialer = AnyDialer::new(&target, &options).expect("dialer");
 
         for binary in [false, true] {

@@ -7,12 +7,11 @@ mod common;
 
 use std::sync::Arc;
 
-use common::within;
+use common::{serve_any, within};
 use futures::{SinkExt, StreamExt};
 use plugwire::Client;
 use plugwire::connect::ConnectionUrl;
-use plugwire::connect::{self, AnyDialer, AnyListener, ConnectOptions, Detect};
-use plugwire::core::Listener as _;
+use plugwire::connect::{self, AnyDialer};
 use plugwire::core::message::{OutputCommand, OutputType};
 use plugwire::core::{Establish, Frame, Transport};
 use plugwire::devices::DeviceManager;
@@ -84,19 +83,9 @@ fn server() -> (Arc<Server>, Arc<SimulatedDevice>) {
 }
 
 async fn run_on(listen: &str) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let options = ConnectOptions {
-        data_dir: Some(dir.path().to_owned()),
-        ..ConnectOptions::default()
-    };
-    let listen = listen.replace("DIR", &dir.path().display().to_string());
     let (server, vibrator) = server();
-    let listener = AnyListener::bind(&listen.parse().expect("url"), &options)
-        .await
-        .expect("bind");
-    let target: ConnectionUrl = listener.describe().parse().expect("url");
-    let serving = server.clone();
-    tokio::spawn(async move { serving.listen(listener, Detect::default()).await });
+    let (address, options, _dir) = serve_any(&server, listen).await;
+    let target: ConnectionUrl = address.parse().expect("url");
     let mut dialer = AnyDialer::new(&target, &options).expect("dialer");
     both_serializers(async || dialer.establish().await.expect("dial"), &vibrator).await;
     server.shutdown().await;
@@ -120,18 +109,8 @@ async fn quic_answers_each_session_in_its_own_serializer() {
 #[tokio::test]
 async fn json_and_msgpack_clients_side_by_side_on_one_server() {
     within(async {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let options = ConnectOptions {
-            data_dir: Some(dir.path().to_owned()),
-            ..ConnectOptions::default()
-        };
         let (server, vibrator) = server();
-        let listener = AnyListener::bind(&"ws://127.0.0.1:0".parse().expect("url"), &options)
-            .await
-            .expect("bind");
-        let address = listener.describe();
-        let serving = server.clone();
-        tokio::spawn(async move { serving.listen(listener, Detect::default()).await });
+        let (address, options, _dir) = serve_any(&server, "ws://127.0.0.1:0").await;
         let json_url: ConnectionUrl = format!("{address}?format=json").parse().expect("url");
         let msgpack_url: ConnectionUrl = format!("{address}?format=msgpack").parse().expect("url");
         let (json_client, msgpack_client) = tokio::join!(

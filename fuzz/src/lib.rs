@@ -52,21 +52,13 @@ fn devices() -> &'static [DeviceInfo] {
     })
 }
 
-const VERSIONS: [SpecVersion; 5] = [
-    SpecVersion::V0,
-    SpecVersion::V1,
-    SpecVersion::V2,
-    SpecVersion::V3,
-    SpecVersion::V4,
-];
-
 /// Client messages as the server decodes them, checked and converted for every spec version.
 fn check_client_messages(decoded: Decoded<Lenient<AnyClientMessage>>) {
     for message in decoded.messages {
         let Lenient::Valid(message) = message else {
             continue;
         };
-        for version in VERSIONS {
+        for version in SpecVersion::ALL {
             let _ = message.available_in(version);
         }
         let lookup = |index: u32| devices().iter().find(|d| d.device_index == index).cloned();

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use plugwire::connect::{AnyListener, ConnectOptions, Detect};
+use plugwire::core::Listener as _;
 use plugwire::devices::DeviceManager;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::json::JsonSerializer;
@@ -19,6 +21,28 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// `server` listening at `listen` (any URL plugwire serves; `DIR` in it becomes a new temporary
+/// directory), each connection in the serializer it speaks. Returns the listener's own URL, the
+/// options to dial it with, and the directory, which the caller keeps for as long as it serves.
+pub async fn serve_any(
+    server: &Arc<Server>,
+    listen: &str,
+) -> (String, ConnectOptions, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = ConnectOptions {
+        data_dir: Some(dir.path().to_owned()),
+        ..ConnectOptions::default()
+    };
+    let listen = listen.replace("DIR", &dir.path().display().to_string());
+    let listener = AnyListener::bind(&listen.parse().expect("url"), &options)
+        .await
+        .expect("bind");
+    let address = listener.describe();
+    let serving = server.clone();
+    tokio::spawn(async move { serving.listen(listener, Detect::default()).await });
+    (address, options, dir)
+}
 
 /// The limit on every async test and every wait inside one.
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(20);

@@ -46,8 +46,11 @@ impl SpecVersion {
     /// The newest version plugwire speaks.
     pub const NEWEST: SpecVersion = SpecVersion::V4;
 
+    /// Every version plugwire speaks, oldest first.
+    pub const ALL: [SpecVersion; 5] = [Self::V0, Self::V1, Self::V2, Self::V3, Self::V4];
+
     /// How many versions plugwire speaks.
-    pub const COUNT: usize = 5;
+    pub const COUNT: usize = Self::ALL.len();
 
     /// A distinct number below [`Self::COUNT`] for each version, for tables indexed by version.
     pub fn index(self) -> usize {

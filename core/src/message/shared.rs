@@ -195,13 +195,7 @@ mod tests {
     #[test]
     fn a_shared_list_encodes_exactly_as_the_owned_one_in_every_version() {
         let devices = devices();
-        for version in [
-            SpecVersion::V0,
-            SpecVersion::V1,
-            SpecVersion::V2,
-            SpecVersion::V3,
-            SpecVersion::V4,
-        ] {
+        for version in SpecVersion::ALL {
             let shared = SharedDeviceList::new(
                 7,
                 Arc::new(device_list(version, 0, &devices)),
