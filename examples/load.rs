@@ -13,7 +13,7 @@
 //! ```sh
 //! cargo build --release --bin plugwire --example load
 //! target/release/examples/load                  # N = 1,000 idle sessions per transport
-//! target/release/examples/load --scale          # also 10,000 mixed sessions, then abrupt drops
+//! target/release/examples/load --scale          # also 10,000 mixed sessions, then abrupt drops (twice)
 //! target/release/examples/load --only ws        # one transport (ws, ipc or quic)
 //! ```
 //!
@@ -118,7 +118,11 @@ async fn main() -> Result<(), Error> {
         );
     }
     if scale {
-        scale_run(&plugwire, &options, 10_000).await?;
+        // Twice: memory the first crowd left behind must be reused by the second, not added to.
+        for wave in 1..=2 {
+            println!("\nscale, wave {wave} of 2:");
+            scale_run(&plugwire, &options, 10_000).await?;
+        }
     }
     let _ = plugwire.child.kill().await;
     let _ = echo.child.kill().await;
@@ -373,7 +377,7 @@ async fn scale_run(server: &Spawned, options: &ConnectOptions, count: usize) -> 
         rss_end = rss_kib(server.pid)?;
     }
     println!(
-        "\nscale: {count} sessions (ws/ipc/quic mixed) opened in {:.1} s; {answered}/{count} answered when all asked at once ({:.2} s)",
+        "{count} sessions (ws/ipc/quic mixed) opened in {:.1} s; {answered}/{count} answered when all asked at once ({:.2} s)",
         opened.as_secs_f64(),
         answer_time.as_secs_f64()
     );
