@@ -90,6 +90,11 @@ impl Templates {
         id: MessageId,
         batch: impl Fn(MessageId) -> Vec<M>,
     ) -> Result<Option<Frame>, SerializeError> {
+        // A serializer that cannot write an Id now (one still detecting its format) may be
+        // able to later under the same name: nothing is made or remembered for it.
+        if serializer.encode_id(id).is_none() {
+            return Ok(None);
+        }
         let name = serializer.name();
         let known = self
             .0

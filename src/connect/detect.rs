@@ -286,4 +286,32 @@ mod tests {
         ));
         assert_eq!(undecided.chosen(), None);
     }
+
+    #[test]
+    fn a_device_list_is_spliced_only_once_the_connection_settled_and_from_then_on() {
+        use plugwire_core::message::{SharedDeviceList, SpecVersion, device_list};
+        use std::sync::Arc;
+
+        let list = Arc::new(device_list(SpecVersion::V4, 0, &[]));
+        let templates = Arc::default();
+        let reply = SharedDeviceList::new(5, list, templates);
+        let session = Detect {
+            only: Some(SerializerKind::Json),
+        }
+        .for_connection();
+        // Not settled yet: encoded in full, and nothing remembered for "json".
+        assert_eq!(session.name(), "json");
+        assert_eq!(reply.frame(&session).expect("encode"), None);
+        session
+            .decode::<Lenient<AnyClientMessage>>(&JsonSerializer.encode(&ping(1)).expect("json"));
+        assert_eq!(session.chosen(), Some(SerializerKind::Json));
+        assert_eq!(
+            reply.frame(&session).expect("encode"),
+            Some(
+                JsonSerializer
+                    .encode(&[reply.to_owned_message()])
+                    .expect("json")
+            )
+        );
+    }
 }
