@@ -260,3 +260,68 @@ async fn leaving_a_server_that_ignores_disconnect_is_prompt() {
     })
     .await;
 }
+
+/// A server that takes the WebSocket upgrade and then closes at once, saying why.
+async fn server_refusing_after_upgrade() -> std::net::SocketAddr {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
+            return;
+        };
+        let _ = socket
+            .send(Message::Close(Some(CloseFrame {
+                code: CloseCode::Policy,
+                reason: "go away".into(),
+            })))
+            .await;
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_request_after_the_link_failed_gets_the_failure_not_just_not_connected() {
+    use plugwire::core::ConnectorError;
+    use plugwire::core::connector::{ConnectionEvent, Connector};
+    use plugwire::core::message::{ClientMessage, IdOnly};
+    within(async {
+        let addr = server_refusing_after_upgrade().await;
+        let connector = RemoteConnector::new(
+            WebSocketDialer::new(&format!("ws://{addr}"), WebSocketOptions::default())
+                .expect("dialer"),
+            JsonSerializer,
+        );
+        let mut connection = connector.connect().await.expect("upgrade");
+        // The link has failed and its driver has stopped before the request is made: the
+        // race a server refusing at once (a QUIC listener without the token) creates.
+        loop {
+            match connection.events.recv().await {
+                Some(ConnectionEvent::Closed(reason)) => {
+                    assert!(reason.is_some(), "the server closed, not this side");
+                    break;
+                }
+                Some(ConnectionEvent::Message(_)) => continue,
+                None => panic!("no Closed event"),
+            }
+        }
+        let error = connection
+            .requests
+            .request(ClientMessage::Ping(IdOnly { id: 1 }))
+            .await
+            .expect_err("the link is gone");
+        assert!(
+            matches!(error, ConnectorError::Disconnected(Some(_))),
+            "{error:?}"
+        );
+    })
+    .await;
+}

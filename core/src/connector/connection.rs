@@ -1,7 +1,7 @@
 //! `Connection`: one live client link, with Id matching and event delivery.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
@@ -33,6 +33,10 @@ enum Command {
 #[derive(Clone, Debug)]
 pub struct RequestSender {
     commands: mpsc::UnboundedSender<Command>,
+    /// Why the link ended, once it has: set before the driver stops taking requests, so a
+    /// request that comes too late still learns the reason (a server that refused the
+    /// connection at once, say) rather than only "not connected".
+    ended: Arc<OnceLock<Option<Arc<TransportError>>>>,
 }
 
 impl std::fmt::Debug for Command {
@@ -50,10 +54,23 @@ impl RequestSender {
     /// Fails at once with [`ConnectorError::Disconnected`] if the link drops first.
     pub async fn request(&self, message: ClientMessage) -> Result<ServerMessage, ConnectorError> {
         let (reply, answer) = oneshot::channel();
-        self.commands
+        if self
+            .commands
             .send(Command::Request(message, reply))
-            .map_err(|_| ConnectorError::NotConnected)?;
-        answer.await.unwrap_or(Err(ConnectorError::NotConnected))
+            .is_err()
+        {
+            return Err(self.gone());
+        }
+        answer.await.unwrap_or_else(|_| Err(self.gone()))
+    }
+
+    /// The error for a request the driver will never answer: the link's failure if it
+    /// failed, else "not connected" (closed by this side, or every handle dropped).
+    fn gone(&self) -> ConnectorError {
+        match self.ended.get() {
+            Some(Some(reason)) => ConnectorError::Disconnected(Some(reason.clone())),
+            _ => ConnectorError::NotConnected,
+        }
     }
 
     /// Closes the link and waits until it is closed.
@@ -84,9 +101,10 @@ impl Connection {
     pub fn spawn<L: Link<ServerMessage, ClientMessage>>(link: L) -> Self {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, events) = mpsc::unbounded_channel();
-        tokio::spawn(drive(link, command_rx, event_tx));
+        let ended = Arc::new(OnceLock::new());
+        tokio::spawn(drive(link, command_rx, event_tx, ended.clone()));
         Self {
-            requests: RequestSender { commands },
+            requests: RequestSender { commands, ended },
             events,
         }
     }
@@ -103,6 +121,7 @@ async fn drive<L: Link<ServerMessage, ClientMessage>>(
     mut link: L,
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<ConnectionEvent>,
+    ended: Arc<OnceLock<Option<Arc<TransportError>>>>,
 ) {
     let mut pending = Pending::new();
     let mut last_id: MessageId = 0;
@@ -161,6 +180,7 @@ async fn drive<L: Link<ServerMessage, ClientMessage>>(
         }
     };
     debug!(reason = ?reason, "connection ended");
+    let _ = ended.set(reason.clone());
     // Tell the peer we are going (a close frame, not a reset), but never wait long on a link
     // that is failing.
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, link.close()).await;
