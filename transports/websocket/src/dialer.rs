@@ -105,7 +105,7 @@ impl Establish for WebSocketDialer {
             let (socket, _) = tokio_tungstenite::client_async_with_config(
                 self.url.as_str(),
                 stream,
-                Some(self.options.config()),
+                Some(self.options.dialled_config()),
             )
             .await
             .map_err(|e| connect_error(e.into()))?;

@@ -129,7 +129,7 @@ impl PendingWebSocket {
             }),
             None => Ok(response),
         };
-        let config = self.options.config();
+        let config = self.options.accepted_config();
         let upgrade = async move {
             let stream = match self.secure {
                 None => MaybeTls::Plain(self.stream),
