@@ -11,26 +11,15 @@ use plugwire_core::message::{InputType, OutputCommand, OutputType};
 use plugwire_device_websocket::{AccessToken, DeviceWebSocketOptions, DeviceWebSocketServer};
 use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::{DeviceEvent, DeviceManager};
-use tokio::net::TcpStream;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+#[path = "support/fake_lovense.rs"]
+mod fake_lovense;
+
+use fake_lovense::{Act, FakeLovense, USER_CONFIG};
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-/// A user configuration claiming the identifier `LVSDevice` for the Lovense protocol.
-const USER_CONFIG: &str = r#"{
-  "version": { "major": 4, "minor": 0 },
-  "user_configs": {
-    "protocols": {
-      "lovense": { "communication": [ { "websocket": { "name": "LVSDevice" } } ] }
-    }
-  }
-}"#;
-
-const IDENTIFICATION: &str = r#"{"identifier":"LVSDevice","address":"8A3D9FAC2A45","version":0}"#;
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A device manager with the device WebSocket server on a free loopback port.
 async fn server(
@@ -55,94 +44,6 @@ async fn server(
         .expect("bind");
     devices.add_hardware_manager(server.clone());
     (devices, server, events)
-}
-
-/// What the test tells the fake device to do next.
-enum Act {
-    /// Close the connection.
-    Close,
-    /// Keep the connection but never read again (so pings go unanswered).
-    Freeze,
-}
-
-/// A fake Lovense Edge: identifies itself, answers `DeviceType;` and `Battery;`, and passes
-/// on every frame it receives.
-struct FakeLovense {
-    received: mpsc::UnboundedReceiver<Vec<u8>>,
-    act: Option<oneshot::Sender<Act>>,
-}
-
-impl FakeLovense {
-    async fn dial(url: &str) -> Self {
-        let (mut socket, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("dial the device WebSocket server");
-        socket
-            .send(Message::text(IDENTIFICATION))
-            .await
-            .expect("identify");
-        let (record, received) = mpsc::unbounded_channel();
-        let (act, acting) = oneshot::channel();
-        tokio::spawn(run(socket, record, acting));
-        Self {
-            received,
-            act: Some(act),
-        }
-    }
-
-    /// The next frame the server sent.
-    async fn next(&mut self) -> String {
-        let bytes = self.received.recv().await.expect("the fake device runs");
-        String::from_utf8(bytes).expect("Lovense commands are text")
-    }
-
-    /// The next frame that is not an answered query.
-    async fn next_command(&mut self) -> String {
-        loop {
-            let frame = self.next().await;
-            if frame != "DeviceType;" && frame != "Battery;" {
-                return frame;
-            }
-        }
-    }
-
-    fn act(&mut self, act: Act) {
-        let _ = self.act.take().expect("one act per device").send(act);
-    }
-}
-
-async fn run(
-    mut socket: Socket,
-    record: mpsc::UnboundedSender<Vec<u8>>,
-    mut acting: oneshot::Receiver<Act>,
-) {
-    loop {
-        tokio::select! {
-            frame = socket.next() => {
-                let Some(Ok(frame)) = frame else { return };
-                let Message::Binary(data) = frame else { continue };
-                let reply = match &data[..] {
-                    b"DeviceType;" => "P:02:0082059AD3BD;",
-                    b"Battery;" => "85;",
-                    _ => "OK;",
-                };
-                let _ = record.send(data.to_vec());
-                let _ = socket.send(Message::binary(reply.as_bytes().to_vec())).await;
-            }
-            act = &mut acting => {
-                match act {
-                    Ok(Act::Close) | Err(_) => {
-                        let _ = socket.close(None).await;
-                    }
-                    Ok(Act::Freeze) => {
-                        // Holds the socket open and never polls it again: no pong is sent.
-                        std::future::pending::<()>().await;
-                    }
-                }
-                return;
-            }
-        }
-    }
 }
 
 async fn next_event(
