@@ -9,6 +9,10 @@ use futures::future::BoxFuture;
 use plugwire_core::message::InputType;
 use tokio::sync::broadcast;
 
+mod byte_link;
+
+pub use byte_link::ByteLink;
+
 /// A named endpoint of a device (a BLE characteristic, in the device configuration's terms):
 /// every name the Buttplug device database uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -14,11 +14,13 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serialport::SerialPort;
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot};
 use tracing::{debug, warn};
 
 use plugwire_devices::config::SerialEntry;
-use plugwire_devices::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
+use plugwire_devices::hardware::{
+    ByteLink, Endpoint, Hardware, HardwareError, HardwareWrite, Notification,
+};
 
 use crate::{SerialError, SerialOptions, framing};
 
@@ -37,16 +39,10 @@ struct WriteRequest {
 /// State both threads and the handle share.
 struct Shared {
     port_name: String,
-    /// True while the port works; false for good once it is gone or closed.
-    connected: watch::Sender<bool>,
     /// Set when the handle is closed: the reader stops at its next poll.
     closing: AtomicBool,
-    /// Whether a protocol subscribed to `rx`.
-    subscribed: AtomicBool,
-    /// Everything that arrives, for reads.
-    incoming: broadcast::Sender<Vec<u8>>,
-    /// What arrives while subscribed, as notifications.
-    notify: broadcast::Sender<Notification>,
+    /// What arrives, and whether the port works (not for good once it is gone or closed).
+    link: ByteLink,
 }
 
 impl Shared {
@@ -55,7 +51,7 @@ impl Shared {
         if self.closing.load(Ordering::Relaxed) {
             return;
         }
-        if self.connected.send_replace(false) {
+        if self.link.lost() {
             warn!(port = %self.port_name, %error, "serial port gone");
         }
     }
@@ -93,14 +89,10 @@ impl SerialPortHardware {
             .set_timeout(options.write_timeout)
             .map_err(open_error)?;
 
-        let (connected, _) = watch::channel(true);
         let shared = Arc::new(Shared {
             port_name: port_name.clone(),
-            connected,
             closing: AtomicBool::new(false),
-            subscribed: AtomicBool::new(false),
-            incoming: broadcast::channel(64).0,
-            notify: broadcast::channel(64).0,
+            link: ByteLink::new(),
         });
         let (writes, queue) = mpsc::channel(WRITE_QUEUE);
         let thread_error = |source| SerialError::Thread {
@@ -127,7 +119,7 @@ impl SerialPortHardware {
     /// closed) once the last handle is gone.
     pub(crate) fn close(&self) {
         self.shared.closing.store(true, Ordering::Relaxed);
-        self.shared.connected.send_replace(false);
+        self.shared.link.lost();
     }
 }
 
@@ -165,17 +157,7 @@ fn read_loop(mut port: Box<dyn SerialPort>, shared: &Shared) {
                 shared.lost(&io::Error::from(io::ErrorKind::UnexpectedEof));
                 break;
             }
-            Ok(read) => {
-                let data = buffer[..read].to_vec();
-                if shared.subscribed.load(Ordering::Relaxed) {
-                    let _ = shared.notify.send(Notification {
-                        endpoint: Endpoint::Rx,
-                        data: data.clone(),
-                    });
-                }
-                // Nobody reading is fine: bytes nobody asked for are dropped.
-                let _ = shared.incoming.send(data);
-            }
+            Ok(read) => shared.link.received(buffer[..read].to_vec()),
             Err(error) if !is_gone(&error) => {}
             Err(error) => {
                 shared.lost(&error);
@@ -184,18 +166,6 @@ fn read_loop(mut port: Box<dyn SerialPort>, shared: &Shared) {
         }
     }
     debug!(port = %shared.port_name, "serial reader done");
-}
-
-impl SerialPortHardware {
-    fn check(&self, endpoint: Endpoint, wanted: Endpoint) -> Result<(), HardwareError> {
-        if endpoint != wanted {
-            return Err(HardwareError::NoEndpoint(endpoint));
-        }
-        if !*self.shared.connected.borrow() {
-            return Err(HardwareError::Disconnected);
-        }
-        Ok(())
-    }
 }
 
 impl Hardware for SerialPortHardware {
@@ -210,7 +180,7 @@ impl Hardware for SerialPortHardware {
 
     fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async move {
-            self.check(write.endpoint, Endpoint::Tx)?;
+            self.shared.link.check(write.endpoint, Endpoint::Tx)?;
             let (done, result) = oneshot::channel();
             let request = WriteRequest {
                 data: write.data,
@@ -237,50 +207,22 @@ impl Hardware for SerialPortHardware {
         endpoint: Endpoint,
         timeout: Duration,
     ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>> {
-        let mut incoming = self.shared.incoming.subscribe();
-        Box::pin(async move {
-            self.check(endpoint, Endpoint::Rx)?;
-            let next = async {
-                loop {
-                    match incoming.recv().await {
-                        Ok(data) => return Ok(data),
-                        Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => {
-                            return Err(HardwareError::Disconnected);
-                        }
-                    }
-                }
-            };
-            tokio::time::timeout(timeout, next)
-                .await
-                .map_err(|_| HardwareError::Timeout)?
-        })
+        Box::pin(self.shared.link.read(endpoint, timeout))
     }
 
     fn subscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
-        Box::pin(async move {
-            self.check(endpoint, Endpoint::Rx)?;
-            self.shared.subscribed.store(true, Ordering::Relaxed);
-            Ok(())
-        })
+        Box::pin(async move { self.shared.link.set_subscribed(endpoint, true) })
     }
 
     fn unsubscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
-        Box::pin(async move {
-            self.check(endpoint, Endpoint::Rx)?;
-            self.shared.subscribed.store(false, Ordering::Relaxed);
-            Ok(())
-        })
+        Box::pin(async move { self.shared.link.set_subscribed(endpoint, false) })
     }
 
     fn notifications(&self) -> broadcast::Receiver<Notification> {
-        self.shared.notify.subscribe()
+        self.shared.link.notifications()
     }
 
     fn disconnected(&self) -> BoxFuture<'_, ()> {
-        let mut connected = self.shared.connected.subscribe();
-        Box::pin(async move {
-            let _ = connected.wait_for(|connected| !connected).await;
-        })
+        Box::pin(self.shared.link.gone())
     }
 }

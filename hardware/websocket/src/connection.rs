@@ -17,10 +17,10 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tracing::{Instrument, debug, info, info_span, warn};
 
-use plugwire_devices::hardware::HardwareError;
+use plugwire_devices::hardware::{ByteLink, HardwareError};
 use plugwire_devices::{admit, attach};
 
-use crate::hardware::{Outgoing, Shared, WebSocketHardware};
+use crate::hardware::{Outgoing, WebSocketHardware};
 use crate::server::Inner;
 use crate::{AccessToken, DeviceWebSocketError, DeviceWebSocketOptions, Identification};
 
@@ -72,13 +72,13 @@ pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, inner: Arc<Inner>
             return;
         };
         info!(protocol, "device connected over WebSocket");
-        let (hardware, shared, queue) = WebSocketHardware::new(identification);
+        let (hardware, link, queue) = WebSocketHardware::new(identification);
         let hardware = Arc::new(hardware);
         // The frames must flow while the protocol identifies the device.
-        tokio::spawn(carry(socket, shared.clone(), queue, options.clone()).in_current_span());
+        tokio::spawn(carry(socket, link.clone(), queue, options.clone()).in_current_span());
         if let Err(error) = attach(&devices, &inner.config, &protocol, hardware).await {
             warn!("could not set up a {protocol} device: {}", chain(&error));
-            shared.lost();
+            link.lost();
         }
     }
     .instrument(span)
@@ -149,7 +149,7 @@ fn check_token(
 /// or is no longer driven.
 async fn carry(
     mut socket: Socket,
-    shared: Arc<Shared>,
+    link: Arc<ByteLink>,
     mut queue: mpsc::Receiver<Outgoing>,
     options: DeviceWebSocketOptions,
 ) {
@@ -171,9 +171,9 @@ async fn carry(
             frame = socket.next() => {
                 answer_by = None;
                 match frame {
-                    Some(Ok(Message::Binary(data))) => shared.received(data.to_vec()),
+                    Some(Ok(Message::Binary(data))) => link.received(data.to_vec()),
                     // Some devices send their replies as text: the bytes are the same.
-                    Some(Ok(Message::Text(text))) => shared.received(text.as_bytes().to_vec()),
+                    Some(Ok(Message::Text(text))) => link.received(text.as_bytes().to_vec()),
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
                     Some(Ok(Message::Close(_))) | None => break "the device closed the connection",
                     Some(Err(error)) => {
@@ -203,11 +203,11 @@ async fn carry(
                 answer_by.get_or_insert(Instant::now() + options.pong_timeout);
             }
             () = silent => break "the device stopped answering pings",
-            () = shared.gone() => break "the device was released",
+            () = link.gone() => break "the device was released",
         }
     };
     info!("device WebSocket connection ended: {why}");
-    shared.lost();
+    link.lost();
     let _ = tokio::time::timeout(options.write_timeout, socket.close(None)).await;
 }
 
