@@ -14,7 +14,8 @@
 //! cargo build --release --bin plugwire --example load
 //! target/release/examples/load                  # N = 1,000 idle sessions per transport
 //! target/release/examples/load --scale          # also 10,000 mixed sessions, then abrupt drops (twice)
-//! target/release/examples/load --only ws        # one transport (ws, ipc or quic)
+//! target/release/examples/load --only ws        # one transport (ws, ipc or quic), in the crowd too
+//! target/release/examples/load --scale-only     # the crowds alone, from a fresh server
 //! ```
 //!
 //! Linux only (it reads `/proc`). The scale run needs about 10,000 file descriptors in each
@@ -53,7 +54,9 @@ async fn main() -> Result<(), Error> {
     if args.first().map(String::as_str) == Some("--echo-server") {
         return echo_server(&args[1..]).await;
     }
-    let scale = args.iter().any(|a| a == "--scale");
+    // --scale-only: the crowds alone, from a freshly started server (nothing measured before).
+    let scale_only = args.iter().any(|a| a == "--scale-only");
+    let scale = scale_only || args.iter().any(|a| a == "--scale");
     let sessions = match args.iter().position(|a| a == "--sessions") {
         Some(at) => args.get(at + 1).ok_or("--sessions N")?.parse()?,
         None => 1_000,
@@ -95,7 +98,7 @@ async fn main() -> Result<(), Error> {
         .position(|a| a == "--only")
         .and_then(|at| args.get(at + 1));
     for (index, name) in TRANSPORTS.iter().enumerate() {
-        if only.is_some_and(|only| only != name) {
+        if scale_only || only.is_some_and(|only| only != name) {
             continue;
         }
         let (p, e) = (&plugwire.urls[index], &echo.urls[index]);
@@ -126,7 +129,7 @@ async fn main() -> Result<(), Error> {
         // Twice: memory the first crowd left behind must be reused by the second, not added to.
         for wave in 1..=2 {
             println!("\nscale, wave {wave} of 2:");
-            scale_run(&plugwire, &options, 10_000).await?;
+            scale_run(&plugwire, &options, 10_000, only).await?;
         }
     }
     let _ = plugwire.child.kill().await;
@@ -341,12 +344,26 @@ async fn idle_memory(
 /// `count` sessions over all three transports at once, every one asking at the same time, then
 /// all dropped without a goodbye; prints whether every one was answered and whether file
 /// descriptors and memory came back.
-async fn scale_run(server: &Spawned, options: &ConnectOptions, count: usize) -> Result<(), Error> {
+async fn scale_run(
+    server: &Spawned,
+    options: &ConnectOptions,
+    count: usize,
+    only: Option<&String>,
+) -> Result<(), Error> {
     let (rss_start, fds_start) = (rss_kib(server.pid)?, fd_count(server.pid)?);
     let started = Instant::now();
     let mut sessions = Vec::with_capacity(count);
-    for (index, url) in server.urls.iter().enumerate() {
-        let share = count / 3 + usize::from(index < count % 3);
+    let crowd: Vec<&ConnectionUrl> = TRANSPORTS
+        .iter()
+        .zip(&server.urls)
+        .filter(|(name, _)| only.is_none_or(|only| only == *name))
+        .map(|(_, url)| url)
+        .collect();
+    if crowd.is_empty() {
+        return Err("--only names no transport (ws, ipc or quic)".into());
+    }
+    for (index, url) in crowd.iter().enumerate() {
+        let share = count / crowd.len() + usize::from(index < count % crowd.len());
         sessions.extend(open_sessions(url, options, share).await?);
     }
     let opened = started.elapsed();
@@ -382,7 +399,8 @@ async fn scale_run(server: &Spawned, options: &ConnectOptions, count: usize) -> 
         rss_end = rss_kib(server.pid)?;
     }
     println!(
-        "{count} sessions (ws/ipc/quic mixed) opened in {:.1} s; {answered}/{count} answered when all asked at once ({:.2} s)",
+        "{count} sessions ({}) opened in {:.1} s; {answered}/{count} answered when all asked at once ({:.2} s)",
+        only.map_or("ws/ipc/quic mixed", String::as_str),
         opened.as_secs_f64(),
         answer_time.as_secs_f64()
     );
