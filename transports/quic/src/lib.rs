@@ -56,6 +56,11 @@ pub struct QuicOptions {
     /// The access token: what a dialler presents, what a listener requires (`None`: a
     /// listener admits anyone, as on loopback).
     pub access_token: Option<AccessToken>,
+    /// After a listener has accepted this many connections, the next time none is open it
+    /// moves to a fresh quinn endpoint on the same socket: quinn's endpoint keeps its
+    /// connection tables at the largest size a crowd made them (about 0.9 KB per connection),
+    /// and a fresh endpoint starts small. Zero keeps one endpoint for the listener's life.
+    pub renew_endpoint_after: usize,
 }
 
 impl Default for QuicOptions {
@@ -66,6 +71,7 @@ impl Default for QuicOptions {
             keep_alive: Duration::from_secs(5),
             handshake_timeout: Duration::from_secs(10),
             access_token: None,
+            renew_endpoint_after: 1_000,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `QuicListener`: the accepting role.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -12,7 +14,7 @@ use quinn::crypto::rustls::QuicServerConfig;
 
 use plugwire_tls::TlsVersions;
 
-use tracing::warn;
+use tracing::{debug, warn};
 
 use crate::{
     ALPN, Fingerprint, PREAMBLE, PREAMBLE_WITH_TOKEN, QuicOptions, QuicStream, QuicTransport,
@@ -22,11 +24,24 @@ use crate::{
 /// Accepts QUIC connections, one session each.
 #[derive(Debug)]
 pub struct QuicListener {
-    endpoint: Endpoint,
+    /// The endpoint new connections arrive on; replaced by a fresh one now and then (see
+    /// [`QuicOptions::renew_endpoint_after`]).
+    endpoint: Mutex<Endpoint>,
+    /// A duplicate of the bound socket, from which each fresh endpoint gets its own.
+    socket: std::net::UdpSocket,
+    server_config: Arc<quinn::ServerConfig>,
+    runtime: Arc<dyn quinn::Runtime>,
+    /// Connections accepted on the current endpoint.
+    accepted: AtomicUsize,
+    /// How many times the endpoint was renewed.
+    renewals: AtomicU64,
     local_addr: SocketAddr,
     fingerprint: Fingerprint,
     options: QuicOptions,
 }
+
+/// How often a listener waiting for connections checks whether its endpoint can be renewed.
+const RENEW_CHECK: Duration = Duration::from_secs(1);
 
 impl QuicListener {
     /// Binds `addr` (port 0 for any free port) and presents `identity`.
@@ -38,15 +53,24 @@ impl QuicListener {
         let tls = plugwire_tls::server_config(identity, TlsVersions::Tls13, &[ALPN])?;
         let crypto = QuicServerConfig::try_from(tls)
             .map_err(|e| TransportError::Config(format!("QUIC TLS: {e}")))?;
-        let mut config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
-        config.transport_config(Arc::new(options.transport_config()?));
-        let endpoint = Endpoint::server(config, addr).map_err(|e| TransportError::Connect {
+        let mut server_config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
+        server_config.transport_config(Arc::new(options.transport_config()?));
+        let bind_error = |e: std::io::Error| TransportError::Connect {
             peer: addr.to_string(),
             source: e.into(),
-        })?;
+        };
+        let socket = std::net::UdpSocket::bind(addr).map_err(bind_error)?;
+        let runtime = quinn::default_runtime()
+            .ok_or_else(|| bind_error(std::io::Error::other("no async runtime found")))?;
+        let endpoint = new_endpoint(&socket, &server_config, &runtime).map_err(bind_error)?;
         let local_addr = endpoint.local_addr().map_err(TransportError::io)?;
         Ok(Self {
-            endpoint,
+            endpoint: Mutex::new(endpoint),
+            socket,
+            server_config: Arc::new(server_config),
+            runtime,
+            accepted: AtomicUsize::new(0),
+            renewals: AtomicU64::new(0),
             local_addr,
             fingerprint: identity.fingerprint(),
             options,
@@ -62,6 +86,61 @@ impl QuicListener {
     pub fn fingerprint(&self) -> Fingerprint {
         self.fingerprint
     }
+
+    /// How many times the listener moved to a fresh endpoint.
+    pub fn endpoint_renewals(&self) -> u64 {
+        self.renewals.load(Ordering::Relaxed)
+    }
+
+    fn current(&self) -> Endpoint {
+        self.endpoint
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Moves to a fresh endpoint if the current one has accepted enough connections and has
+    /// none open. The old endpoint stops taking connections at once; it goes away (closing
+    /// its duplicate of the socket) when the last handle to it is dropped. A client whose
+    /// first packet reaches the old endpoint in that instant is not answered and sends it
+    /// again, to the new one.
+    fn renew_if_idle(&self) {
+        let threshold = self.options.renew_endpoint_after;
+        if threshold == 0 || self.accepted.load(Ordering::Relaxed) < threshold {
+            return;
+        }
+        let mut endpoint = self
+            .endpoint
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if endpoint.open_connections() > 0 {
+            return;
+        }
+        match new_endpoint(&self.socket, &self.server_config, &self.runtime) {
+            Ok(fresh) => {
+                endpoint.set_server_config(None);
+                *endpoint = fresh;
+                self.accepted.store(0, Ordering::Relaxed);
+                self.renewals.fetch_add(1, Ordering::Relaxed);
+                debug!(address = %self.local_addr, "moved to a fresh QUIC endpoint");
+            }
+            Err(error) => warn!(%error, "could not make a fresh QUIC endpoint; keeping the old"),
+        }
+    }
+}
+
+/// A quinn endpoint serving `server_config` on a duplicate of `socket`.
+fn new_endpoint(
+    socket: &std::net::UdpSocket,
+    server_config: &quinn::ServerConfig,
+    runtime: &Arc<dyn quinn::Runtime>,
+) -> std::io::Result<Endpoint> {
+    Endpoint::new(
+        quinn::EndpointConfig::default(),
+        Some(server_config.clone()),
+        socket.try_clone()?,
+        runtime.clone(),
+    )
 }
 
 /// Application close codes: the stream was not plugwire's; the access token was wrong or
@@ -129,9 +208,19 @@ impl Listener for QuicListener {
     type Pending = BoxFuture<'static, Result<QuicTransport, TransportError>>;
 
     async fn accept(&self) -> Result<(Self::Pending, String), TransportError> {
-        let incoming = self.endpoint.accept().await.ok_or(TransportError::Closed)?;
-        let peer = format!("quic {}", incoming.remote_address());
-        Ok((complete(incoming, self.options.clone()).boxed(), peer))
+        loop {
+            self.renew_if_idle();
+            let endpoint = self.current();
+            // quinn's accept is cancel-safe: a connection arriving while the check runs
+            // waits in the endpoint's queue.
+            let incoming = tokio::select! {
+                incoming = endpoint.accept() => incoming.ok_or(TransportError::Closed)?,
+                () = tokio::time::sleep(RENEW_CHECK) => continue,
+            };
+            self.accepted.fetch_add(1, Ordering::Relaxed);
+            let peer = format!("quic {}", incoming.remote_address());
+            return Ok((complete(incoming, self.options.clone()).boxed(), peer));
+        }
     }
 
     /// The URL diallers use: the fingerprint to pin, and the access token when one is

@@ -363,3 +363,80 @@ async fn a_listener_without_a_token_ignores_one_it_is_given() {
     })
     .await;
 }
+
+/// Dials `listener` and accepts the connection, returning both ends after a frame went each
+/// way.
+async fn connected_pair(
+    listener: &QuicListener,
+    options: &QuicOptions,
+) -> (plugwire_quic::QuicTransport, plugwire_quic::QuicTransport) {
+    let mut dialer = QuicDialer::new(
+        "127.0.0.1",
+        listener.local_addr().port(),
+        ServerTrust::Pinned(listener.fingerprint()),
+        options.clone(),
+    );
+    let (dialled, accepted) = tokio::join!(dialer.establish(), async {
+        let (pending, _) = listener.accept().await.expect("accept");
+        pending.await
+    });
+    let (mut client, mut server) = (dialled.expect("dial"), accepted.expect("handshake"));
+    client.send(Frame::Text("[]".into())).await.expect("send");
+    assert_eq!(
+        server.next().await.expect("frame").expect("ok"),
+        Frame::Text("[]".into())
+    );
+    server.send(Frame::Text("ok".into())).await.expect("reply");
+    assert_eq!(
+        client.next().await.expect("frame").expect("ok"),
+        Frame::Text("ok".into())
+    );
+    (client, server)
+}
+
+#[tokio::test]
+async fn a_listener_moves_to_a_fresh_endpoint_once_its_connections_are_gone() {
+    within(async {
+        let options = QuicOptions {
+            renew_endpoint_after: 2,
+            ..small_frames()
+        };
+        let listener = QuicListener::bind(loopback(), &identity(), options.clone()).expect("bind");
+        let address = listener.local_addr();
+
+        let renewed = || async {
+            while listener.endpoint_renewals() == 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+
+        // The threshold is reached with one connection still open: a waiting accept checks
+        // twice (once a second) and keeps the endpoint for it.
+        let (first_client, mut first_server) = connected_pair(&listener, &options).await;
+        let (second_client, second_server) = connected_pair(&listener, &options).await;
+        drop((second_client, second_server));
+        tokio::select! {
+            accepted = listener.accept() => panic!("nobody dialled, yet: {:?}", accepted.err()),
+            waited = tokio::time::timeout(Duration::from_millis(2_500), renewed()) => {
+                assert!(waited.is_err(), "renewed under an open connection");
+            }
+        }
+
+        // Once the last one closes (and quinn has drained it), a waiting accept renews.
+        drop(first_client);
+        assert!(first_server.next().await.is_none_or(|end| end.is_err()));
+        drop(first_server);
+        tokio::select! {
+            accepted = listener.accept() => panic!("nobody dialled, yet: {:?}", accepted.err()),
+            () = renewed() => {}
+        }
+        assert_eq!(listener.endpoint_renewals(), 1);
+
+        // Same address, same certificate: new connections work as before, and the count
+        // starts again.
+        assert_eq!(listener.local_addr(), address);
+        let (_client, _server) = connected_pair(&listener, &options).await;
+        assert_eq!(listener.endpoint_renewals(), 1);
+    })
+    .await;
+}
