@@ -193,11 +193,16 @@ async fn the_client_reconnects_after_the_server_restarts() {
     .await;
 }
 
-/// A server that speaks the handshake and device list, but, like Intiface and every spec v4
-/// server before plugwire, does not know `Disconnect`: it never answers it.
-async fn server_ignoring_disconnect() -> std::net::SocketAddr {
-    use futures::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
+type PeerSocket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// A hand-written WebSocket server on a free loopback port: `serve` gets the one connection
+/// it accepts, after the upgrade.
+async fn one_websocket_peer<F>(
+    serve: impl FnOnce(PeerSocket) -> F + Send + 'static,
+) -> std::net::SocketAddr
+where
+    F: std::future::Future<Output = ()> + Send,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -206,9 +211,19 @@ async fn server_ignoring_disconnect() -> std::net::SocketAddr {
         let Ok((stream, _)) = listener.accept().await else {
             return;
         };
-        let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
-            return;
-        };
+        if let Ok(socket) = tokio_tungstenite::accept_async(stream).await {
+            serve(socket).await;
+        }
+    });
+    addr
+}
+
+/// A server that speaks the handshake and device list, but, like Intiface and every spec v4
+/// server before plugwire, does not know `Disconnect`: it never answers it.
+async fn server_ignoring_disconnect() -> std::net::SocketAddr {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    one_websocket_peer(|mut socket| async move {
         while let Some(Ok(Message::Text(text))) = socket.next().await {
             let requests: Vec<serde_json::Value> =
                 serde_json::from_str(&text).expect("a JSON array");
@@ -237,8 +252,8 @@ async fn server_ignoring_disconnect() -> std::net::SocketAddr {
                 }
             }
         }
-    });
-    addr
+    })
+    .await
 }
 
 #[tokio::test]
@@ -267,25 +282,15 @@ async fn server_refusing_after_upgrade() -> std::net::SocketAddr {
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::protocol::CloseFrame;
     use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let Ok(mut socket) = tokio_tungstenite::accept_async(stream).await else {
-            return;
-        };
+    one_websocket_peer(|mut socket| async move {
         let _ = socket
             .send(Message::Close(Some(CloseFrame {
                 code: CloseCode::Policy,
                 reason: "go away".into(),
             })))
             .await;
-    });
-    addr
+    })
+    .await
 }
 
 #[tokio::test]
