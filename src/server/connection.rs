@@ -41,6 +41,7 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     shutdown: CancellationToken,
 ) {
     let input_timeout = session.config().input_timeout;
+    let id = session.id();
     // Device reads run here, beside everything else the session does: pings, deadlines and
     // events never wait behind a slow device.
     let mut reads = FuturesUnordered::new();
@@ -70,14 +71,14 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             event = events.next() => match event {
                 Some(Ok(event)) => Step::replies(session.handle_event(event)),
                 Some(Err(BroadcastStreamRecvError::Lagged(missed))) => {
-                    warn!(missed, "session fell behind device events; resending the device list");
+                    warn!(session = session.id(), missed, "session fell behind device events; resending the device list");
                     Step::replies(session.resynchronise())
                 }
                 None => break,
             },
             () = timer.as_mut(), if timer_at.is_some() => session.deadline_passed(),
             () = shutdown.as_mut() => {
-                info!("server shutting down; closing session");
+                info!(session = session.id(), "server shutting down; closing session");
                 break;
             }
         };
@@ -126,7 +127,10 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             Ok(true) => {}
             Ok(false) => break,
             Err(_) => {
-                warn!("the client stopped reading; ending the session");
+                warn!(
+                    session = id,
+                    "the client stopped reading; ending the session"
+                );
                 break;
             }
         }
@@ -163,7 +167,7 @@ fn on_inbound(
         Some(Ok(inbound)) => Some(session.handle(inbound, Instant::now())),
         Some(Err(error)) => {
             if let TransportError::Silent(_) = error {
-                info!(%error, "the client went silent; ending its session");
+                info!(session = session.id(), %error, "the client went silent; ending its session");
             } else {
                 debug!(%error, "transport ended the session");
             }
@@ -187,7 +191,7 @@ async fn feed<L: Link<AnyClientMessage, VersionedServerMessage>>(
         Ok(()) => true,
         Err(ConnectorError::Oversized(error)) => {
             // The batch was refused before anything was written; say so instead.
-            warn!(%error, "a reply was too large for the transport");
+            warn!(session = session.id(), %error, "a reply was too large for the transport");
             let version = session.version().unwrap_or(SpecVersion::NEWEST);
             let notice = VersionedServerMessage::error(
                 version,

@@ -20,7 +20,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tracing::{Instrument, debug, info, info_span, warn};
+use tracing::{Instrument, debug, debug_span, info, warn};
 
 pub use session::{PendingRead, Session, SessionConfig, Step};
 
@@ -140,9 +140,13 @@ impl Server {
         format: &str,
     ) -> BoxFuture<'static, ()> {
         let id = self.next_session.fetch_add(1, Ordering::Relaxed);
-        let span = info_span!("session", id, %peer, format);
+        // Per-connection spans are at debug level: an enabled span keeps a slot (and its field
+        // map) in the subscriber's registry, which never shrinks, so ten thousand sessions at
+        // the default level would leave megabytes behind them. Events at info and above name
+        // their session and peer themselves.
+        let span = debug_span!("session", id, %peer, format);
         let Some(permit) = self.admit() else {
-            warn!(parent: &span, "connection limit reached; refusing");
+            warn!(parent: &span, session = id, %peer, "connection limit reached; refusing");
             return async move {
                 use futures::SinkExt;
                 let full = VersionedServerMessage::error(
@@ -157,7 +161,7 @@ impl Server {
             .instrument(span)
             .boxed();
         };
-        info!(parent: &span, "session started");
+        info!(parent: &span, session = id, %peer, format, "session started");
         let session = Session::new(
             id,
             self.session_config.clone(),
@@ -214,14 +218,14 @@ impl Server {
             };
             let server = self.clone();
             let serializer = serializers.for_connection();
-            let span = info_span!("handshake", %peer);
+            let span = debug_span!("handshake", %peer);
             self.tasks.spawn(
                 async move {
                     let pending = pending.await;
                     drop(handshaking);
                     match pending {
                         Ok(transport) => server.serve_transport(transport, serializer, &peer),
-                        Err(error) => debug!(%error, "transport handshake failed"),
+                        Err(error) => debug!(%peer, %error, "transport handshake failed"),
                     }
                 }
                 .instrument(span),
