@@ -50,7 +50,11 @@ impl QuicListener {
         identity: &ServerIdentity,
         options: QuicOptions,
     ) -> Result<Self, TransportError> {
-        let tls = plugwire_tls::server_config(identity, TlsVersions::Tls13, &[ALPN])?;
+        let mut tls = plugwire_tls::server_config(identity, TlsVersions::Tls13, &[ALPN])?;
+        // No session resumption: every session is a fresh connection, and rustls would keep
+        // the last 256 sessions' state for good, scattered over the pages a crowd left.
+        tls.send_tls13_tickets = 0;
+        tls.session_storage = Arc::new(quinn::rustls::server::NoServerSessionStorage {});
         let crypto = QuicServerConfig::try_from(tls)
             .map_err(|e| TransportError::Config(format!("QUIC TLS: {e}")))?;
         let mut server_config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
