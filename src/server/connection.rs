@@ -61,7 +61,7 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             timer_at = deadline;
         }
         let mut step = tokio::select! {
-            inbound = link.next() => match on_inbound(&mut session, inbound) {
+            inbound = link.next() => match on_inbound(&mut session, inbound, Instant::now()) {
                 Some(step) => step,
                 None => break,
             },
@@ -87,7 +87,10 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
         // 32. Only what is already here is taken: a lone request is answered at once. One
         // send deadline covers the whole batch.
         let (link, session, reads, devices) = (&mut link, &mut session, &mut reads, &devices);
-        let sent = tokio::time::timeout(SEND_TIMEOUT, async move {
+        // What arrives within one batch arrived together: one reading of the clock serves
+        // all of it (reading it per message cost more than deciding a RequestDeviceList).
+        let now = Instant::now();
+        let sent = tokio::time::timeout_at(now + SEND_TIMEOUT, async move {
             let mut fed = false;
             let mut taken = 0;
             let go_on = loop {
@@ -110,7 +113,7 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
                     break true;
                 }
                 step = match link.next().now_or_never() {
-                    Some(inbound) => match on_inbound(session, inbound) {
+                    Some(inbound) => match on_inbound(session, inbound, now) {
                         Some(step) => step,
                         None => break false,
                     },
@@ -162,9 +165,10 @@ async fn perform(
 fn on_inbound(
     session: &mut Session,
     inbound: Option<Result<Inbound<AnyClientMessage>, TransportError>>,
+    now: Instant,
 ) -> Option<Step> {
     match inbound {
-        Some(Ok(inbound)) => Some(session.handle(inbound, Instant::now())),
+        Some(Ok(inbound)) => Some(session.handle(inbound, now)),
         Some(Err(error)) => {
             if let TransportError::Silent(_) = error {
                 info!(session = session.id(), %error, "the client went silent; ending its session");
