@@ -34,6 +34,13 @@ use tokio::process::{Child, Command};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// The echo server runs in this process: it gets the allocator `plugwire` has, so that both
+/// hand freed memory back alike and the idle-memory columns compare the same thing (with
+/// glibc's allocator the echo reused what its throughput run had freed, and 1,000 idle
+/// sessions seemed to cost it nothing).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const HANDSHAKE: &str = r#"[{"RequestServerInfo":{"Id":1,"ClientName":"load","ProtocolVersionMajor":4,"ProtocolVersionMinor":0}}]"#;
 const IN_FLIGHT: usize = 32;
 const LATENCY_REQUESTS: usize = 2_000;
