@@ -59,17 +59,21 @@ impl IdTemplate {
 
     /// The batch with `id` in it, exactly as `serializer` would encode it.
     pub fn frame<S: Serializer>(&self, serializer: &S, id: MessageId) -> Option<Frame> {
-        let id = serializer.encode_id(id)?;
+        Some(self.frame_with(&serializer.encode_id(id)?))
+    }
+
+    /// The batch with an Id already encoded (by [`Serializer::encode_id`]) in it.
+    fn frame_with(&self, id: &[u8]) -> Frame {
         let mut bytes = BytesMut::with_capacity(self.before.len() + id.len() + self.after.len());
         bytes.extend_from_slice(&self.before);
-        bytes.extend_from_slice(&id);
+        bytes.extend_from_slice(id);
         bytes.extend_from_slice(&self.after);
         let bytes = bytes.freeze();
-        Some(if self.text {
+        if self.text {
             Frame::Text(bytes)
         } else {
             Frame::Binary(bytes)
-        })
+        }
     }
 }
 
@@ -92,9 +96,9 @@ impl Templates {
     ) -> Result<Option<Frame>, SerializeError> {
         // A serializer that cannot write an Id now (one still detecting its format) may be
         // able to later under the same name: nothing is made or remembered for it.
-        if serializer.encode_id(id).is_none() {
+        let Some(encoded_id) = serializer.encode_id(id) else {
             return Ok(None);
-        }
+        };
         let name = serializer.name();
         let known = self
             .0
@@ -114,6 +118,6 @@ impl Templates {
                 made
             }
         };
-        Ok(template.and_then(|template| template.frame(serializer, id)))
+        Ok(template.map(|template| template.frame_with(&encoded_id)))
     }
 }
