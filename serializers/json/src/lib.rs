@@ -77,6 +77,8 @@ pub fn decode_batches<M: DeserializeOwned>(text: &[u8]) -> Decoded<M> {
             Some(Ok(Batch(batch))) if batch.is_empty() => {
                 decoded.error.get_or_insert(SerializeError::EmptyBatch);
             }
+            // Most frames hold one batch: keep its vector rather than copy it into another.
+            Some(Ok(Batch(batch))) if decoded.messages.is_empty() => decoded.messages = batch,
             Some(Ok(Batch(batch))) => decoded.messages.extend(batch),
             Some(Err(error)) => {
                 // Nothing after a syntax fault can be trusted: report it and stop.
