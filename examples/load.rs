@@ -2,9 +2,11 @@
 //! transports with the same framing, measured side by side, and a table printed.
 //!
 //! For each transport (WebSocket, IPC, QUIC): p50/p99 of a `RequestDeviceList` round trip with
-//! one request in flight (plugwire and echo requests interleaved), throughput with 32 in flight on one connection, the ratio
-//! plugwire ÷ echo, and the resident memory each idle session costs (N sessions, handshake
-//! done; RSS of the server process from `/proc/PID/status` before and after).
+//! one request in flight (plugwire and echo requests interleaved), throughput with 32 in
+//! flight on one connection (six rounds alternating between plugwire and the echo; the ratio
+//! is the median of the rounds'), the ratios plugwire ÷ echo, and the resident memory each
+//! idle session costs (N sessions, handshake done; RSS of the server process from
+//! `/proc/PID/status` before and after).
 //!
 //! The echo server answers every frame with the exact frame plugwire answered (the device
 //! list), written the same way (every ready reply fed, one flush), so both sides move the same
@@ -44,7 +46,9 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 const HANDSHAKE: &str = r#"[{"RequestServerInfo":{"Id":1,"ClientName":"load","ProtocolVersionMajor":4,"ProtocolVersionMinor":0}}]"#;
 const IN_FLIGHT: usize = 32;
 const LATENCY_REQUESTS: usize = 2_000;
-const THROUGHPUT_REQUESTS: usize = 20_000;
+/// Rounds of the throughput measurement, and requests per server in each.
+const THROUGHPUT_ROUNDS: usize = 6;
+const ROUND_REQUESTS: usize = 20_000;
 /// Connections dialled at once while opening many sessions.
 const DIAL_CONCURRENCY: usize = 64;
 const TRANSPORTS: [&str; 3] = ["ws", "ipc", "quic"];
@@ -110,10 +114,8 @@ async fn main() -> Result<(), Error> {
         }
         let (p, e) = (&plugwire.urls[index], &echo.urls[index]);
         let (p_lat, e_lat) = latency(p, e, &options).await?;
-        let ((p_tp, p_cpu), (e_tp, e_cpu)) = (
-            throughput(plugwire.pid, p, &options).await?,
-            throughput(echo.pid, e, &options).await?,
-        );
+        let ([p_tp, e_tp], tp_ratio) =
+            throughput([plugwire.pid, echo.pid], [p, e], &options).await?;
         let p_mem = idle_memory(plugwire.pid, p, &options, sessions).await?;
         let e_mem = idle_memory(echo.pid, e, &options, sessions).await?;
         println!(
@@ -123,11 +125,11 @@ async fn main() -> Result<(), Error> {
             p_lat.1,
             e_lat.1,
             p_lat.0 / e_lat.0,
-            p_tp,
-            e_tp,
-            p_tp / e_tp,
-            p_cpu,
-            e_cpu,
+            p_tp.rate(),
+            e_tp.rate(),
+            tp_ratio,
+            p_tp.cpu_us(),
+            e_tp.cpu_us(),
             p_mem,
             e_mem
         );
@@ -271,34 +273,88 @@ fn percentiles(samples: &mut [f64]) -> (f64, f64) {
     (at(0.5), at(0.99))
 }
 
-/// Replies per second with [`IN_FLIGHT`] requests in flight on one connection, and the CPU
-/// time the server process `pid` spent per request meanwhile (steadier than the rate on a
-/// shared machine: it does not count time spent waiting for the other processes).
+/// What one server did in the throughput rounds.
+#[derive(Default)]
+struct Throughput {
+    requests: usize,
+    seconds: f64,
+    cpu_ns: u64,
+}
+
+impl Throughput {
+    fn rate(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+
+    /// CPU time the server spent per request, in µs: steadier than the rate on a shared
+    /// machine, as it does not count time spent waiting for the other processes.
+    fn cpu_us(&self) -> f64 {
+        self.cpu_ns as f64 / 1_000.0 / self.requests as f64
+    }
+}
+
+/// Throughput with [`IN_FLIGHT`] requests in flight on one connection to plugwire and one to
+/// the echo (processes `pids`, at `urls`), measured in [`THROUGHPUT_ROUNDS`] rounds that
+/// alternate between the two and swap which goes first, so a change in what the machine is
+/// doing falls on both. Returns each one's totals and the median of the rounds' ratios.
 async fn throughput(
-    pid: u32,
-    url: &ConnectionUrl,
+    pids: [u32; 2],
+    urls: [&ConnectionUrl; 2],
     options: &ConnectOptions,
-) -> Result<(f64, f64), Error> {
-    let mut transport = dial(url, options).await?;
-    handshake(&mut transport).await?;
-    let cpu_before = cpu_ns(pid)?;
-    let started = Instant::now();
+) -> Result<([Throughput; 2], f64), Error> {
+    let mut transports = [dial(urls[0], options).await?, dial(urls[1], options).await?];
+    for transport in &mut transports {
+        handshake(transport).await?;
+    }
+    let mut totals = [Throughput::default(), Throughput::default()];
+    let mut ratios = Vec::with_capacity(THROUGHPUT_ROUNDS);
+    for round in 0..THROUGHPUT_ROUNDS {
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        let mut rates = [0.0; 2];
+        for which in order {
+            let cpu_before = cpu_ns(pids[which])?;
+            let started = Instant::now();
+            pipelined(&mut transports[which], ROUND_REQUESTS).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            let total = &mut totals[which];
+            total.requests += ROUND_REQUESTS;
+            total.seconds += seconds;
+            total.cpu_ns += cpu_ns(pids[which])?.saturating_sub(cpu_before);
+            rates[which] = ROUND_REQUESTS as f64 / seconds;
+        }
+        ratios.push(rates[0] / rates[1]);
+    }
+    ratios.sort_by(f64::total_cmp);
+    let median = (ratios[(ratios.len() - 1) / 2] + ratios[ratios.len() / 2]) / 2.0;
+    Ok((totals, median))
+}
+
+/// Sends `count` requests on `transport`, keeping [`IN_FLIGHT`] in flight (each batch of
+/// replies that has arrived is answered with as many new requests, written before one
+/// flush), and waits for every reply.
+async fn pipelined(transport: &mut BoxTransport, count: usize) -> Result<(), Error> {
     let mut id = 2u32;
-    for _ in 0..IN_FLIGHT {
+    let first = IN_FLIGHT.min(count);
+    for _ in 0..first {
         transport.feed(request(id)).await?;
         id += 1;
     }
     transport.flush().await?;
-    let (mut sent, mut received) = (IN_FLIGHT, 0);
-    while received < THROUGHPUT_REQUESTS {
+    let (mut sent, mut received) = (first, 0);
+    while received < count {
         transport.next().await.ok_or("closed")??;
         let mut arrived = 1;
-        while let Some(Some(reply)) = transport.next().now_or_never() {
-            reply?;
-            arrived += 1;
+        while received + arrived < count {
+            match transport.next().now_or_never() {
+                Some(Some(reply)) => {
+                    reply?;
+                    arrived += 1;
+                }
+                _ => break,
+            }
         }
         received += arrived;
-        let more = arrived.min(THROUGHPUT_REQUESTS.saturating_sub(sent));
+        let more = arrived.min(count - sent);
         for _ in 0..more {
             transport.feed(request(id)).await?;
             id = id.wrapping_add(1).max(2);
@@ -306,9 +362,7 @@ async fn throughput(
         sent += more;
         transport.flush().await?;
     }
-    let rate = received as f64 / started.elapsed().as_secs_f64();
-    let cpu_us = cpu_ns(pid)?.saturating_sub(cpu_before) as f64 / 1_000.0 / received as f64;
-    Ok((rate, cpu_us))
+    Ok(())
 }
 
 /// Opens `count` sessions to `url` (handshake done), at most [`DIAL_CONCURRENCY`] at a time.
