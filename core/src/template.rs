@@ -5,8 +5,6 @@
 //! batch is encoded once per serializer, split around its Id, and each reply is the two halves
 //! with the new Id's bytes between them.
 
-use std::sync::Arc;
-
 use bytes::{Bytes, BytesMut};
 use serde::Serialize;
 
@@ -83,7 +81,7 @@ impl IdTemplate {
 pub struct Templates(Mutex<Vec<Made>>);
 
 /// A serializer's name and what making its template gave (`None`: it cannot use one).
-type Made = (&'static str, Option<Arc<IdTemplate>>);
+type Made = (&'static str, Option<IdTemplate>);
 
 impl Templates {
     /// The batch with `id` in it, from the template for `serializer`, made now if it is the
@@ -100,24 +98,21 @@ impl Templates {
             return Ok(None);
         };
         let name = serializer.name();
-        let known = self
-            .0
-            .lock()
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|(_, template)| template.clone());
-        let template = match known {
-            Some(template) => template,
-            None => {
-                // Made outside the lock; two sessions racing make it twice, harmlessly.
-                let made = IdTemplate::new(serializer, batch)?.map(Arc::new);
-                let mut templates = self.0.lock();
-                if !templates.iter().any(|(known, _)| *known == name) {
-                    templates.push((name, made.clone()));
-                }
-                made
-            }
-        };
-        Ok(template.map(|template| template.frame_with(&encoded_id)))
+        // Spliced under the lock: cheaper than counting a reference up and down per reply.
+        if let Some((_, known)) = self.0.lock().iter().find(|(known, _)| *known == name) {
+            return Ok(known
+                .as_ref()
+                .map(|template| template.frame_with(&encoded_id)));
+        }
+        // Made outside the lock; two sessions racing make it twice, harmlessly.
+        let made = IdTemplate::new(serializer, batch)?;
+        let frame = made
+            .as_ref()
+            .map(|template| template.frame_with(&encoded_id));
+        let mut templates = self.0.lock();
+        if !templates.iter().any(|(known, _)| *known == name) {
+            templates.push((name, made));
+        }
+        Ok(frame)
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use plugwire_core::message::{
     DeviceFeature, DeviceInfo, InputCommand, InputReadingValue, InputType, OutputCommand,
@@ -125,6 +126,9 @@ pub struct DeviceListSnapshot {
 /// Owns every device and serves every session.
 pub struct DeviceManager {
     state: Mutex<State>,
+    /// `State::generation`, published for readers that must not take the lock (every
+    /// `RequestDeviceList` of every session checks it).
+    generation: AtomicU64,
     events: broadcast::Sender<DeviceEvent>,
     outputs: broadcast::Sender<OutputChange>,
     hardware_managers: Mutex<Vec<Arc<dyn HardwareManager>>>,
@@ -143,6 +147,7 @@ impl DeviceManager {
         let (outputs, _) = broadcast::channel(1024);
         Self {
             state: Mutex::new(State::default()),
+            generation: AtomicU64::new(0),
             events,
             outputs,
             hardware_managers: Mutex::new(Vec::new()),
@@ -232,6 +237,7 @@ impl DeviceManager {
                 },
             );
             state.changed();
+            self.generation.store(state.generation, Ordering::Release);
             info
         };
         info!(index = info.device_index, name = %info.device_name, "device added");
@@ -249,6 +255,7 @@ impl DeviceManager {
             let removed = state.devices.remove(&device_index);
             if removed.is_some() {
                 state.changed();
+                self.generation.store(state.generation, Ordering::Release);
             }
             removed
         };
@@ -270,9 +277,10 @@ impl DeviceManager {
     }
 
     /// Increases whenever a device is added or removed, so anything derived from the device
-    /// list can tell it is stale.
+    /// list can tell it is stale. Read without taking the manager's lock; a
+    /// [`DeviceListSnapshot`] carries the generation it was built in.
     pub fn generation(&self) -> u64 {
-        self.state().generation
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The device list as a client of `version` sees it, built once per change of devices

@@ -20,7 +20,9 @@ use plugwire_core::{ErrorCode, ProtocolError, SerializeError, TransportError};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use plugwire_devices::{DeviceError, DeviceEvent, DeviceManager, SessionId, StopScope};
+use plugwire_devices::{
+    DeviceError, DeviceEvent, DeviceListSnapshot, DeviceManager, SessionId, StopScope,
+};
 
 /// Settings every session of a server shares.
 #[derive(Debug, Clone)]
@@ -106,6 +108,9 @@ pub struct Session {
     last_ping: Instant,
     /// Devices a v0–v3 client has been told about (so `DeviceAdded`/`Removed` are not repeated).
     announced: BTreeSet<u32>,
+    /// The device list this session last sent, reused while the manager's generation stands
+    /// (checking it takes no lock).
+    list: Option<DeviceListSnapshot>,
     subscriptions: HashSet<(u32, u32, InputType)>,
     scanning: bool,
     /// Reads handed to the driver and not yet done.
@@ -129,6 +134,7 @@ impl Session {
             created: now,
             last_ping: now,
             announced: BTreeSet::new(),
+            list: None,
             subscriptions: HashSet::new(),
             scanning: false,
             reads_in_flight: 0,
@@ -266,7 +272,7 @@ impl Session {
             step.replies.push(self.error(id, error));
             return;
         }
-        let devices = self.devices.clone();
+        let devices = &self.devices;
         let upgraded = match message::upgrade(message, |index| devices.device(index)) {
             Ok(upgraded) => upgraded,
             Err(error) => {
@@ -501,15 +507,20 @@ impl Session {
     /// A `DeviceList` answering `id`, sharing the list every session of `version` uses (built
     /// once per change of devices); a legacy client has now been told of every device in it.
     fn device_list(&mut self, version: SpecVersion, id: MessageId) -> VersionedServerMessage {
-        let snapshot = self.devices.device_list(version);
+        let snapshot = match self.list.take() {
+            Some(list) if list.generation == self.devices.generation() => list,
+            _ => self.devices.device_list(version),
+        };
         if version != SpecVersion::V4 && self.announced != *snapshot.indexes {
             self.announced = (*snapshot.indexes).clone();
         }
-        VersionedServerMessage::SharedDeviceList(SharedDeviceList::new(
+        let reply = VersionedServerMessage::SharedDeviceList(SharedDeviceList::new(
             id,
-            snapshot.list,
-            snapshot.templates,
-        ))
+            snapshot.list.clone(),
+            snapshot.templates.clone(),
+        ));
+        self.list = Some(snapshot);
+        reply
     }
 
     /// Turns a device event into what this client should hear of it (nothing before the
@@ -827,6 +838,46 @@ mod tests {
         assert_eq!(vibrator.state().output(1, OutputType::Vibrate), 3);
         drop(session);
         assert!(vibrator.state().is_idle());
+    }
+
+    /// The list a session keeps between requests is checked against the manager on every
+    /// request, so a device added or removed in between (with its event not yet read, or,
+    /// for spec v0–v3, never carrying the list) is in the next reply.
+    #[tokio::test]
+    async fn each_device_list_reply_lists_the_devices_there_are_now() {
+        for major in [4, 3, 1] {
+            let (mut session, _) = setup(Duration::ZERO);
+            let handshake = Inbound::complete(vec![Lenient::Valid(
+                AnyClientMessage::RequestServerInfo(RequestServerInfoAny {
+                    id: 1,
+                    client_name: "unit".to_owned(),
+                    message_version: None,
+                    protocol_version_major: Some(major),
+                    protocol_version_minor: Some(0),
+                }),
+            )]);
+            session.handle(handshake, Instant::now());
+            let version = session.version().expect("handshake done");
+            let devices = session.devices.clone();
+            let expected = |id: MessageId| message::device_list(version, id, &devices.devices());
+            let listed = |session: &mut Session, id: MessageId| {
+                let request = format!(r#"{{"RequestDeviceList":{{"Id":{id}}}}}"#);
+                let step = session.handle(message(&request), Instant::now());
+                match step.replies.as_slice() {
+                    [VersionedServerMessage::SharedDeviceList(list)] => list.to_owned_message(),
+                    other => panic!("spec {version}: not one device list: {other:?}"),
+                }
+            };
+            assert_eq!(listed(&mut session, 2), expected(2), "spec {version}");
+            assert_eq!(listed(&mut session, 3), expected(3), "spec {version}");
+            // A stale list would still hold one device.
+            let added = SimulatedDevice::add_to(&devices, SimulatedKind::Rotator);
+            assert_eq!(devices.devices().len(), 2);
+            assert_eq!(listed(&mut session, 4), expected(4), "spec {version}");
+            let index = added.index().expect("attached");
+            assert!(devices.remove_device(index));
+            assert_eq!(listed(&mut session, 5), expected(5), "spec {version}");
+        }
     }
 
     #[tokio::test]
