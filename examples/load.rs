@@ -101,9 +101,9 @@ async fn main() -> Result<(), Error> {
         reply.len()
     );
     println!(
-        "| transport | p50 plugwire / echo | p99 plugwire / echo | p50 ratio | throughput (32 in flight) plugwire / echo | throughput ratio | server CPU µs/request plugwire / echo | idle KiB/session plugwire / echo |"
+        "| transport | p50 plugwire / echo | p99 plugwire / echo | p50 ratio | preempted per request (1 in flight) plugwire / echo | throughput (32 in flight) plugwire / echo | throughput ratio | server CPU µs/request plugwire / echo | idle KiB/session plugwire / echo |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -113,18 +113,26 @@ async fn main() -> Result<(), Error> {
             continue;
         }
         let (p, e) = (&plugwire.urls[index], &echo.urls[index]);
+        let preempted_before = [preemptions(plugwire.pid)?, preemptions(echo.pid)?];
         let (p_lat, e_lat) = latency(p, e, &options).await?;
+        let latency_requests = (LATENCY_REQUESTS + LATENCY_REQUESTS / 10) as f64;
+        let [p_pre, e_pre] = [
+            (preemptions(plugwire.pid)? - preempted_before[0]) as f64 / latency_requests,
+            (preemptions(echo.pid)? - preempted_before[1]) as f64 / latency_requests,
+        ];
         let ([p_tp, e_tp], tp_ratio) =
             throughput([plugwire.pid, echo.pid], [p, e], &options).await?;
         let p_mem = idle_memory(plugwire.pid, p, &options, sessions).await?;
         let e_mem = idle_memory(echo.pid, e, &options, sessions).await?;
         println!(
-            "| {name} | {:.1} / {:.1} µs | {:.1} / {:.1} µs | {:.2} | {:.0} / {:.0} req/s | {:.2} | {:.1} / {:.1} | {:.1} / {:.1} |",
+            "| {name} | {:.1} / {:.1} µs | {:.1} / {:.1} µs | {:.2} | {:.2} / {:.2} | {:.0} / {:.0} req/s | {:.2} | {:.1} / {:.1} | {:.1} / {:.1} |",
             p_lat.0,
             e_lat.0,
             p_lat.1,
             e_lat.1,
             p_lat.0 / e_lat.0,
+            p_pre,
+            e_pre,
             p_tp.rate(),
             e_tp.rate(),
             tp_ratio,
@@ -510,6 +518,27 @@ fn cpu_ns(pid: u32) -> Result<u64, Error> {
             .next()
             .ok_or("empty schedstat")?
             .parse::<u64>()?;
+    }
+    Ok(total)
+}
+
+/// How many times the threads of process `pid` were preempted (taken off the CPU while they
+/// could still run): the sum of `nonvoluntary_ctxt_switches` over `/proc/PID/task/*/status`.
+/// On a small shared machine a round trip whose server thread is preempted takes several
+/// times longer, and it is this, not the server's work, that moves a run's p50.
+fn preemptions(pid: u32) -> Result<u64, Error> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        // A thread may end between listing and reading.
+        let Ok(status) = std::fs::read_to_string(task?.path().join("status")) else {
+            continue;
+        };
+        if let Some(count) = status
+            .lines()
+            .find_map(|line| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+        {
+            total += count.trim().parse::<u64>()?;
+        }
     }
     Ok(total)
 }
