@@ -112,10 +112,9 @@ impl Serializer for DetectingSerializer {
         // Before any frame was accepted, answer in what the client last sent (so a client
         // refused by a restricted listener can read why), else JSON: what every Buttplug
         // client understands.
-        let last_seen = *self.last_seen.lock();
         let kind = self
             .chosen()
-            .or(last_seen)
+            .or_else(|| *self.last_seen.lock())
             .or(self.only)
             .unwrap_or(SerializerKind::DEFAULT);
         encode_as(kind, batch)
@@ -123,7 +122,8 @@ impl Serializer for DetectingSerializer {
 
     fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Decoded<M> {
         let seen = kind_of(frame);
-        if seen.is_some() {
+        // Only read while nothing is chosen: once settled, no lock per frame.
+        if seen.is_some() && self.chosen().is_none() {
             *self.last_seen.lock() = seen;
         }
         let expected = match (self.chosen(), self.only, seen) {
