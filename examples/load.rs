@@ -554,10 +554,13 @@ async fn echo_server(args: &[String]) -> Result<(), Error> {
         return Err("--echo-server REPLY_FILE DIR".into());
     };
     let reply = Frame::Text(Bytes::from(std::fs::read(reply)?));
-    let options = ConnectOptions {
+    let mut options = ConnectOptions {
         data_dir: Some(PathBuf::from(dir)),
         ..ConnectOptions::default()
     };
+    // As plugwire is run here: no liveness probes (the idle clients would not answer them),
+    // so neither side pays for them on every frame.
+    options.set_liveness_timeout(Duration::ZERO);
     let urls = [
         "ws://127.0.0.1:0".to_owned(),
         format!("ipc://{dir}/echo.sock"),
