@@ -27,6 +27,11 @@ pub const DEFAULT_MAX_FRAME: usize = 1024 * 1024;
 /// that arrive or are written. Small, because an idle session keeps them for its whole life
 /// (2 KiB each cost IPC sessions 2.4 KiB more in the load example).
 const INITIAL_READ_BUFFER: usize = 512;
+/// Room made before reading while frames arrive, so a burst of pipelined requests comes in
+/// with few reads (with 512 bytes, 32 requests in flight took several reads per batch and
+/// about 1 µs more CPU per request on IPC). The room is given back when the stream goes
+/// quiet with nothing buffered, so an idle session holds no read buffer at all.
+const READ_ROOM: usize = 4 * 1024;
 /// Replies gathered before a write happens without a flush: batching many small replies into
 /// one write, while the buffer itself grows only with what is written.
 const WRITE_BATCH: usize = 64 * 1024;
@@ -156,9 +161,19 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for LengthDelimited<S> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         let item = loop {
+            let read_buffer = this.framed.read_buffer_mut();
+            if read_buffer.capacity() - read_buffer.len() < READ_ROOM / 4 {
+                read_buffer.reserve(READ_ROOM);
+            }
             let item = match Pin::new(&mut this.framed).poll_next(cx) {
                 Poll::Ready(item) => item,
-                Poll::Pending => return this.poll_silence(cx).map(|e| Some(Err(e))),
+                Poll::Pending => {
+                    let read_buffer = this.framed.read_buffer_mut();
+                    if read_buffer.is_empty() {
+                        *read_buffer = bytes::BytesMut::new();
+                    }
+                    return this.poll_silence(cx).map(|e| Some(Err(e)));
+                }
             };
             let Some(heartbeat) = &mut this.heartbeat else {
                 break item;
@@ -245,7 +260,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Frame> for LengthDelimited<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures::{SinkExt, StreamExt};
+    use futures::{FutureExt, SinkExt, StreamExt};
     use tokio::io::AsyncWriteExt;
 
     #[tokio::test]
@@ -323,6 +338,9 @@ mod tests {
         let mut left = LengthDelimited::new(a, 1024 * 1024);
         let mut right = LengthDelimited::new(b, 1024 * 1024);
         assert!(right.framed.read_buffer().capacity() <= INITIAL_READ_BUFFER * 2);
+        // Waiting with nothing to read holds no read buffer.
+        assert!(right.next().now_or_never().is_none());
+        assert_eq!(right.framed.read_buffer().capacity(), 0);
         let big = Frame::Binary(Bytes::from(vec![0x90u8; 300 * 1024]));
         let (sent, received) = tokio::join!(left.send(big.clone()), right.next());
         sent.expect("send");
@@ -334,6 +352,31 @@ mod tests {
         let small = Frame::Text(Bytes::from_static(b"[]"));
         left.send(small.clone()).await.expect("send");
         assert_eq!(right.next().await.expect("frame").expect("ok"), small);
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_frames_is_read_in_few_reads_and_the_room_is_given_back() {
+        let (a, b) = tokio::io::duplex(1024 * 1024);
+        let mut left = LengthDelimited::new(a, 1024);
+        let mut right = LengthDelimited::new(b, 1024);
+        // 32 requests of 38 bytes, as a pipelining client sends them: one write.
+        let request = Frame::Text(Bytes::from_static(
+            br#"[{"RequestDeviceList":{"Id":1234}}]"#,
+        ));
+        for _ in 0..32 {
+            left.feed(request.clone()).await.expect("feed");
+        }
+        left.flush().await.expect("flush");
+        assert_eq!(right.next().await.expect("frame").expect("ok"), request);
+        // The first read took the whole burst: the other 31 are already buffered (with
+        // 512 bytes of room it took a read for every dozen).
+        assert_eq!(right.framed.read_buffer().len(), 31 * (4 + request.len()));
+        for _ in 1..32 {
+            let next = right.next().now_or_never();
+            assert!(matches!(next, Some(Some(Ok(ref frame))) if *frame == request));
+        }
+        assert!(right.next().now_or_never().is_none());
+        assert_eq!(right.framed.read_buffer().capacity(), 0);
     }
 
     #[tokio::test]
