@@ -1,13 +1,14 @@
 //! `QuicListener`: the accepting role.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use plugwire_core::framing::LengthDelimited;
+use plugwire_core::sync::Mutex;
 use plugwire_core::{Listener, TransportError};
 use quinn::Endpoint;
 use quinn::crypto::rustls::QuicServerConfig;
@@ -97,10 +98,7 @@ impl QuicListener {
     }
 
     fn current(&self) -> Endpoint {
-        self.endpoint
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        self.endpoint.lock().clone()
     }
 
     /// Moves to a fresh endpoint if the current one has accepted enough connections and has
@@ -113,10 +111,7 @@ impl QuicListener {
         if threshold == 0 || self.accepted.load(Ordering::Relaxed) < threshold {
             return;
         }
-        let mut endpoint = self
-            .endpoint
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut endpoint = self.endpoint.lock();
         if endpoint.open_connections() > 0 {
             return;
         }
