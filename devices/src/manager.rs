@@ -94,19 +94,9 @@ struct State {
     drivers: HashMap<(u32, u32, OutputType), SessionId>,
     /// The last step each output was set to (0 after a stop).
     levels: HashMap<(u32, u32, OutputType), i32>,
-    /// Bumped whenever a device is added or removed.
-    generation: u64,
     /// Device lists already built for this generation, per spec version: every session asking
     /// shares one instead of each request cloning and converting the device table.
     lists: [Option<DeviceListSnapshot>; SpecVersion::COUNT],
-}
-
-impl State {
-    /// The devices changed: every cached list is stale.
-    fn changed(&mut self) {
-        self.generation = self.generation.wrapping_add(1);
-        self.lists = Default::default();
-    }
 }
 
 /// The device list as one spec version sees it, shared by every session until a device is
@@ -126,8 +116,8 @@ pub struct DeviceListSnapshot {
 /// Owns every device and serves every session.
 pub struct DeviceManager {
     state: Mutex<State>,
-    /// `State::generation`, published for readers that must not take the lock (every
-    /// `RequestDeviceList` of every session checks it).
+    /// Bumped (with `state` locked) whenever a device is added or removed; read without the
+    /// lock, as every `RequestDeviceList` of every session checks it.
     generation: AtomicU64,
     events: broadcast::Sender<DeviceEvent>,
     outputs: broadcast::Sender<OutputChange>,
@@ -156,6 +146,12 @@ impl DeviceManager {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock()
+    }
+
+    /// The devices changed (`state` is the locked state): every cached list is stale.
+    fn changed(&self, state: &mut State) {
+        state.lists = Default::default();
+        self.generation.fetch_add(1, Ordering::Release);
     }
 
     /// Events about devices, for one subscriber.
@@ -236,8 +232,7 @@ impl DeviceManager {
                     backend,
                 },
             );
-            state.changed();
-            self.generation.store(state.generation, Ordering::Release);
+            self.changed(&mut state);
             info
         };
         info!(index = info.device_index, name = %info.device_name, "device added");
@@ -254,8 +249,7 @@ impl DeviceManager {
             state.levels.retain(|(d, _, _), _| *d != device_index);
             let removed = state.devices.remove(&device_index);
             if removed.is_some() {
-                state.changed();
-                self.generation.store(state.generation, Ordering::Release);
+                self.changed(&mut state);
             }
             removed
         };
@@ -292,7 +286,7 @@ impl DeviceManager {
         }
         let devices: Vec<DeviceInfo> = state.devices.values().map(|d| d.info.clone()).collect();
         let snapshot = DeviceListSnapshot {
-            generation: state.generation,
+            generation: self.generation(),
             list: Arc::new(device_list(version, 0, &devices)),
             templates: Arc::default(),
             indexes: Arc::new(state.devices.keys().copied().collect()),
