@@ -122,7 +122,8 @@ impl Serializer for DetectingSerializer {
 
     fn decode<M: DeserializeOwned>(&self, frame: &Frame) -> Decoded<M> {
         let seen = kind_of(frame);
-        // Only read while nothing is chosen: once settled, no lock per frame.
+        // Only recorded while nothing is chosen (`encode` looks at it only then): once
+        // settled, no lock per frame.
         if seen.is_some() && self.chosen().is_none() {
             *self.last_seen.lock() = seen;
         }

@@ -71,14 +71,14 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             event = events.next() => match event {
                 Some(Ok(event)) => Step::replies(session.handle_event(event)),
                 Some(Err(BroadcastStreamRecvError::Lagged(missed))) => {
-                    warn!(session = session.id(), missed, "session fell behind device events; resending the device list");
+                    warn!(session = id, missed, "session fell behind device events; resending the device list");
                     Step::replies(session.resynchronise())
                 }
                 None => break,
             },
             () = timer.as_mut(), if timer_at.is_some() => session.deadline_passed(),
             () = shutdown.as_mut() => {
-                info!(session = session.id(), "server shutting down; closing session");
+                info!(session = id, "server shutting down; closing session");
                 break;
             }
         };
@@ -88,7 +88,8 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
         // send deadline covers the whole batch.
         let (link, session, reads, devices) = (&mut link, &mut session, &mut reads, &devices);
         // What arrives within one batch arrived together: one reading of the clock serves
-        // all of it (reading it per message cost more than deciding a RequestDeviceList).
+        // the rest of it and its send deadline (reading it per message cost more than
+        // deciding a RequestDeviceList).
         let now = Instant::now();
         let sent = tokio::time::timeout_at(now + SEND_TIMEOUT, async move {
             let mut fed = false;
@@ -140,7 +141,7 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     }
     session.end();
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, link.close()).await;
-    info!(session = session.id(), client = ?session.client_name(), "session ended");
+    info!(session = id, client = ?session.client_name(), "session ended");
 }
 
 /// Reads an input for a session, within `limit`.
