@@ -495,31 +495,48 @@ fn rss_kib(pid: u32) -> Result<u64, Error> {
 /// One `... kB` line of `/proc/PID/status`, in KiB.
 fn status_kib(pid: u32, field: &str) -> Result<u64, Error> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|value| value.split_whitespace().next())
+    status_field(&status, field)
         .ok_or_else(|| format!("no {field} in /proc/{pid}/status"))?
         .parse()
         .map_err(Into::into)
 }
 
-/// CPU time the process `pid` has run, in nanoseconds: the sum over its threads of the first
-/// field of `/proc/PID/task/TID/schedstat`.
-fn cpu_ns(pid: u32) -> Result<u64, Error> {
+/// The first word after `field` in a `/proc` status file's text.
+fn status_field<'a>(status: &'a str, field: &str) -> Option<&'a str> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|value| value.split_whitespace().next())
+}
+
+/// The sum over the threads of process `pid` of what `value` reads in each thread's
+/// `/proc/PID/task/TID/FILE`.
+fn sum_over_threads(
+    pid: u32,
+    file: &str,
+    value: impl Fn(&str) -> Result<u64, Error>,
+) -> Result<u64, Error> {
     let mut total = 0;
     for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
         // A thread may end between listing and reading.
-        let Ok(stat) = std::fs::read_to_string(task?.path().join("schedstat")) else {
+        let Ok(text) = std::fs::read_to_string(task?.path().join(file)) else {
             continue;
         };
-        total += stat
+        total += value(&text)?;
+    }
+    Ok(total)
+}
+
+/// CPU time the process `pid` has run, in nanoseconds: the sum over its threads of the first
+/// field of `/proc/PID/task/TID/schedstat`.
+fn cpu_ns(pid: u32) -> Result<u64, Error> {
+    sum_over_threads(pid, "schedstat", |stat| {
+        Ok(stat
             .split_whitespace()
             .next()
             .ok_or("empty schedstat")?
-            .parse::<u64>()?;
-    }
-    Ok(total)
+            .parse()?)
+    })
 }
 
 /// How many times the threads of process `pid` were preempted (taken off the CPU while they
@@ -527,20 +544,9 @@ fn cpu_ns(pid: u32) -> Result<u64, Error> {
 /// On a small shared machine a round trip whose server thread is preempted takes several
 /// times longer, and it is this, not the server's work, that moves a run's p50.
 fn preemptions(pid: u32) -> Result<u64, Error> {
-    let mut total = 0;
-    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
-        // A thread may end between listing and reading.
-        let Ok(status) = std::fs::read_to_string(task?.path().join("status")) else {
-            continue;
-        };
-        if let Some(count) = status
-            .lines()
-            .find_map(|line| line.strip_prefix("nonvoluntary_ctxt_switches:"))
-        {
-            total += count.trim().parse::<u64>()?;
-        }
-    }
-    Ok(total)
+    sum_over_threads(pid, "status", |status| {
+        Ok(status_field(status, "nonvoluntary_ctxt_switches:").map_or(Ok(0), str::parse)?)
+    })
 }
 
 fn fd_count(pid: u32) -> Result<usize, Error> {
