@@ -52,6 +52,8 @@ const ROUND_REQUESTS: usize = 20_000;
 /// Connections dialled at once while opening many sessions.
 const DIAL_CONCURRENCY: usize = 64;
 const TRANSPORTS: [&str; 3] = ["ws", "ipc", "quic"];
+/// `plugwire serve`'s log, in the run's temporary directory.
+const PLUGWIRE_LOG: &str = "plugwire.log";
 
 fn request(id: u32) -> Frame {
     Frame::Text(Bytes::from(format!(
@@ -146,7 +148,8 @@ async fn main() -> Result<(), Error> {
         // Twice: memory the first crowd left behind must be reused by the second, not added to.
         for wave in 1..=2 {
             println!("\nscale, wave {wave} of 2:");
-            scale_run(&plugwire, &options, 10_000, only).await?;
+            let log = dir.path().join(PLUGWIRE_LOG);
+            scale_run(&plugwire, &log, &options, 10_000, only).await?;
         }
     }
     let _ = plugwire.child.kill().await;
@@ -190,7 +193,7 @@ async fn spawn_plugwire(dir: &Path, max_connections: usize) -> Result<Spawned, E
         .arg(max_connections.to_string());
     // Measured at the default log level, as users run it; its log (three lines per session)
     // goes to a file rather than the terminal.
-    let log = std::fs::File::create(dir.join("plugwire.log"))?;
+    let log = std::fs::File::create(dir.join(PLUGWIRE_LOG))?;
     command.stderr(log);
     spawn(command).await
 }
@@ -409,15 +412,17 @@ async fn idle_memory(
 }
 
 /// `count` sessions over all three transports at once, every one asking at the same time, then
-/// all dropped without a goodbye; prints whether every one was answered and whether file
-/// descriptors and memory came back.
+/// all dropped without a goodbye; prints whether every one was answered and whether session
+/// tasks (counted in the server's `log`), file descriptors and memory came back.
 async fn scale_run(
     server: &Spawned,
+    log: &Path,
     options: &ConnectOptions,
     count: usize,
     only: Option<&String>,
 ) -> Result<(), Error> {
     let (rss_start, fds_start) = (rss_kib(server.pid)?, fd_count(server.pid)?);
+    let open_start = SessionCounts::read(log)?.open();
     let anon_start = status_kib(server.pid, "RssAnon:")?;
     let started = Instant::now();
     let mut sessions = Vec::with_capacity(count);
@@ -436,6 +441,7 @@ async fn scale_run(
     }
     let opened = started.elapsed();
     let (rss_open, fds_open) = (rss_kib(server.pid)?, fd_count(server.pid)?);
+    let open_peak = SessionCounts::read(log)?.open();
     // Every session asks at once; each must be answered.
     let asked = Instant::now();
     let answered = stream::iter(sessions.iter_mut())
@@ -460,6 +466,14 @@ async fn scale_run(
         fds_end = fd_count(server.pid)?;
     }
     let fds_settled = settle.elapsed();
+    // Every session task ends, logging that it did (a QUIC peer's silence takes the idle
+    // timeout to notice).
+    let mut open_end = SessionCounts::read(log)?.open();
+    while open_end > open_start && settle.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        open_end = SessionCounts::read(log)?.open();
+    }
+    let sessions_settled = settle.elapsed();
     // The allocator gives freed memory back over seconds, not at once: watch for up to 30 s.
     let mut rss_end = rss_kib(server.pid)?;
     while rss_end as f64 > rss_start as f64 * 1.1 && settle.elapsed() < Duration::from_secs(30) {
@@ -474,6 +488,10 @@ async fn scale_run(
         answer_time.as_secs_f64()
     );
     println!(
+        "after {count} abrupt disconnects: sessions open {open_start} -> {open_peak} -> {open_end} (settled in {:.1} s)",
+        sessions_settled.as_secs_f64()
+    );
+    println!(
         "after {count} abrupt disconnects: fds {fds_start} -> {fds_open} -> {fds_end} (settled in {:.1} s); RSS {rss_start} -> {rss_open} -> {rss_end} KiB ({:+.1} % of start, {:.1} s after the drop)",
         fds_settled.as_secs_f64(),
         (rss_end as f64 - rss_start as f64) / rss_start as f64 * 100.0,
@@ -486,6 +504,27 @@ async fn scale_run(
         (anon_end as f64 - anon_start as f64) / rss_start as f64 * 100.0
     );
     Ok(())
+}
+
+/// Sessions `plugwire serve` has logged as started and as ended.
+struct SessionCounts {
+    started: usize,
+    ended: usize,
+}
+
+impl SessionCounts {
+    fn read(log: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(log)?;
+        Ok(Self {
+            started: text.matches("session started").count(),
+            ended: text.matches("session ended").count(),
+        })
+    }
+
+    /// Sessions whose task is still running.
+    fn open(&self) -> usize {
+        self.started.saturating_sub(self.ended)
+    }
 }
 
 fn rss_kib(pid: u32) -> Result<u64, Error> {
