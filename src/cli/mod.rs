@@ -11,6 +11,7 @@ compile_error!(
 
 mod client;
 mod device_config;
+mod open_files;
 mod serve;
 
 use std::time::Duration;

@@ -128,7 +128,7 @@ pub(crate) struct ServeArgs {
     /// Milliseconds a new connection may take to send its handshake; 0 waits forever.
     #[arg(long, default_value_t = 30_000)]
     handshake_timeout: u64,
-    /// Most clients served at once.
+    /// Most clients served at once (the open-file limit is raised to fit them).
     #[arg(long, default_value_t = 64)]
     max_connections: usize,
     /// Simulated devices to add (comma-separated: vibrator, stroker, rotator, or the device
@@ -174,6 +174,7 @@ pub(crate) struct ServeArgs {
 
 /// Serves until Ctrl-C or SIGTERM, then stops every device and closes every session.
 pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
+    super::open_files::fit_to_connections(args.max_connections);
     let (devices, device_config) = device_manager(&args)?;
     let server = Server::new(server_config(&args), devices);
     let mut options = ConnectOptions {
