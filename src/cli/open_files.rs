@@ -8,9 +8,9 @@ use tracing::{info, warn};
 /// Descriptors beyond the sessions' own: listeners, the runtime, devices, logs, REST clients.
 const RESERVE: u64 = 256;
 
-/// Raises this process's soft limit on open files (never past the hard limit) so that
-/// `max_connections` sessions fit, with as many again twice over for connections still in
-/// their handshake or being refused, and says when the hard limit is too low for them.
+/// Raises this process's soft limit on open files (never past the hard limit) to make room
+/// for `max_connections` sessions, twice as many connections mid-handshake (the server's
+/// bound on those) and [`RESERVE`], and warns when the hard limit cannot hold the sessions.
 #[cfg(unix)]
 pub(crate) fn fit_to_connections(max_connections: usize) {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
