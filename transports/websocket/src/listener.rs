@@ -7,13 +7,19 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 use plugwire_core::{Listener, TransportError};
 use plugwire_tls::{Fingerprint, ServerIdentity, TlsVersions};
-use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio::net::{TcpListener, TcpSocket, TcpStream, ToSocketAddrs};
 use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tracing::warn;
 
 use crate::stream::MaybeTls;
 use crate::{WebSocketOptions, WebSocketTransport};
+
+/// Connections the kernel may hold, their TCP handshake done, until the server accepts them
+/// (it caps this at `net.core.somaxconn`, 4,096 by default on Linux). tokio's 1,024 overflowed
+/// when thousands of clients connected at once, and every overflow cost its client a one-second
+/// SYN retransmission.
+const LISTEN_BACKLOG: u32 = 4096;
 
 /// What a `wss://` listener presents.
 #[derive(Clone)]
@@ -57,12 +63,10 @@ impl WebSocketListener {
         addr: impl ToSocketAddrs,
         options: WebSocketOptions,
     ) -> Result<Self, TransportError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| TransportError::Connect {
-                peer: "listen address".to_owned(),
-                source: e.into(),
-            })?;
+        let listener = bind_tcp(addr).await.map_err(|e| TransportError::Connect {
+            peer: "listen address".to_owned(),
+            source: e.into(),
+        })?;
         let local_addr = listener.local_addr().map_err(TransportError::io)?;
         Ok(Self {
             listener,
@@ -159,6 +163,32 @@ impl PendingWebSocket {
             peer,
         ))
     }
+}
+
+/// Binds the first of `addr`'s addresses that can be bound, as `TcpListener::bind` does
+/// (address reuse on Unix, so a restarted server need not wait out old connections), with a
+/// backlog of [`LISTEN_BACKLOG`].
+async fn bind_tcp(addr: impl ToSocketAddrs) -> std::io::Result<TcpListener> {
+    let mut last_error = None;
+    for address in tokio::net::lookup_host(addr).await? {
+        let socket = if address.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket.bind(address) {
+            Ok(()) => return socket.listen(LISTEN_BACKLOG),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the listen address resolved to no address",
+        )
+    }))
 }
 
 impl Listener for WebSocketListener {
