@@ -146,9 +146,9 @@ async fn main() -> Result<(), Error> {
     }
     if scale {
         // Twice: memory the first crowd left behind must be reused by the second, not added to.
+        let log = dir.path().join(PLUGWIRE_LOG);
         for wave in 1..=2 {
             println!("\nscale, wave {wave} of 2:");
-            let log = dir.path().join(PLUGWIRE_LOG);
             scale_run(&plugwire, &log, &options, 10_000, only).await?;
         }
     }
@@ -460,26 +460,35 @@ async fn scale_run(
     // Abrupt disconnects: no Buttplug goodbye, no WebSocket close, no QUIC close frame.
     drop(sessions);
     let settle = Instant::now();
-    let mut fds_end = fd_count(server.pid)?;
-    while fds_end > fds_start && settle.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        fds_end = fd_count(server.pid)?;
-    }
+    let fds_end = watch(
+        settle,
+        Duration::from_secs(60),
+        Duration::from_millis(200),
+        || fd_count(server.pid),
+        |fds| *fds <= fds_start,
+    )
+    .await?;
     let fds_settled = settle.elapsed();
     // Every session task ends, logging that it did (a QUIC peer's silence takes the idle
     // timeout to notice).
-    let mut open_end = SessionCounts::read(log)?.open();
-    while open_end > open_start && settle.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        open_end = SessionCounts::read(log)?.open();
-    }
+    let open_end = watch(
+        settle,
+        Duration::from_secs(60),
+        Duration::from_millis(200),
+        || Ok(SessionCounts::read(log)?.open()),
+        |open| *open <= open_start,
+    )
+    .await?;
     let sessions_settled = settle.elapsed();
     // The allocator gives freed memory back over seconds, not at once: watch for up to 30 s.
-    let mut rss_end = rss_kib(server.pid)?;
-    while rss_end as f64 > rss_start as f64 * 1.1 && settle.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        rss_end = rss_kib(server.pid)?;
-    }
+    let rss_end = watch(
+        settle,
+        Duration::from_secs(30),
+        Duration::from_millis(500),
+        || rss_kib(server.pid),
+        |rss| *rss as f64 <= rss_start as f64 * 1.1,
+    )
+    .await?;
     let anon_end = status_kib(server.pid, "RssAnon:")?;
     println!(
         "{count} sessions ({}) opened in {:.1} s; {answered}/{count} answered when all asked at once ({:.2} s)",
@@ -504,6 +513,23 @@ async fn scale_run(
         (anon_end as f64 - anon_start as f64) / rss_start as f64 * 100.0
     );
     Ok(())
+}
+
+/// Reads `read` every `every` until what it read is `done` or `limit` has passed since
+/// `since`, and returns the last reading.
+async fn watch<T>(
+    since: Instant,
+    limit: Duration,
+    every: Duration,
+    read: impl Fn() -> Result<T, Error>,
+    done: impl Fn(&T) -> bool,
+) -> Result<T, Error> {
+    let mut value = read()?;
+    while !done(&value) && since.elapsed() < limit {
+        tokio::time::sleep(every).await;
+        value = read()?;
+    }
+    Ok(value)
 }
 
 /// Sessions `plugwire serve` has logged as started and as ended.
