@@ -17,7 +17,11 @@ fn main() -> std::process::ExitCode {
         eprintln!("bad log filter: {error}");
         return std::process::ExitCode::FAILURE;
     }
-    let runtime = match tokio::runtime::Runtime::new() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(cli::thread_cache::on_park)
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("plugwire: could not start the async runtime: {error}");

@@ -13,6 +13,7 @@ mod client;
 mod device_config;
 mod open_files;
 mod serve;
+pub(crate) mod thread_cache;
 
 use std::time::Duration;
 
