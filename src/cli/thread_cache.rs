@@ -56,27 +56,30 @@ pub(crate) fn on_park() {
             flushed,
         } => (freed, freed_at_flush, flushed),
         // The first park counts as a flush: the thread has only just started.
-        State::Unknown => match deallocatedp::read() {
-            Ok(freed) => (freed, freed.get(), Instant::now()),
-            Err(_) => return STATE.set(State::Unavailable),
-        },
+        State::Unknown => {
+            STATE.set(match deallocatedp::read() {
+                Ok(freed) => State::Tracking {
+                    freed,
+                    freed_at_flush: freed.get(),
+                    flushed: Instant::now(),
+                },
+                Err(_) => State::Unavailable,
+            });
+            return;
+        }
     };
-    let due = freed.get().wrapping_sub(freed_at_flush) >= FLUSH_AFTER_FREED
-        && flushed.elapsed() >= MIN_FLUSH_INTERVAL;
-    if !due {
-        return STATE.set(State::Tracking {
+    if freed.get().wrapping_sub(freed_at_flush) < FLUSH_AFTER_FREED
+        || flushed.elapsed() < MIN_FLUSH_INTERVAL
+    {
+        return;
+    }
+    STATE.set(match flush() {
+        Ok(()) => State::Tracking {
             freed,
-            freed_at_flush,
-            flushed,
-        });
-    }
-    if flush().is_err() {
-        return STATE.set(State::Unavailable);
-    }
-    STATE.set(State::Tracking {
-        freed,
-        freed_at_flush: freed.get(),
-        flushed: Instant::now(),
+            freed_at_flush: freed.get(),
+            flushed: Instant::now(),
+        },
+        Err(_) => State::Unavailable,
     });
 }
 
