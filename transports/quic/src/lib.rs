@@ -95,6 +95,10 @@ impl QuicOptions {
         // One session, one stream: the peer needs no more.
         config.max_concurrent_bidi_streams(1u32.into());
         config.max_concurrent_uni_streams(0u32.into());
+        // Nothing here reads unreliable datagrams. Left at quinn's default, a peer could park
+        // 1.25 MB of them in every connection for as long as it stays open, outside
+        // `max_frame`; refused, sending one is a protocol violation that ends the connection.
+        config.datagram_receive_buffer_size(None);
         Ok(config)
     }
 }

@@ -1,13 +1,17 @@
-//! QUIC transport over loopback: round trips, limits, pinning, CA trust, vanishing peers.
+//! QUIC transport over loopback: round trips, limits, pinning, CA trust, vanishing peers,
+//! refused datagrams.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use plugwire_core::{Establish, Frame, Listener, TransportError};
 use plugwire_quic::{
-    AccessToken, Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity, ServerTrust,
+    ALPN, AccessToken, Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity,
+    ServerTrust,
 };
+use plugwire_tls::TlsVersions;
 
 async fn within<T>(body: impl std::future::Future<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(20), body)
@@ -437,6 +441,75 @@ async fn a_listener_moves_to_a_fresh_endpoint_once_its_connections_are_gone() {
         assert_eq!(listener.local_addr(), address);
         let (_client, _server) = connected_pair(&listener, &options).await;
         assert_eq!(listener.endpoint_renewals(), 1);
+    })
+    .await;
+}
+
+/// A raw quinn peer with quinn's default transport settings, which take datagrams: what the
+/// plugwire side across from it advertises is what the raw peer may send.
+fn raw_quinn_defaults() -> Arc<quinn::TransportConfig> {
+    Arc::new(quinn::TransportConfig::default())
+}
+
+#[tokio::test]
+async fn a_listener_takes_no_unreliable_datagrams() {
+    within(async {
+        let listener = QuicListener::bind(loopback(), &identity(), small_frames()).expect("bind");
+        let tls = ServerTrust::Pinned(listener.fingerprint())
+            .client_config(TlsVersions::Tls13, &[ALPN])
+            .expect("TLS");
+        let mut config = quinn::ClientConfig::new(Arc::new(
+            quinn::crypto::rustls::QuicClientConfig::try_from(tls).expect("QUIC TLS"),
+        ));
+        config.transport_config(raw_quinn_defaults());
+        let address = listener.local_addr();
+        // The listener finishes the QUIC handshake, then waits for a stream that never comes.
+        let listening = tokio::spawn(async move {
+            let (pending, _) = listener.accept().await.expect("accept");
+            pending.await.map(drop)
+        });
+        let endpoint = quinn::Endpoint::client(loopback()).expect("endpoint");
+        let connection = endpoint
+            .connect_with(config, address, "localhost")
+            .expect("connect")
+            .await
+            .expect("handshake");
+        assert_eq!(connection.max_datagram_size(), None);
+        assert!(matches!(
+            connection.send_datagram(bytes::Bytes::from_static(b"never read")),
+            Err(quinn::SendDatagramError::UnsupportedByPeer)
+        ));
+        listening.abort();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_dialler_takes_no_unreliable_datagrams() {
+    within(async {
+        let identity = identity();
+        let tls = plugwire_tls::server_config(&identity, TlsVersions::Tls13, &[ALPN]).expect("TLS");
+        let mut config = quinn::ServerConfig::with_crypto(Arc::new(
+            quinn::crypto::rustls::QuicServerConfig::try_from(tls).expect("QUIC TLS"),
+        ));
+        config.transport_config(raw_quinn_defaults());
+        let endpoint = quinn::Endpoint::server(config, loopback()).expect("endpoint");
+        let mut dialer = QuicDialer::new(
+            "127.0.0.1",
+            endpoint.local_addr().expect("address").port(),
+            ServerTrust::Pinned(identity.fingerprint()),
+            small_frames(),
+        );
+        // The dialler finishes the QUIC handshake, then waits on a stream nobody answers.
+        let dialling = tokio::spawn(async move { dialer.establish().await.map(drop) });
+        let incoming = endpoint.accept().await.expect("incoming");
+        let connection = incoming.await.expect("handshake");
+        assert_eq!(connection.max_datagram_size(), None);
+        assert!(matches!(
+            connection.send_datagram(bytes::Bytes::from_static(b"never read")),
+            Err(quinn::SendDatagramError::UnsupportedByPeer)
+        ));
+        dialling.abort();
     })
     .await;
 }
