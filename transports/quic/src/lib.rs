@@ -61,6 +61,13 @@ pub struct QuicOptions {
     /// connection tables at the largest size a crowd made them (about 0.9 KB per connection),
     /// and a fresh endpoint starts small. Zero keeps one endpoint for the listener's life.
     pub renew_endpoint_after: usize,
+    /// Most bytes the peer may send ahead of what this side has read (QUIC flow control):
+    /// what one connection can make this side hold while its session is busy. Larger lets a
+    /// session move more over a long, fast path; quinn's own default is 1.25 MB.
+    pub receive_window: u32,
+    /// Most bytes this side keeps sent but not yet acknowledged (held for retransmission):
+    /// what a peer that never acknowledges can make this side hold. quinn's default is 10 MB.
+    pub send_window: u32,
 }
 
 impl Default for QuicOptions {
@@ -72,6 +79,9 @@ impl Default for QuicOptions {
             handshake_timeout: Duration::from_secs(10),
             access_token: None,
             renew_endpoint_after: 1_000,
+            // A full batch of replies (64 device lists) fits many times over.
+            receive_window: 256 * 1024,
+            send_window: 1024 * 1024,
         }
     }
 }
@@ -99,6 +109,10 @@ impl QuicOptions {
         // 1.25 MB of them in every connection for as long as it stays open, outside
         // `max_frame`; refused, sending one is a protocol violation that ends the connection.
         config.datagram_receive_buffer_size(None);
+        // One stream per connection: its window and the connection's are the same limit.
+        config.stream_receive_window(self.receive_window.into());
+        config.receive_window(self.receive_window.into());
+        config.send_window(self.send_window.into());
         Ok(config)
     }
 }

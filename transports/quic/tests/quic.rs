@@ -513,3 +513,35 @@ async fn a_dialler_takes_no_unreliable_datagrams() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_peer_can_send_no_more_than_the_window_ahead_of_the_reader() {
+    within(async {
+        let options = QuicOptions {
+            receive_window: 64 * 1024,
+            ..small_frames()
+        };
+        let listener = QuicListener::bind(loopback(), &identity(), options.clone()).expect("bind");
+        // Both ends connected; the listener's end is then never read.
+        let (client, _unread) = connected_pair(&listener, &options).await;
+        let mut stream = client.into_inner();
+        let chunk = vec![0u8; 8 * 1024];
+        let mut accepted = 0;
+        // Writes are taken while the reader's window has room and then wait: no more credit
+        // comes while nobody reads.
+        loop {
+            use tokio::io::AsyncWriteExt;
+            match tokio::time::timeout(Duration::from_millis(500), stream.write(&chunk)).await {
+                Ok(written) => accepted += written.expect("write"),
+                Err(_) => break,
+            }
+            assert!(
+                accepted <= 64 * 1024,
+                "{accepted} bytes taken past the window"
+            );
+        }
+        // The window was used (the frames exchanged in connecting took a little of it).
+        assert!(accepted > 60 * 1024, "only {accepted} bytes taken");
+    })
+    .await;
+}
