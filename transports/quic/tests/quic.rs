@@ -451,6 +451,16 @@ fn raw_quinn_defaults() -> Arc<quinn::TransportConfig> {
     Arc::new(quinn::TransportConfig::default())
 }
 
+/// The plugwire side across `connection` advertised no datagram support, so quinn refuses
+/// to send one.
+fn assert_peer_takes_no_datagrams(connection: &quinn::Connection) {
+    assert_eq!(connection.max_datagram_size(), None);
+    assert!(matches!(
+        connection.send_datagram(bytes::Bytes::from_static(b"never read")),
+        Err(quinn::SendDatagramError::UnsupportedByPeer)
+    ));
+}
+
 #[tokio::test]
 async fn a_listener_takes_no_unreliable_datagrams() {
     within(async {
@@ -474,11 +484,7 @@ async fn a_listener_takes_no_unreliable_datagrams() {
             .expect("connect")
             .await
             .expect("handshake");
-        assert_eq!(connection.max_datagram_size(), None);
-        assert!(matches!(
-            connection.send_datagram(bytes::Bytes::from_static(b"never read")),
-            Err(quinn::SendDatagramError::UnsupportedByPeer)
-        ));
+        assert_peer_takes_no_datagrams(&connection);
         listening.abort();
     })
     .await;
@@ -504,11 +510,7 @@ async fn a_dialler_takes_no_unreliable_datagrams() {
         let dialling = tokio::spawn(async move { dialer.establish().await.map(drop) });
         let incoming = endpoint.accept().await.expect("incoming");
         let connection = incoming.await.expect("handshake");
-        assert_eq!(connection.max_datagram_size(), None);
-        assert!(matches!(
-            connection.send_datagram(bytes::Bytes::from_static(b"never read")),
-            Err(quinn::SendDatagramError::UnsupportedByPeer)
-        ));
+        assert_peer_takes_no_datagrams(&connection);
         dialling.abort();
     })
     .await;
