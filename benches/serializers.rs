@@ -8,13 +8,17 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use plugwire::core::Outgoing;
 use plugwire::core::Serializer;
 use plugwire::core::link::decode_inbound;
 use plugwire::core::message::{
-    AnyClientMessage, ClientMessage, DeviceFeature, DeviceInfo, DeviceList, InputCommand,
+    AnyClientMessage, ClientMessage, DeviceFeature, DeviceInfo, DeviceList, IdOnly, InputCommand,
     InputLimits, InputType, Lenient, OutputCmd, OutputCommand, OutputLimits, OutputType, Range,
     ServerMessage,
 };
+use plugwire::core::message::{SharedDeviceList, SpecVersion, VersionedServerMessage};
+use plugwire::devices::DeviceManager;
+use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::json::JsonSerializer;
 use plugwire::msgpack::MsgpackSerializer;
 
@@ -112,6 +116,31 @@ fn bench_serializer<S: Serializer>(c: &mut Criterion, serializer: S) {
             decode_inbound::<_, AnyClientMessage>(&serializer, black_box(&burst_frame))
                 .into_result()
                 .expect("decode")
+        })
+    });
+    // What most frames of a busy session are: one request holding only its Id.
+    let request = serializer
+        .encode(&[ClientMessage::RequestDeviceList(IdOnly { id: 4_711 })])
+        .expect("encode");
+    group.bench_function("decode RequestDeviceList", |b| {
+        b.iter(|| {
+            decode_inbound::<_, AnyClientMessage>(&serializer, black_box(&request))
+                .into_result()
+                .expect("decode")
+        })
+    });
+    // A server's reply to it: the shared device list with the request's Id spliced in.
+    let devices = std::sync::Arc::new(DeviceManager::new());
+    for kind in SimulatedKind::ALL {
+        SimulatedDevice::add_to(&devices, kind);
+    }
+    let snapshot = devices.device_list(SpecVersion::V4);
+    let reply = [VersionedServerMessage::SharedDeviceList(
+        SharedDeviceList::new(4_711, snapshot.list, snapshot.templates),
+    )];
+    group.bench_function("encode DeviceList reply from its template", |b| {
+        b.iter(|| {
+            VersionedServerMessage::encode_batch(&serializer, black_box(&reply)).expect("encode")
         })
     });
     // The slow path a frame with a bad message takes: each message buffered on its own.

@@ -99,9 +99,29 @@ fn server_decode<S: Serializer>(
     decode_inbound(serializer, frame)
 }
 
-/// JSON decode of client messages of every spec version, and their conversion to v4.
+/// JSON decode of client messages of every spec version, and their conversion to v4; the
+/// shortcut for a lone message holding only its Id agrees with serde_json.
 pub fn decode_client_json(data: &[u8]) {
+    check_shortcut::<AnyClientMessage>(data);
+    check_shortcut::<Lenient<AnyClientMessage>>(data);
+    check_shortcut::<serde_value::Value>(data);
     check_client_messages(server_decode(&JsonSerializer, &frame_of(data)));
+}
+
+/// plugwire-json's decoding, shortcut included, gives what serde_json alone gives.
+fn check_shortcut<M: DeserializeOwned + std::fmt::Debug>(data: &[u8]) {
+    let decoded: Decoded<M> = plugwire_json::decode_batches(data);
+    let parsed: Decoded<M> = plugwire_json::parse_batches(data);
+    assert_eq!(
+        format!("{:?}", decoded.messages),
+        format!("{:?}", parsed.messages),
+        "the shortcut and serde_json disagree"
+    );
+    assert_eq!(
+        decoded.error.map(|e| e.to_string()),
+        parsed.error.map(|e| e.to_string()),
+        "the shortcut and serde_json disagree"
+    );
 }
 
 /// JSON decode of what a client parses: v4 server messages and the legacy ones.

@@ -1,0 +1,229 @@
+//! The frame most requests of a busy session are, read without a JSON parser: one message that
+//! holds nothing but its Id, such as `[{"RequestDeviceList":{"Id":7}}]`.
+//!
+//! Under load, parsing that frame with serde_json cost the server more than deciding the
+//! request it carries. The shortcut takes only this exact shape (JSON whitespace allowed
+//! between tokens, as Python's client writes it), hands the name and Id to the message type as
+//! a map, and keeps the result only if the type accepts it; any other frame, or one the type
+//! refuses, goes to serde_json, so every error still comes from there. Where it applies it
+//! gives what serde_json would (the fuzz target `decode_client_json` compares the two).
+
+use serde::de::value::{Error, MapAccessDeserializer, MapDeserializer, StrDeserializer};
+use serde::de::{DeserializeOwned, DeserializeSeed, MapAccess};
+
+/// Longest message name taken; Buttplug's longest is 24 bytes.
+const MAX_NAME: usize = 64;
+
+/// `text` as the message type, when it is one message holding only an Id and the type takes it.
+pub(crate) fn lone_id_message<M: DeserializeOwned>(text: &[u8]) -> Option<M> {
+    let (name, id) = name_and_id(text)?;
+    M::deserialize(MapAccessDeserializer::new(OneMessage {
+        name: Some(name),
+        id,
+    }))
+    .ok()
+}
+
+/// The name and Id of `[{"Name":{"Id":n}}]`; `None` for any other text.
+fn name_and_id(text: &[u8]) -> Option<(&str, u64)> {
+    let mut cursor = Cursor(text);
+    cursor.token(b"[")?;
+    cursor.token(b"{")?;
+    cursor.token(b"\"")?;
+    let name = cursor.take_while(|b| b.is_ascii_alphanumeric());
+    if name.is_empty() || name.len() > MAX_NAME {
+        return None;
+    }
+    cursor.exact(b"\"")?;
+    cursor.token(b":")?;
+    cursor.token(b"{")?;
+    cursor.token(b"\"Id\"")?;
+    cursor.token(b":")?;
+    cursor.skip_whitespace();
+    let digits = cursor.take_while(|b| b.is_ascii_digit());
+    // JSON writes no leading zeros; anything else about the number is serde_json's to judge.
+    if digits.is_empty() || (digits.len() > 1 && digits[0] == b'0') {
+        return None;
+    }
+    let id = digits.iter().try_fold(0u64, |id, digit| {
+        id.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+    })?;
+    cursor.token(b"}")?;
+    cursor.token(b"}")?;
+    cursor.token(b"]")?;
+    cursor.skip_whitespace();
+    if !cursor.0.is_empty() {
+        return None;
+    }
+    // Only ASCII letters and digits were taken.
+    Some((std::str::from_utf8(name).ok()?, id))
+}
+
+/// What is left of the text.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn skip_whitespace(&mut self) {
+        while let [b' ' | b'\t' | b'\n' | b'\r', rest @ ..] = self.0 {
+            self.0 = rest;
+        }
+    }
+
+    /// `expected`, after any whitespace.
+    fn token(&mut self, expected: &[u8]) -> Option<()> {
+        self.skip_whitespace();
+        self.exact(expected)
+    }
+
+    /// `expected`, right here.
+    fn exact(&mut self, expected: &[u8]) -> Option<()> {
+        self.0 = self.0.strip_prefix(expected)?;
+        Some(())
+    }
+
+    fn take_while(&mut self, keep: impl Fn(u8) -> bool) -> &'a [u8] {
+        let end = self
+            .0
+            .iter()
+            .position(|&b| !keep(b))
+            .unwrap_or(self.0.len());
+        let (taken, rest) = self.0.split_at(end);
+        self.0 = rest;
+        taken
+    }
+}
+
+/// `{name: {"Id": id}}` as serde sees a JSON object: a map of one entry, whose value is a map
+/// of one entry.
+struct OneMessage<'a> {
+    name: Option<&'a str>,
+    id: u64,
+}
+
+impl<'de> MapAccess<'de> for OneMessage<'_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        self.name
+            .take()
+            .map(|name| seed.deserialize(StrDeserializer::new(name)))
+            .transpose()
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        seed.deserialize(MapDeserializer::new(std::iter::once(("Id", self.id))))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(usize::from(self.name.is_some()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plugwire_core::message::{AnyClientMessage, ClientMessage, IdOnly, Lenient};
+    use serde_value::Value;
+
+    use super::*;
+    use crate::parse_batches;
+
+    /// What serde_json makes of `text`, when it is one message.
+    fn parsed<M: DeserializeOwned>(text: &str) -> Option<M> {
+        let decoded = parse_batches::<M>(text.as_bytes());
+        match <[M; 1]>::try_from(decoded.into_result().ok()?) {
+            Ok([message]) => Some(message),
+            Err(_) => None,
+        }
+    }
+
+    /// The shortcut's answer for `text`, checked against serde_json's when it has one.
+    fn shortcut<M: DeserializeOwned + PartialEq + std::fmt::Debug>(text: &str) -> Option<M> {
+        let taken = lone_id_message::<M>(text.as_bytes());
+        if let Some(message) = &taken {
+            assert_eq!(Some(message), parsed::<M>(text).as_ref(), "{text}");
+        }
+        taken
+    }
+
+    #[test]
+    fn every_message_holding_only_an_id_is_read_as_serde_json_reads_it() {
+        for name in AnyClientMessage::NAMES {
+            for id in [
+                0u64,
+                1,
+                7,
+                4_294_967_295,
+                4_294_967_296,
+                18_446_744_073_709_551_615,
+            ] {
+                let text = format!(r#"[{{"{name}":{{"Id":{id}}}}}]"#);
+                let any = shortcut::<AnyClientMessage>(&text);
+                assert_eq!(any.is_some(), parsed::<AnyClientMessage>(&text).is_some());
+                let _ = shortcut::<ClientMessage>(&text);
+                let _ = shortcut::<Lenient<AnyClientMessage>>(&text);
+                assert!(shortcut::<Value>(&text).is_some(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn python_spacing_is_taken() {
+        let text = "[{\"RequestDeviceList\": {\"Id\": 12}}]\n";
+        assert_eq!(
+            shortcut::<AnyClientMessage>(text),
+            Some(AnyClientMessage::RequestDeviceList(IdOnly { id: 12 }))
+        );
+        let text = " [ { \"Ping\" :\t{ \"Id\" :\r\n3 } } ] ";
+        assert_eq!(
+            shortcut::<AnyClientMessage>(text),
+            Some(AnyClientMessage::Ping(IdOnly { id: 3 }))
+        );
+    }
+
+    #[test]
+    fn a_message_the_type_refuses_is_left_to_serde_json() {
+        // OutputCmd needs more than an Id; the name is unknown; the Id does not fit.
+        for text in [
+            r#"[{"OutputCmd":{"Id":3}}]"#,
+            r#"[{"Frobnicate":{"Id":3}}]"#,
+            r#"[{"Ping":{"Id":4294967296}}]"#,
+        ] {
+            assert_eq!(shortcut::<AnyClientMessage>(text), None, "{text}");
+            // Read leniently, it is an invalid message, as serde_json makes it.
+            assert!(
+                matches!(
+                    shortcut::<Lenient<AnyClientMessage>>(text),
+                    Some(Lenient::Invalid(_))
+                ),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn any_other_shape_is_left_to_serde_json() {
+        for text in [
+            r#"[{"Ping":{"Id":01}}]"#,
+            r#"[{"Ping":{"Id":-1}}]"#,
+            r#"[{"Ping":{"Id":1.0}}]"#,
+            r#"[{"Ping":{"Id":1e2}}]"#,
+            r#"[{"Ping":{"Id":"1"}}]"#,
+            r#"[{"Ping":{"Id":}}]"#,
+            r#"[{"Ping":{"Id":1,"Extra":2}}]"#,
+            r#"[{"Ping":{"Id":1}},{"Ping":{"Id":2}}]"#,
+            r#"[{"Ping":{"Id":1}}][{"Ping":{"Id":2}}]"#,
+            r#"[{"Ping":{"Id":1}}"#,
+            r#"[{"P\u0069ng":{"Id":1}}]"#,
+            r#"[{"Ping ":{"Id":1}}]"#,
+            r#"[{"":{"Id":1}}]"#,
+            r#"[{"Ping":{"Id":99999999999999999999}}]"#,
+            r#"{"Ping":{"Id":1}}"#,
+            "[{\"Ping\":{\"Id\":1}}]\u{a0}",
+        ] {
+            assert_eq!(name_and_id(text.as_bytes()), None, "{text}");
+        }
+    }
+}
