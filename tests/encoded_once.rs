@@ -88,6 +88,14 @@ fn a_spliced_msgpack_device_list_is_the_full_encoding_byte_for_byte() {
 }
 
 #[test]
+fn one_list_serves_json_and_msgpack_sessions_from_their_own_templates() {
+    let devices = devices();
+    check_spliced(&JsonSerializer, &devices);
+    check_spliced(&MsgpackSerializer, &devices);
+    check_spliced(&JsonSerializer, &devices);
+}
+
+#[test]
 fn a_list_among_other_replies_is_encoded_in_full() {
     let devices = devices();
     let batch = [

@@ -30,5 +30,5 @@ mod transport;
 
 pub use error::{ConnectorError, ErrorCode, ProtocolError, SerializeError, TransportError};
 pub use frame::Frame;
-pub use serializer::{Decoded, Outgoing, Serializer, SerializerFactory};
+pub use serializer::{Decoded, EncodedId, Outgoing, Serializer, SerializerFactory};
 pub use transport::{AcceptOne, BoxTransport, Establish, Listener, Transport, url_escape};

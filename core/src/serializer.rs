@@ -60,9 +60,40 @@ pub trait Serializer: Send + Sync + 'static {
     /// The bytes `id` takes inside this serializer's encoding of a message, so a batch encoded
     /// once can be sent again with another Id ([`crate::template::IdTemplate`]). `None`, the
     /// default, where there is no such fixed form: batches are then encoded in full each time.
-    fn encode_id(&self, id: MessageId) -> Option<Vec<u8>> {
+    fn encode_id(&self, id: MessageId) -> Option<EncodedId> {
         let _ = id;
         None
+    }
+}
+
+/// A message Id as a serializer writes it, held inline: made for every reply sent from a
+/// template, so it allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncodedId {
+    bytes: [u8; EncodedId::CAPACITY],
+    len: u8,
+}
+
+impl EncodedId {
+    /// Most bytes an Id may take (JSON's longest `u32` takes 10, MessagePack's 5).
+    pub const CAPACITY: usize = 16;
+
+    /// What `write` puts into an empty buffer of [`Self::CAPACITY`] bytes; `None` when it
+    /// fails (as it does when it needs more room).
+    pub fn write<E>(write: impl FnOnce(&mut &mut [u8]) -> Result<(), E>) -> Option<Self> {
+        let mut bytes = [0; Self::CAPACITY];
+        let mut room = &mut bytes[..];
+        write(&mut room).ok()?;
+        let len = Self::CAPACITY - room.len();
+        Some(Self {
+            bytes,
+            len: u8::try_from(len).ok()?,
+        })
+    }
+
+    /// The Id's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
     }
 }
 

@@ -5,11 +5,12 @@
 //! batch is encoded once per serializer, split around its Id, and each reply is the two halves
 //! with the new Id's bytes between them.
 
+use std::sync::OnceLock;
+
 use bytes::{Bytes, BytesMut};
 use serde::Serialize;
 
 use crate::message::MessageId;
-use crate::sync::Mutex;
 use crate::{Frame, SerializeError, Serializer};
 
 /// Ids written while making a template. They only ever appear in the template's own trial
@@ -40,9 +41,10 @@ impl IdTemplate {
         };
         let encoded = serializer.encode(&batch(MARKER))?;
         let bytes = encoded.bytes();
+        let marker = marker.as_bytes();
         let Some(at) = bytes
             .windows(marker.len())
-            .position(|window| window == marker.as_slice())
+            .position(|window| window == marker)
         else {
             return Ok(None);
         };
@@ -57,7 +59,7 @@ impl IdTemplate {
 
     /// The batch with `id` in it, exactly as `serializer` would encode it.
     pub fn frame<S: Serializer>(&self, serializer: &S, id: MessageId) -> Option<Frame> {
-        Some(self.frame_with(&serializer.encode_id(id)?))
+        Some(self.frame_with(serializer.encode_id(id)?.as_bytes()))
     }
 
     /// The batch with an Id already encoded (by [`Serializer::encode_id`]) in it.
@@ -76,9 +78,14 @@ impl IdTemplate {
 }
 
 /// The templates of one batch, one per serializer (by [`Serializer::name`]), each made the
-/// first time that serializer sends the batch. Shared by every session sending it.
+/// first time that serializer sends the batch. Shared by every session sending it, and read
+/// without a lock: every reply of every session looks here.
 #[derive(Debug, Default)]
-pub struct Templates(Mutex<Vec<Made>>);
+pub struct Templates([OnceLock<Made>; SERIALIZERS]);
+
+/// Serializers (by name) whose templates a batch keeps: plugwire has two. Beyond that, a
+/// batch is encoded in full.
+const SERIALIZERS: usize = 4;
 
 /// A serializer's name and what making its template gave (`None`: it cannot use one).
 type Made = (&'static str, Option<IdTemplate>);
@@ -98,21 +105,100 @@ impl Templates {
             return Ok(None);
         };
         let name = serializer.name();
-        // Spliced under the lock: cheaper than counting a reference up and down per reply.
-        if let Some((_, known)) = self.0.lock().iter().find(|(known, _)| *known == name) {
-            return Ok(known
-                .as_ref()
-                .map(|template| template.frame_with(&encoded_id)));
+        for slot in &self.0 {
+            match slot.get() {
+                Some((known, made)) if *known == name => {
+                    return Ok(made
+                        .as_ref()
+                        .map(|template| template.frame_with(encoded_id.as_bytes())));
+                }
+                Some(_) => continue,
+                None => {
+                    let made = IdTemplate::new(serializer, batch)?;
+                    let frame = made
+                        .as_ref()
+                        .map(|template| template.frame_with(encoded_id.as_bytes()));
+                    // Another session may have filled the slot meanwhile: its template is as
+                    // good (or, for another serializer, this one is made again next time).
+                    let _ = slot.set((name, made));
+                    return Ok(frame);
+                }
+            }
         }
-        // Made outside the lock; two sessions racing make it twice, harmlessly.
-        let made = IdTemplate::new(serializer, batch)?;
-        let frame = made
-            .as_ref()
-            .map(|template| template.frame_with(&encoded_id));
-        let mut templates = self.0.lock();
-        if !templates.iter().any(|(known, _)| *known == name) {
-            templates.push((name, made));
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Decoded, EncodedId};
+
+    /// JSON under any name, as a serializer of another format would be told apart.
+    struct Named(&'static str);
+
+    impl Serializer for Named {
+        fn encode<M: Serialize>(&self, batch: &[M]) -> Result<Frame, SerializeError> {
+            serde_json::to_vec(batch)
+                .map(|bytes| Frame::Text(bytes.into()))
+                .map_err(|error| SerializeError::Encode(Box::new(error)))
         }
-        Ok(frame)
+
+        fn decode<M: serde::de::DeserializeOwned>(&self, _: &Frame) -> Decoded<M> {
+            Decoded::failed(SerializeError::UnknownFormat)
+        }
+
+        fn name(&self) -> &'static str {
+            self.0
+        }
+
+        fn encode_id(&self, id: MessageId) -> Option<EncodedId> {
+            EncodedId::write(|room| serde_json::to_writer(room, &id))
+        }
+    }
+
+    fn batch(id: MessageId) -> Vec<serde_json::Value> {
+        vec![serde_json::json!({ "DeviceList": { "Id": id, "Devices": {} } })]
+    }
+
+    #[test]
+    fn each_serializer_gets_its_own_template_until_the_slots_run_out() {
+        const NAMES: [&str; SERIALIZERS + 1] = ["a", "b", "c", "d", "e"];
+        let templates = Templates::default();
+        for round in 1..=2 {
+            for (at, name) in NAMES.into_iter().enumerate() {
+                let id = 40 + round * 10 + u32::try_from(at).expect("small");
+                let frame = templates.frame(&Named(name), id, batch).expect("encode");
+                if at < SERIALIZERS {
+                    assert_eq!(frame, Some(Named(name).encode(&batch(id)).expect("encode")));
+                } else {
+                    // Every slot is taken: the caller encodes in full.
+                    assert_eq!(frame, None);
+                }
+            }
+        }
+        let names: Vec<_> = templates
+            .0
+            .iter()
+            .filter_map(|slot| slot.get())
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(names, NAMES[..SERIALIZERS]);
+    }
+
+    #[test]
+    fn an_id_too_long_for_its_buffer_is_refused() {
+        assert_eq!(
+            EncodedId::write(|room| std::io::Write::write_all(room, &[b'9'; EncodedId::CAPACITY]))
+                .map(|id| id.as_bytes().len()),
+            Some(EncodedId::CAPACITY)
+        );
+        assert_eq!(
+            EncodedId::write(|room| std::io::Write::write_all(
+                room,
+                &[b'9'; EncodedId::CAPACITY + 1]
+            )),
+            None
+        );
     }
 }

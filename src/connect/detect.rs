@@ -8,7 +8,7 @@
 
 use plugwire_core::message::name_and_id;
 use plugwire_core::sync::Mutex;
-use plugwire_core::{Decoded, Frame, SerializeError, Serializer, SerializerFactory};
+use plugwire_core::{Decoded, EncodedId, Frame, SerializeError, Serializer, SerializerFactory};
 #[cfg(feature = "json")]
 use plugwire_json::JsonSerializer;
 #[cfg(feature = "msgpack")]
@@ -156,7 +156,7 @@ impl Serializer for DetectingSerializer {
             .map_or("auto", SerializerKind::name)
     }
 
-    fn encode_id(&self, id: u32) -> Option<Vec<u8>> {
+    fn encode_id(&self, id: u32) -> Option<EncodedId> {
         // Only once the connection settled on a serializer: before that, `encode` may pick
         // another than `name` says.
         match self.chosen()? {

@@ -30,7 +30,7 @@
 
 use bytes::Bytes;
 use plugwire_core::message::Batch;
-use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
+use plugwire_core::{Decoded, EncodedId, Frame, SerializeError, Serializer};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -60,9 +60,9 @@ impl Serializer for JsonSerializer {
         "json"
     }
 
-    fn encode_id(&self, id: u32) -> Option<Vec<u8>> {
+    fn encode_id(&self, id: u32) -> Option<EncodedId> {
         // A number is written the same alone as inside a message.
-        serde_json::to_vec(&id).ok()
+        EncodedId::write(|room| serde_json::to_writer(room, &id))
     }
 }
 

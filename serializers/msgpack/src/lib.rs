@@ -30,7 +30,7 @@
 
 use bytes::Bytes;
 use plugwire_core::message::Batch;
-use plugwire_core::{Decoded, Frame, SerializeError, Serializer};
+use plugwire_core::{Decoded, EncodedId, Frame, SerializeError, Serializer};
 use serde::Serialize;
 use serde::de::{Deserialize, DeserializeOwned};
 use serde_value::Value;
@@ -69,9 +69,9 @@ impl Serializer for MsgpackSerializer {
         "msgpack"
     }
 
-    fn encode_id(&self, id: u32) -> Option<Vec<u8>> {
+    fn encode_id(&self, id: u32) -> Option<EncodedId> {
         // The smallest integer form, alone as inside a message.
-        rmp_serde::to_vec(&id).ok()
+        EncodedId::write(|room| rmp_serde::encode::write(room, &id))
     }
 }
 
