@@ -127,7 +127,7 @@ async fn main() -> Result<(), Error> {
         let p_mem = idle_memory(plugwire.pid, p, &options, sessions).await?;
         let e_mem = idle_memory(echo.pid, e, &options, sessions).await?;
         println!(
-            "| {name} | {:.1} / {:.1} µs | {:.1} / {:.1} µs | {:.2} | {:.2} / {:.2} | {:.0} / {:.0} req/s | {:.2} | {:.1} / {:.1} | {:.1} / {:.1} |",
+            "| {name} | {:.1} / {:.1} µs | {:.1} / {:.1} µs | {:.2} | {:.2} / {:.2} | {:.0} / {:.0} req/s | {:.2} | {:.2} / {:.2} | {:.1} / {:.1} |",
             p_lat.0,
             e_lat.0,
             p_lat.1,
