@@ -218,7 +218,14 @@ impl Session {
 
     /// Handles one incoming frame's worth of messages, then the frame's fault, if any.
     pub fn handle(&mut self, inbound: Inbound<AnyClientMessage>, now: Instant) -> Step {
-        let mut step = Step::default();
+        // Nearly every message gets one reply: room for them all at once, where growing the
+        // vector from nothing took more instructions than deciding a RequestDeviceList.
+        let mut step = Step {
+            replies: Vec::with_capacity(
+                inbound.messages.len() + usize::from(inbound.error.is_some()),
+            ),
+            ..Step::default()
+        };
         for message in inbound.messages {
             match message {
                 Lenient::Valid(message) => self.handle_message(message, now, &mut step),
