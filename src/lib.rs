@@ -52,6 +52,7 @@ pub mod server;
 
 pub use client::{Client, ClientError, ClientEvent, Device};
 pub use plugwire_core as core;
+pub use plugwire_core::access::{AccessToken, InvalidToken};
 pub use plugwire_core::connector::{Connector, InProcessConnector, RemoteConnector};
 pub use plugwire_devices as devices;
 pub use plugwire_devices::DeviceManager;

@@ -5,7 +5,7 @@
 #![cfg(all(feature = "device-websocket", feature = "websocket", feature = "json"))]
 
 mod common;
-#[path = "../hardware/websocket/tests/support/fake_lovense.rs"]
+#[path = "../hardware/device-websocket/tests/support/fake_lovense.rs"]
 mod fake_lovense;
 
 use std::sync::Arc;

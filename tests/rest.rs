@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use common::{TestServer, within};
+use plugwire::AccessToken;
 use plugwire::core::message::OutputType;
 use plugwire::json::JsonSerializer;
 use plugwire::rest::RestApi;
-use plugwire::tls::AccessToken;
 use plugwire::websocket::{WebSocketDialer, WebSocketOptions};
 use plugwire::{Client, RemoteConnector};
 use serde_json::{Value, json};

@@ -61,18 +61,19 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// An error as the protocol carries it: a code and a message.
+/// The Buttplug protocol's `Error` reply: a code and a message (what a request that failed is
+/// answered with).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
-pub struct ProtocolError {
+pub struct ErrorReply {
     /// The error class.
     pub code: ErrorCode,
     /// What went wrong, for people.
     pub message: String,
 }
 
-impl ProtocolError {
-    /// A protocol error of `code`.
+impl ErrorReply {
+    /// An error reply of `code`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,

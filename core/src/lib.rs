@@ -28,7 +28,7 @@ pub mod sync;
 pub mod template;
 mod transport;
 
-pub use error::{ConnectorError, ErrorCode, ProtocolError, SerializeError, TransportError};
+pub use error::{ConnectorError, ErrorCode, ErrorReply, SerializeError, TransportError};
 pub use frame::Frame;
 pub use serializer::{Decoded, EncodedId, Outgoing, Serializer, SerializerFactory};
 pub use transport::{AcceptOne, BoxTransport, Establish, Listener, Transport, url_escape};

@@ -2,7 +2,7 @@
 //! decision a caller makes on it, and the one place it becomes the wire's error.
 
 use plugwire_core::message::{InputCommand, InputType, OutputType, Range};
-use plugwire_core::{ErrorCode, ProtocolError};
+use plugwire_core::{ErrorCode, ErrorReply};
 
 use crate::hardware::HardwareError;
 
@@ -99,12 +99,12 @@ impl DeviceError {
 }
 
 /// How a device error travels to a client: its code, and a message naming the cause.
-impl From<DeviceError> for ProtocolError {
+impl From<DeviceError> for ErrorReply {
     fn from(error: DeviceError) -> Self {
         let message = match &error {
             DeviceError::Hardware { source, .. } => format!("{error}: {source}"),
             _ => error.to_string(),
         };
-        ProtocolError::new(error.code(), message)
+        ErrorReply::new(error.code(), message)
     }
 }

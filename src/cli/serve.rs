@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use plugwire::AccessToken;
 use plugwire::connect::{
     Address, AnyDialer, AnyListener, ConnectOptions, ConnectionUrl, Detect, SerializerKind, Tls,
 };
@@ -16,7 +17,6 @@ use plugwire::devices::config::DeviceConfig;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::forward::accept_forwarders;
 use plugwire::server::{Server, ServerConfig, SessionConfig};
-use plugwire::tls::AccessToken;
 use tracing::{info, warn};
 
 use super::AnyError;

@@ -1,7 +1,7 @@
 //! The client's typed errors.
 
 use plugwire_core::message::{InputType, OutputType};
-use plugwire_core::{ConnectorError, ProtocolError};
+use plugwire_core::{ConnectorError, ErrorReply};
 
 /// Why a client call failed.
 #[derive(Debug, thiserror::Error)]
@@ -12,7 +12,7 @@ pub enum ClientError {
     Connector(#[from] ConnectorError),
     /// The server answered with an Error.
     #[error("server refused: {0}")]
-    Server(#[from] ProtocolError),
+    Server(#[from] ErrorReply),
     /// The server answered with a message that does not fit the request.
     #[error("unexpected reply from the server: {0}")]
     UnexpectedReply(String),

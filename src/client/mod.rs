@@ -15,7 +15,7 @@ use plugwire_core::message::{
     ClientMessage, DeviceInfo, IdOnly, InputReading, RequestServerInfo, ServerInfo, ServerMessage,
     StopCmd,
 };
-use plugwire_core::{ConnectorError, ProtocolError};
+use plugwire_core::{ConnectorError, ErrorReply};
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
@@ -35,7 +35,7 @@ pub enum ClientEvent {
     /// A subscribed input reported.
     InputReading(InputReading),
     /// The server reported an error not tied to a request (a missed ping, for example).
-    ServerError(ProtocolError),
+    ServerError(ErrorReply),
     /// The connection is gone; call [`Client::reconnect`] to get it back.
     Disconnected,
 }
@@ -121,7 +121,7 @@ impl Client {
             ServerMessage::ServerInfo(info) => info,
             ServerMessage::Error(error) => {
                 requests.close().await;
-                return Err(ProtocolError::new(error.error_code, error.error_message).into());
+                return Err(ErrorReply::new(error.error_code, error.error_message).into());
             }
             other => {
                 requests.close().await;
@@ -161,7 +161,7 @@ impl Client {
     pub async fn request(&self, message: ClientMessage) -> Result<ServerMessage, ClientError> {
         match self.requests()?.request(message).await? {
             ServerMessage::Error(error) => {
-                Err(ProtocolError::new(error.error_code, error.error_message).into())
+                Err(ErrorReply::new(error.error_code, error.error_message).into())
             }
             reply => Ok(reply),
         }
@@ -313,12 +313,10 @@ async fn pump_events(
             }
             ConnectionEvent::Message(ServerMessage::Error(error)) => {
                 warn!(code = ?error.error_code, message = %error.error_message, "server reported an error");
-                let _ = inner
-                    .events
-                    .send(ClientEvent::ServerError(ProtocolError::new(
-                        error.error_code,
-                        error.error_message,
-                    )));
+                let _ = inner.events.send(ClientEvent::ServerError(ErrorReply::new(
+                    error.error_code,
+                    error.error_message,
+                )));
             }
             ConnectionEvent::Message(other) => debug!(?other, "unsolicited message ignored"),
             ConnectionEvent::Closed(reason) => {

@@ -7,13 +7,14 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use futures::future::BoxFuture;
+#[cfg(any(feature = "websocket", feature = "quic"))]
+use plugwire_core::access::AccessToken;
 use plugwire_core::{BoxTransport, Establish, Listener, Transport, TransportError};
 #[cfg(feature = "ipc")]
 use plugwire_ipc::{IpcDialer, IpcListener, IpcName};
 #[cfg(feature = "quic")]
 use plugwire_quic::{QuicDialer, QuicListener};
-#[cfg(any(feature = "websocket", feature = "quic"))]
-use plugwire_tls::{AccessToken, Fingerprint, ServerIdentity, ServerTrust};
+use plugwire_tls::{Fingerprint, ServerIdentity, ServerTrust};
 #[cfg(feature = "websocket")]
 use plugwire_websocket::{WebSocketDialer, WebSocketListener};
 

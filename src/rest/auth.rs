@@ -7,7 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use plugwire_tls::AccessToken;
+use plugwire_core::access::AccessToken;
 use tracing::warn;
 
 use super::error::ApiError;

@@ -46,7 +46,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, put};
-use plugwire_tls::AccessToken;
+use plugwire_core::access::AccessToken;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tracing::{Instrument, info, info_span};

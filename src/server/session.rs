@@ -16,7 +16,7 @@ use plugwire_core::message::{
     LegacyLayout, Lenient, MessageId, ReadingReply, SharedDeviceList, SpecVersion, Upgraded,
     VersionedServerMessage, legacy,
 };
-use plugwire_core::{ErrorCode, ProtocolError, SerializeError, TransportError};
+use plugwire_core::{ErrorCode, ErrorReply, SerializeError, TransportError};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
@@ -173,7 +173,7 @@ impl Session {
         self.version().unwrap_or(SpecVersion::NEWEST)
     }
 
-    fn error(&self, id: MessageId, error: ProtocolError) -> VersionedServerMessage {
+    fn error(&self, id: MessageId, error: ErrorReply) -> VersionedServerMessage {
         debug!(session = self.id, id, code = ?error.code, message = %error.message, "answering with an error");
         VersionedServerMessage::error(self.reply_version(), id, error.code, error.message)
     }
@@ -205,7 +205,7 @@ impl Session {
         }
         warn!(session = self.id, "no handshake in time; closing");
         self.end();
-        let error = ProtocolError::handshake(format!(
+        let error = ErrorReply::handshake(format!(
             "no RequestServerInfo within {} ms of connecting",
             self.config.handshake_timeout.as_millis()
         ));
@@ -238,7 +238,7 @@ impl Session {
                         None => format!("not a message: {}", invalid.error),
                     };
                     step.replies
-                        .push(self.error(invalid.id.unwrap_or(0), ProtocolError::message(text)));
+                        .push(self.error(invalid.id.unwrap_or(0), ErrorReply::message(text)));
                 }
             }
             if step.close {
@@ -248,7 +248,7 @@ impl Session {
         if let Some(error) = inbound.error {
             let id = error.request_id().unwrap_or(0);
             step.replies
-                .push(self.error(id, ProtocolError::message(describe_undecodable(&error))));
+                .push(self.error(id, ErrorReply::message(describe_undecodable(&error))));
         }
         step
     }
@@ -256,7 +256,7 @@ impl Session {
     fn handle_message(&mut self, message: AnyClientMessage, now: Instant, step: &mut Step) {
         let id = message.id();
         if id == 0 {
-            let error = ProtocolError::message(format!(
+            let error = ErrorReply::message(format!(
                 "{} has Id 0, which is reserved for messages the server sends on its own",
                 message.name()
             ));
@@ -272,7 +272,7 @@ impl Session {
             State::Ready { version, .. } => *version,
         };
         if !message.available_in(version) {
-            let error = ProtocolError::message(format!(
+            let error = ErrorReply::message(format!(
                 "{} is not a message of spec {version}",
                 message.name()
             ));
@@ -306,7 +306,7 @@ impl Session {
     fn handshake(&mut self, message: AnyClientMessage, now: Instant) -> VersionedServerMessage {
         let id = message.id();
         let AnyClientMessage::RequestServerInfo(request) = message else {
-            let error = ProtocolError::handshake(format!(
+            let error = ErrorReply::handshake(format!(
                 "{} before the handshake: the first message must be RequestServerInfo",
                 message.name()
             ));
@@ -315,7 +315,7 @@ impl Session {
         let version = match SpecVersion::requested_by(&request) {
             Ok(version) => version,
             Err(asked) => {
-                let error = ProtocolError::handshake(format!(
+                let error = ErrorReply::handshake(format!(
                     "client asked for protocol version {asked}; this server speaks versions 0 to {}",
                     SpecVersion::NEWEST.number()
                 ));
@@ -340,17 +340,15 @@ impl Session {
         upgraded: Upgraded,
         version: SpecVersion,
         now: Instant,
-    ) -> Result<Executed, ProtocolError> {
+    ) -> Result<Executed, ErrorReply> {
         let ok = |id| Ok(Executed::Reply(VersionedServerMessage::ok(version, id)));
         match upgraded {
-            Upgraded::Message(ClientMessage::RequestServerInfo(_)) => {
-                Err(ProtocolError::handshake(
-                    "the handshake is already done; RequestServerInfo may be sent only once",
-                ))
-            }
+            Upgraded::Message(ClientMessage::RequestServerInfo(_)) => Err(ErrorReply::handshake(
+                "the handshake is already done; RequestServerInfo may be sent only once",
+            )),
             Upgraded::Message(ClientMessage::Ping(IdOnly { id })) => {
                 if self.config.max_ping_time.is_zero() {
-                    return Err(ProtocolError::new(
+                    return Err(ErrorReply::new(
                         ErrorCode::Ping,
                         "ping is disabled on this server (MaxPingTime 0)",
                     ));
@@ -424,7 +422,7 @@ impl Session {
                 InputCommand::Unsubscribe => {
                     let key = (cmd.device_index, cmd.feature_index, cmd.input_type);
                     if !self.subscriptions.remove(&key) {
-                        return Err(ProtocolError::device("not subscribed to that input"));
+                        return Err(ErrorReply::device("not subscribed to that input"));
                     }
                     ok(cmd.id)
                 }
@@ -465,7 +463,7 @@ impl Session {
     }
 
     /// Checks a read and hands it to the driver.
-    fn read(&self, read: PendingRead) -> Result<Executed, ProtocolError> {
+    fn read(&self, read: PendingRead) -> Result<Executed, ErrorReply> {
         self.devices.check_input(
             read.device_index,
             read.feature_index,
@@ -473,7 +471,7 @@ impl Session {
             InputCommand::Read,
         )?;
         if self.reads_in_flight >= self.config.max_pending_reads {
-            return Err(ProtocolError::device(format!(
+            return Err(ErrorReply::device(format!(
                 "{} reads are already waiting on devices; try again when they are answered",
                 self.reads_in_flight
             )));
@@ -649,7 +647,7 @@ impl Session {
             "ping deadline missed; stopping the session's devices"
         );
         self.end();
-        let error = ProtocolError::new(
+        let error = ErrorReply::new(
             ErrorCode::Ping,
             format!(
                 "no Ping within MaxPingTime ({} ms); devices stopped",
@@ -668,18 +666,18 @@ impl Session {
         self.end();
         let replies = match error {
             TransportError::InvalidFrame(what) => {
-                vec![self.error(0, ProtocolError::message(format!("invalid frame: {what}")))]
+                vec![self.error(0, ErrorReply::message(format!("invalid frame: {what}")))]
             }
             TransportError::FrameTooLarge { size: 0, max } => {
                 vec![self.error(
                     0,
-                    ProtocolError::message(format!("frame exceeds the maximum of {max} bytes")),
+                    ErrorReply::message(format!("frame exceeds the maximum of {max} bytes")),
                 )]
             }
             TransportError::FrameTooLarge { size, max } => {
                 vec![self.error(
                     0,
-                    ProtocolError::message(format!(
+                    ErrorReply::message(format!(
                         "frame of {size} bytes exceeds the maximum of {max}"
                     )),
                 )]

@@ -5,7 +5,7 @@
 //! commands coming up, so the two directions cannot disagree.
 
 use super::v4::{DeviceInfo, InputCommand, InputLimits, InputType, OutputLimits, OutputType};
-use crate::ProtocolError;
+use crate::ErrorReply;
 
 /// One output of one feature, as legacy messages number it.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ impl Actuator {
     /// does: below a millionth is off (0); anything above is `ceil(level × steps)` (the
     /// product taken in f64 first, so 0.07 of 100 steps is 8, as there), on the range's
     /// non-negative part.
-    pub fn step_for(&self, level: f64) -> Result<i32, ProtocolError> {
+    pub fn step_for(&self, level: f64) -> Result<i32, ErrorReply> {
         let (low, span) = self.checked(level)?;
         if level < 0.000_001 {
             return Ok(0);
@@ -41,7 +41,7 @@ impl Actuator {
 
     /// Converts a legacy 0.0–1.0 position (`LinearCmd`) to this output's step value as
     /// Buttplug does: truncated, so 0.5 of 0–99 is 49.
-    pub fn position_for(&self, level: f64) -> Result<i32, ProtocolError> {
+    pub fn position_for(&self, level: f64) -> Result<i32, ErrorReply> {
         let (low, span) = self.checked(level)?;
         // Between 0 and span, so the cast cannot truncate.
         Ok(low + (level * f64::from(span)) as i32)
@@ -51,9 +51,9 @@ impl Actuator {
     /// `VorzeA10CycloneCmd` speeds) to this output's step value in integers, so that on a
     /// 0–99 range every value is itself (through floats, 13, 26, 52 and 57 were one off).
     /// A non-zero value never becomes 0.
-    pub fn step_for_hundredths(&self, value: u32) -> Result<i32, ProtocolError> {
+    pub fn step_for_hundredths(&self, value: u32) -> Result<i32, ErrorReply> {
         if value > 99 {
-            return Err(ProtocolError::device(format!("{value} is outside 0 to 99")));
+            return Err(ErrorReply::device(format!("{value} is outside 0 to 99")));
         }
         let (low, span) = self.checked(0.0)?;
         let span = u64::from(span.unsigned_abs());
@@ -62,9 +62,9 @@ impl Actuator {
     }
 
     /// The level checked, and the range's non-negative part as (start, steps).
-    fn checked(&self, level: f64) -> Result<(i32, i32), ProtocolError> {
+    fn checked(&self, level: f64) -> Result<(i32, i32), ErrorReply> {
         if !level.is_finite() || !(0.0..=1.0).contains(&level) {
-            return Err(ProtocolError::device(format!(
+            return Err(ErrorReply::device(format!(
                 "level {level} is outside 0.0 to 1.0"
             )));
         }
@@ -196,12 +196,12 @@ impl LegacyLayout {
 }
 
 /// Looks up entry `index` of a legacy list, or says which index was wrong.
-pub(crate) fn nth<'a, T>(list: &'a [T], index: u32, what: &str) -> Result<&'a T, ProtocolError> {
+pub(crate) fn nth<'a, T>(list: &'a [T], index: u32, what: &str) -> Result<&'a T, ErrorReply> {
     usize::try_from(index)
         .ok()
         .and_then(|i| list.get(i))
         .ok_or_else(|| {
-            ProtocolError::device(format!(
+            ErrorReply::device(format!(
                 "{what} index {index} does not exist (the device has {})",
                 list.len()
             ))

@@ -4,7 +4,7 @@ use super::layout::{Actuator, LegacyLayout, nth};
 use super::legacy::*;
 use super::v4::*;
 use super::{AnyClientMessage, MessageId};
-use crate::ProtocolError;
+use crate::ErrorReply;
 
 /// Milliseconds a position move takes when an old command gives no duration.
 const DEFAULT_MOVE_MS: u32 = 500;
@@ -67,11 +67,11 @@ pub enum Upgraded {
 pub fn upgrade(
     message: AnyClientMessage,
     device: impl Fn(u32) -> Option<DeviceInfo>,
-) -> Result<Upgraded, ProtocolError> {
+) -> Result<Upgraded, ErrorReply> {
     let layout_of = |index: u32| {
         device(index)
             .map(|info| LegacyLayout::of(&info))
-            .ok_or_else(|| ProtocolError::device(format!("no device with index {index}")))
+            .ok_or_else(|| ErrorReply::device(format!("no device with index {index}")))
     };
     let outputs = |id, device_index, commands| Upgraded::Outputs {
         id,
@@ -103,7 +103,7 @@ pub fn upgrade(
         }
         AnyClientMessage::RequestLog(m) => {
             if m.log_level != "Off" {
-                return Err(ProtocolError::message(
+                return Err(ErrorReply::message(
                     "this server does not forward its log to clients",
                 ));
             }
@@ -135,7 +135,7 @@ pub fn upgrade(
                 |a, s| {
                     let expected = super::layout::v3_actuator_type_name(a.output_type);
                     if expected != Some(s.actuator_type.as_str()) {
-                        return Err(ProtocolError::device(format!(
+                        return Err(ErrorReply::device(format!(
                             "actuator {} is {}, not {}",
                             s.index,
                             expected.unwrap_or("unknown"),
@@ -199,7 +199,7 @@ pub fn upgrade(
             } else if !layout.vibrators.is_empty() {
                 every_vibrator(&layout, level)?
             } else {
-                return Err(ProtocolError::device(
+                return Err(ErrorReply::device(
                     "the device has no position or vibrate output",
                 ));
             };
@@ -214,7 +214,7 @@ pub fn upgrade(
         | AnyClientMessage::RawReadCmd(_)
         | AnyClientMessage::RawSubscribeCmd(_)
         | AnyClientMessage::RawUnsubscribeCmd(_) => {
-            return Err(ProtocolError::device(
+            return Err(ErrorReply::device(
                 "raw device access is disabled on this server",
             ));
         }
@@ -266,7 +266,7 @@ fn stop(id: MessageId, device_index: Option<u32>) -> Upgraded {
 }
 
 /// The command setting actuator `a` to a 0.0–1.0 `level` of its range.
-fn level(a: &Actuator, level: f64) -> Result<OutputCommand, ProtocolError> {
+fn level(a: &Actuator, level: f64) -> Result<OutputCommand, ErrorReply> {
     Ok(OutputCommand::new(a.output_type, a.step_for(level)?))
 }
 
@@ -274,9 +274,9 @@ fn level(a: &Actuator, level: f64) -> Result<OutputCommand, ProtocolError> {
 fn every_vibrator(
     layout: &LegacyLayout,
     speed: f64,
-) -> Result<Vec<(u32, OutputCommand)>, ProtocolError> {
+) -> Result<Vec<(u32, OutputCommand)>, ErrorReply> {
     if layout.vibrators.is_empty() {
-        return Err(ProtocolError::device("the device has no vibrators"));
+        return Err(ErrorReply::device("the device has no vibrators"));
     }
     layout
         .vibrators
@@ -292,8 +292,8 @@ fn per_actuator<T>(
     kind: &str,
     items: &[T],
     index: impl Fn(&T) -> u32,
-    command: impl Fn(&Actuator, &T) -> Result<OutputCommand, ProtocolError>,
-) -> Result<Vec<(u32, OutputCommand)>, ProtocolError> {
+    command: impl Fn(&Actuator, &T) -> Result<OutputCommand, ErrorReply>,
+) -> Result<Vec<(u32, OutputCommand)>, ErrorReply> {
     items
         .iter()
         .map(|item| {
@@ -321,18 +321,18 @@ fn move_to(value: i32, duration: u32) -> OutputCommand {
 
 /// Duration of a full stroke for a Launch speed of 0–99: 2 s at the slowest, 200 ms at the
 /// fastest, spaced evenly in between (in integers, rounded to the nearest millisecond).
-fn launch_duration(speed: u32) -> Result<u32, ProtocolError> {
+fn launch_duration(speed: u32) -> Result<u32, ErrorReply> {
     if speed > 99 {
-        return Err(ProtocolError::device(format!("{speed} is outside 0 to 99")));
+        return Err(ErrorReply::device(format!("{speed} is outside 0 to 99")));
     }
     Ok(2000 - (1800 * speed + 49) / 99)
 }
 
 /// The Kiiroo command is a digit 0–4.
-fn kiiroo_level(command: &str) -> Result<f64, ProtocolError> {
+fn kiiroo_level(command: &str) -> Result<f64, ErrorReply> {
     match command.trim().parse::<u8>() {
         Ok(n) if n <= 4 => Ok(f64::from(n) / 4.0),
-        _ => Err(ProtocolError::device(format!(
+        _ => Err(ErrorReply::device(format!(
             "Kiiroo command {command:?} is not a level from 0 to 4"
         ))),
     }
@@ -342,8 +342,8 @@ fn kiiroo_level(command: &str) -> Result<f64, ProtocolError> {
 fn lovense_command(
     layout: &LegacyLayout,
     command: &str,
-) -> Result<Vec<(u32, OutputCommand)>, ProtocolError> {
-    let unsupported = || ProtocolError::device(format!("unsupported Lovense command {command:?}"));
+) -> Result<Vec<(u32, OutputCommand)>, ErrorReply> {
+    let unsupported = || ErrorReply::device(format!("unsupported Lovense command {command:?}"));
     let body = command.trim().trim_end_matches(';');
     let (verb, level) = body.split_once(':').ok_or_else(unsupported)?;
     let level = match level.parse::<u8>() {
@@ -369,11 +369,11 @@ fn read_first(
     m: DeviceOnly,
     input_type: InputType,
     reply: ReadingReply,
-) -> Result<Upgraded, ProtocolError> {
+) -> Result<Upgraded, ErrorReply> {
     let sensor = layout
         .first_sensor(input_type, InputCommand::Read)
         .ok_or_else(|| {
-            ProtocolError::device(format!("the device has no readable {input_type:?} input"))
+            ErrorReply::device(format!("the device has no readable {input_type:?} input"))
         })?;
     Ok(Upgraded::Read {
         id: m.id,
@@ -384,11 +384,11 @@ fn read_first(
     })
 }
 
-fn check_sensor_type(sensor: &super::layout::Sensor, asked: &str) -> Result<(), ProtocolError> {
+fn check_sensor_type(sensor: &super::layout::Sensor, asked: &str) -> Result<(), ErrorReply> {
     if sensor.v3_type_name() == Some(asked) {
         Ok(())
     } else {
-        Err(ProtocolError::device(format!(
+        Err(ErrorReply::device(format!(
             "sensor is {}, not {asked}",
             sensor.v3_type_name().unwrap_or("unknown")
         )))
@@ -399,7 +399,7 @@ fn sensor_subscription(
     layout: &LegacyLayout,
     m: SensorCmd,
     command: InputCommand,
-) -> Result<Upgraded, ProtocolError> {
+) -> Result<Upgraded, ErrorReply> {
     let sensor = nth(&layout.sensors, m.sensor_index, "sensor")?;
     check_sensor_type(sensor, &m.sensor_type)?;
     Ok(Upgraded::Message(ClientMessage::InputCmd(InputCmd {

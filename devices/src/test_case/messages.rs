@@ -3,7 +3,7 @@
 //! sends `ScalarCmd`, `RotateCmd`, `LinearCmd`, `SensorReadCmd`, `StopDeviceCmd`), then
 //! converted to v4 and carried out as a session carries them out.
 
-use plugwire_core::ProtocolError;
+use plugwire_core::ErrorReply;
 use plugwire_core::message::{
     AnyClientMessage, ClientMessage, DeviceFeature, DeviceInfo, InputCommand, InputType,
     LegacyLayout, OutputCommand, OutputType, PositionWithDuration, SpecVersion, Upgraded, upgrade,
@@ -249,7 +249,7 @@ async fn carry_out(
 ) -> Result<(), CaseFailure> {
     let version = player.version;
     let manager = player.manager.clone();
-    let refusal = |error: ProtocolError| CaseFailure::Refused {
+    let refusal = |error: ErrorReply| CaseFailure::Refused {
         version,
         step: place.to_owned(),
         error,

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use plugwire_core::ProtocolError;
+use plugwire_core::ErrorReply;
 use plugwire_core::message::SpecVersion;
 use tokio::task::JoinHandle;
 
@@ -101,7 +101,7 @@ pub enum CaseFailure {
         /// Where in the case.
         step: String,
         /// What the server answered.
-        error: ProtocolError,
+        error: ErrorReply,
     },
     /// A message the runner cannot build for this client version.
     #[error("at spec {version}, {step}: {what}")]
@@ -431,6 +431,6 @@ fn describe(command: &HardwareCommand) -> String {
 }
 
 /// A device error as the protocol answers it.
-fn refused(error: DeviceError) -> ProtocolError {
+fn refused(error: DeviceError) -> ErrorReply {
     error.into()
 }

@@ -8,11 +8,11 @@ use plugwire_core::{Establish, TransportError};
 use quinn::Endpoint;
 use quinn::crypto::rustls::QuicClientConfig;
 
+use plugwire_core::access::AccessToken;
 use plugwire_tls::TlsVersions;
 
 use crate::{
-    ALPN, AccessToken, PREAMBLE, PREAMBLE_WITH_TOKEN, QuicOptions, QuicStream, QuicTransport,
-    ServerTrust,
+    ALPN, PREAMBLE, PREAMBLE_WITH_TOKEN, QuicOptions, QuicStream, QuicTransport, ServerTrust,
 };
 
 /// Dials a QUIC listener; each `establish` opens a fresh connection.

@@ -25,7 +25,8 @@ use plugwire_core::framing::{DEFAULT_MAX_FRAME, LengthDelimited};
 
 pub use dialer::QuicDialer;
 pub use listener::QuicListener;
-pub use plugwire_tls::{AccessToken, Fingerprint, ServerIdentity, ServerTrust};
+use plugwire_core::access::AccessToken;
+pub use plugwire_tls::{Fingerprint, ServerIdentity, ServerTrust};
 pub use stream::QuicStream;
 
 /// The ALPN protocol name both sides must agree on.

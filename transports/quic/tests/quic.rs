@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use plugwire_core::access::AccessToken;
 use plugwire_core::{Establish, Frame, Listener, TransportError};
 use plugwire_quic::{
-    ALPN, AccessToken, Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity,
-    ServerTrust,
+    ALPN, Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity, ServerTrust,
 };
 use plugwire_tls::TlsVersions;
 

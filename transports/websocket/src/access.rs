@@ -3,7 +3,7 @@
 //! need no change. A connection without it is refused with HTTP 401 during the upgrade, before
 //! any Buttplug message is read.
 
-use plugwire_tls::AccessToken;
+use plugwire_core::access::AccessToken;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 

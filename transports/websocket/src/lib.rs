@@ -19,5 +19,5 @@ mod transport;
 pub use dialer::WebSocketDialer;
 pub use listener::{PendingWebSocket, WebSocketListener};
 pub use options::WebSocketOptions;
-pub use plugwire_tls::{AccessToken, Fingerprint, InvalidToken, ServerIdentity, ServerTrust};
+pub use plugwire_tls::{Fingerprint, ServerIdentity, ServerTrust};
 pub use transport::WebSocketTransport;

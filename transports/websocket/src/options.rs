@@ -29,7 +29,7 @@ pub struct WebSocketOptions {
     pub liveness_timeout: Duration,
     /// The secret a listener requires of every connection (as the URL's path or `?token=`);
     /// `None` admits anyone. Listeners beyond loopback should have one.
-    pub access_token: Option<plugwire_tls::AccessToken>,
+    pub access_token: Option<plugwire_core::access::AccessToken>,
 }
 
 impl Default for WebSocketOptions {

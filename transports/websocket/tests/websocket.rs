@@ -141,7 +141,7 @@ async fn a_peer_vanishing_mid_frame_ends_the_stream() {
 
 #[tokio::test]
 async fn a_listener_with_an_access_token_refuses_clients_without_it() {
-    use plugwire_websocket::AccessToken;
+    use plugwire_core::access::AccessToken;
     within(async {
         let token = AccessToken::new("correct-horse-battery-staple").expect("a token");
         let guarded = WebSocketOptions {
@@ -199,7 +199,7 @@ async fn a_listener_with_an_access_token_refuses_clients_without_it() {
 
 #[test]
 fn tokens_must_fit_in_a_url_and_generated_ones_differ() {
-    use plugwire_websocket::AccessToken;
+    use plugwire_core::access::AccessToken;
     assert!(AccessToken::new("short").is_err());
     assert!(AccessToken::new("has spaces in it, too many").is_err());
     let (a, b) = (

@@ -22,7 +22,8 @@ use plugwire_devices::{admit, attach};
 
 use crate::hardware::{Outgoing, WebSocketHardware};
 use crate::server::Inner;
-use crate::{AccessToken, DeviceWebSocketError, DeviceWebSocketOptions, Identification};
+use crate::{DeviceWebSocketError, DeviceWebSocketOptions, Identification};
+use plugwire_core::access::AccessToken;
 
 type Socket = WebSocketStream<TcpStream>;
 

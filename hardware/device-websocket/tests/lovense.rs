@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use plugwire_core::access::AccessToken;
 use plugwire_core::message::{InputType, OutputCommand, OutputType};
-use plugwire_device_websocket::{AccessToken, DeviceWebSocketOptions, DeviceWebSocketServer};
+use plugwire_device_websocket::{DeviceWebSocketOptions, DeviceWebSocketServer};
 use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::{DeviceEvent, DeviceManager};
 use tokio::sync::broadcast;

@@ -23,7 +23,7 @@ use plugwire_core::TransportError;
 
 pub use fingerprint::{Fingerprint, InvalidFingerprint};
 pub use identity::ServerIdentity;
-pub use plugwire_core::access::{AccessToken, InvalidToken};
+use plugwire_core::access::AccessToken;
 pub use trust::ServerTrust;
 
 /// The TLS versions a connection may use.

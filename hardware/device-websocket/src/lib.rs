@@ -55,7 +55,7 @@ use std::time::Duration;
 
 pub use error::DeviceWebSocketError;
 pub use identification::Identification;
-pub use plugwire_core::access::AccessToken;
+use plugwire_core::access::AccessToken;
 pub use server::DeviceWebSocketServer;
 
 /// The port intiface-engine's device WebSocket server listens on.
