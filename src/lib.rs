@@ -91,3 +91,9 @@ pub use plugwire_websocket as websocket;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The Rust example of docs/transports.md (dialling any connection URL), compiled as a doctest
+/// so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/transports.md")]
+pub struct TransportsDoctests;

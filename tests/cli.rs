@@ -434,23 +434,24 @@ fn serve_announces_its_websocket_listeners_over_mdns_when_asked() {
 }
 
 #[test]
-fn readme_supported_devices_table_is_what_device_config_lists() {
+fn supported_devices_page_is_what_device_config_lists() {
     let models = stdout_of(&["device-config", "--models"]);
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
     for line in models.lines() {
         let (protocol, _) = line.split_once('\t').expect("protocol<TAB>name");
         *counts.entry(protocol.to_owned()).or_default() += 1;
     }
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let start = readme
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/supported-devices.md"
+    ))
+    .expect("docs/supported-devices.md");
+    let start = page
         .find("<!-- supported-devices:start")
         .expect("start marker");
-    let end = readme
-        .find("<!-- supported-devices:end")
-        .expect("end marker");
+    let end = page.find("<!-- supported-devices:end").expect("end marker");
     let mut listed = std::collections::BTreeMap::<String, usize>::new();
-    for row in readme[start..end].lines().filter(|l| l.starts_with("| ")) {
+    for row in page[start..end].lines().filter(|l| l.starts_with("| ")) {
         let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
         if let [protocol, count] = cells[..]
             && let Ok(count) = count.parse()
@@ -460,12 +461,12 @@ fn readme_supported_devices_table_is_what_device_config_lists() {
     }
     assert_eq!(
         listed, counts,
-        "README's supported devices are stale: run scripts/supported-devices"
+        "docs/supported-devices.md is stale: run scripts/supported-devices"
     );
     let summary = stdout_of(&["device-config"]);
     assert!(
-        readme[start..end].contains(summary.trim()),
-        "README's summary is stale: run scripts/supported-devices"
+        page[start..end].contains(summary.trim()),
+        "docs/supported-devices.md is stale: run scripts/supported-devices"
     );
 }
 

@@ -9,8 +9,8 @@ use tracing::{info, warn};
 
 use crate::config::{ConfigError, DeviceConfig};
 use crate::hardware::{Hardware, HardwareError};
-use crate::protocol::{self, ProtocolDriver};
-use crate::scheduler::Scheduler;
+use crate::protocols;
+use crate::task::{DeviceTask, ProtocolDriver};
 use crate::{DeviceManager, Listing};
 
 /// Why hardware could not become a device.
@@ -58,7 +58,7 @@ pub fn admit(
     }
     let model = config.definition(protocol_name, name);
     let variant = model.as_ref().and_then(|m| m.protocol_variant.as_deref());
-    if protocol::drives(protocol_name, variant) {
+    if protocols::drives(protocol_name, variant) {
         return Ok(());
     }
     Err(AttachError::NoDriver {
@@ -81,7 +81,7 @@ pub async fn attach(
         model: hardware.name().to_owned(),
     };
     let mut implementation =
-        protocol::by_name(protocol_name, hardware.name()).ok_or_else(no_driver)?;
+        protocols::by_name(protocol_name, hardware.name()).ok_or_else(no_driver)?;
     let identifier = implementation
         .identify(&*hardware)
         .await?
@@ -90,11 +90,12 @@ pub async fn attach(
     // the model lookup on (it is not asked to identify the device again).
     let protocol_name = match implementation.identified_protocol() {
         Some(other) if other != protocol_name => {
-            implementation =
-                protocol::by_name(other, hardware.name()).ok_or_else(|| AttachError::NoDriver {
+            implementation = protocols::by_name(other, hardware.name()).ok_or_else(|| {
+                AttachError::NoDriver {
                     protocol: other.to_owned(),
                     model: identifier.clone(),
-                })?;
+                }
+            })?;
             other
         }
         _ => protocol_name,
@@ -105,7 +106,7 @@ pub async fn attach(
             protocol: protocol_name.to_owned(),
             identifier: identifier.clone(),
         })?;
-    if !protocol::drives(protocol_name, definition.protocol_variant.as_deref()) {
+    if !protocols::drives(protocol_name, definition.protocol_variant.as_deref()) {
         return Err(AttachError::NoDriver {
             protocol: protocol_name.to_owned(),
             model: definition.name,
@@ -117,16 +118,16 @@ pub async fn attach(
     }
     let message_gap_ms = definition
         .message_gap_ms
-        .unwrap_or_else(|| protocol::message_gap_ms(protocol_name));
+        .unwrap_or_else(|| protocols::message_gap_ms(protocol_name));
     let reports = implementation.input_reports(hardware.clone());
     let driver = ProtocolDriver::new(implementation, hardware.clone(), &definition);
     // Listening already (the driver took its receiver): nothing sent from here on is missed.
     if let Some(endpoint) = driver.answered_endpoint() {
         hardware.subscribe(endpoint).await?;
     }
-    let scheduler = Scheduler::start(driver, Duration::from_millis(u64::from(message_gap_ms)));
+    let task = DeviceTask::start(driver, Duration::from_millis(u64::from(message_gap_ms)));
     // The stack may say the link dropped, or the device's task may find out by writing.
-    let task_gone = scheduler.gone();
+    let task_gone = task.gone();
     let listing = Listing {
         name: definition.name.clone(),
         display_name: definition.display_name,
@@ -134,7 +135,7 @@ pub async fn attach(
         features: definition.features,
         index: definition.index,
     };
-    let index = manager.add_device(listing, Arc::new(scheduler));
+    let index = manager.add_device(listing, Arc::new(task));
     info!(index, name = %definition.name, protocol = protocol_name, model = %identifier, "device attached");
     let reporting = reports.map(|mut reports| {
         let reporting_to = Arc::downgrade(manager);

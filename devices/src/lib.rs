@@ -5,25 +5,31 @@
 //!   errors are a typed [`DeviceError`].
 //! - [`hardware`] is the seam hardware managers plug into (a connected device's endpoints, and
 //!   something that finds devices); the managers themselves live in `hardware/*` crates.
-//! - [`attach`] turns connected hardware into a device: identify, look up the model in the
-//!   [`config`] (the Buttplug device database, v5 layout), pick the [`protocol`], and run it
-//!   under a [`scheduler`] (one task per device owns its protocol).
+//! - [`attach()`] turns connected hardware into a device: identify, look up the model in the
+//!   [`config`] (the Buttplug device database, v5 layout, its own crate), pick the
+//!   [`Protocol`](protocol::Protocol) from the [`protocols`] registry, and hand it to its
+//!   [`task`] (one task per device owns its protocol). The [`catalog`] says which models of
+//!   the database plugwire drives.
 //! - [`simulated`] and [`recording`] devices for people without hardware and for tests, and
 //!   [`test_case`](mod@test_case), the runner for Buttplug's device-test-case files.
 //!
-//! Depends on `plugwire-core` only; nothing here knows of transports, serializers or sessions.
+//! Depends on `plugwire-core` and `plugwire-device-config` only; nothing here knows of transports, serializers or sessions.
 
 mod attach;
 mod backend;
-pub mod config;
+pub mod catalog;
 mod error;
 pub mod hardware;
 mod manager;
 pub mod protocol;
+pub mod protocols;
 pub mod recording;
-pub mod scheduler;
 pub mod simulated;
+pub mod task;
 pub mod test_case;
+
+/// The device database (the crate `plugwire-device-config`): protocols, models, matching.
+pub use plugwire_device_config as config;
 
 pub use attach::{AttachError, admit, attach};
 pub use backend::DeviceBackend;

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use plugwire::devices::catalog;
 use plugwire::devices::config::DeviceConfig;
 
 use super::AnyError;
@@ -44,12 +45,12 @@ pub(crate) fn run(args: DeviceConfigArgs) -> Result<(), AnyError> {
         args.user_device_config_file.as_ref(),
     )?;
     if args.models {
-        for model in config.models().filter(|m| m.drivable) {
+        for model in catalog::models(&config).filter(|m| m.drivable) {
             println!("{}\t{}", model.protocol, model.name);
         }
         return Ok(());
     }
-    let summary = config.summary();
+    let summary = catalog::summary(&config);
     let (major, minor) = summary.version;
     println!("device configuration version {major}.{minor}: valid");
     println!(

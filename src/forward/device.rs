@@ -8,7 +8,8 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use plugwire_core::message::{InputType, OutputCommand};
 use plugwire_devices::hardware::HardwareError;
-use plugwire_devices::scheduler::{DeviceDriver, OutputState, Scheduler};
+use plugwire_devices::protocol::OutputState;
+use plugwire_devices::task::{DeviceDriver, DeviceTask};
 use plugwire_devices::{DeviceManager, Listing};
 
 use crate::client::{ClientError, Device};
@@ -89,6 +90,6 @@ pub(super) fn add_forwarded_device(manager: &DeviceManager, device: Device) -> u
         index: None,
     };
     let gap = Duration::from_millis(u64::from(listing.message_gap_ms));
-    let scheduler = Scheduler::start(ForwardedDriver { device }, gap);
-    manager.add_device(listing, Arc::new(scheduler))
+    let task = DeviceTask::start(ForwardedDriver { device }, gap);
+    manager.add_device(listing, Arc::new(task))
 }

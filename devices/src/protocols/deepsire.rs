@@ -1,0 +1,12 @@
+//! DeepSire (`deepsire`): vibrate 0–255 as `55 04 01 00 00 SPEED aa` on tx, without response.
+
+use super::packet::VibratorPacket;
+use crate::protocol::Protocol;
+
+/// The protocol for any `deepsire` device.
+pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
+    Some(Box::new(VibratorPacket {
+        packet: |speed| vec![0x55, 0x04, 0x01, 0x00, 0x00, speed, 0xaa],
+        with_response: false,
+    }))
+}

@@ -1,0 +1,601 @@
+//! One task per device: it owns the device's [`DeviceDriver`] (a protocol over hardware, or a
+//! forwarded device) and does everything that touches it — output writes, input reads,
+//! keep-alives — so nothing else ever waits on a lock to reach the device.
+//!
+//! Outputs: the newest value per output wins, writes are paced by the device's message gap, a
+//! value equal to the last one sent is not sent again, and devices that need it get a
+//! keep-alive. Under a flood of commands the device receives the latest value within one gap,
+//! and nothing queues. Reads run beside the writes: a slow battery read never holds a write
+//! back. A device found disconnected is not retried: the task ends and [`DeviceTask::gone`]
+//! tells whoever removes it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
+use plugwire_core::message::{InputType, OutputCommand, OutputType};
+use plugwire_core::sync::Mutex;
+use tokio::sync::{Notify, broadcast, mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tracing::warn;
+
+mod driver;
+mod protocol_driver;
+
+pub use self::driver::DeviceDriver;
+pub use self::protocol_driver::ProtocolDriver;
+use crate::backend::DeviceBackend;
+use crate::hardware::{HardwareError, Notification};
+use crate::protocol::OutputState;
+
+#[derive(Default)]
+struct Shared {
+    /// Newest value per output not yet written.
+    pending: BTreeMap<(u32, OutputType), OutputCommand>,
+    closed: bool,
+}
+
+/// An input read handed to the device's task.
+struct ReadRequest {
+    feature_index: u32,
+    input_type: InputType,
+    reply: oneshot::Sender<Result<i32, HardwareError>>,
+}
+
+/// The handle to a device's task: commands go in here, the task writes them out.
+pub struct DeviceTask {
+    shared: Arc<Mutex<Shared>>,
+    wake: Arc<Notify>,
+    reads: mpsc::Sender<ReadRequest>,
+    gone: CancellationToken,
+    worker: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// How many times a failed write is tried again before the value is given up on.
+const RETRIES: u32 = 3;
+/// Most reads waiting for one device at once; more are refused as busy.
+const MAX_PENDING_READS: usize = 32;
+
+impl DeviceTask {
+    /// Starts the task for a device with message gap `gap`, driving `driver`.
+    pub fn start<D: DeviceDriver>(driver: D, gap: Duration) -> Self {
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let wake = Arc::new(Notify::new());
+        let (reads, read_requests) = mpsc::channel(MAX_PENDING_READS);
+        let gone = CancellationToken::new();
+        let task = Worker {
+            driver,
+            gap,
+            shared: shared.clone(),
+            wake: wake.clone(),
+            gone: gone.clone(),
+        };
+        let worker = tokio::spawn(task.run(read_requests));
+        Self {
+            shared,
+            wake,
+            reads,
+            gone,
+            worker: Mutex::new(Some(worker)),
+        }
+    }
+
+    /// Sets an output's newest value; never blocks, never queues.
+    pub fn set(&self, feature_index: u32, command: OutputCommand) {
+        self.shared
+            .lock()
+            .pending
+            .insert((feature_index, command.output_type()), command);
+        self.wake.notify_one();
+    }
+
+    /// Stops one output (outputs without an "off", such as positions, end by themselves).
+    pub fn stop(&self, feature_index: u32, output_type: OutputType) {
+        if let Some(stop) = output_type.stop_command() {
+            self.set(feature_index, stop);
+        }
+    }
+
+    /// Reads an input through the device's task.
+    pub async fn read(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> Result<i32, HardwareError> {
+        let (reply, answer) = oneshot::channel();
+        let request = ReadRequest {
+            feature_index,
+            input_type,
+            reply,
+        };
+        self.reads.try_send(request).map_err(|error| match error {
+            mpsc::error::TrySendError::Full(_) => HardwareError::Timeout,
+            mpsc::error::TrySendError::Closed(_) => HardwareError::Disconnected,
+        })?;
+        // The task dropping the request means it ended: the device is gone.
+        answer.await.unwrap_or(Err(HardwareError::Disconnected))
+    }
+
+    /// Completes when the device's task found the device disconnected and ended.
+    pub fn gone(&self) -> impl Future<Output = ()> + Send + 'static {
+        self.gone.clone().cancelled_owned()
+    }
+
+    /// Ends the task (after it writes what is pending).
+    pub fn close(&self) {
+        self.shared.lock().closed = true;
+        self.wake.notify_one();
+    }
+
+    /// Closes, then waits (at most `limit`) until what was pending has been written: used at
+    /// shutdown so the stops reach the device before the process goes.
+    pub async fn finish(&self, limit: Duration) {
+        self.close();
+        let worker = self.worker.lock().take();
+        if let Some(worker) = worker
+            && tokio::time::timeout(limit, worker).await.is_err()
+        {
+            warn!("a device did not take its last writes in time");
+        }
+    }
+}
+
+impl Drop for DeviceTask {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl DeviceBackend for DeviceTask {
+    fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), HardwareError> {
+        self.set(feature_index, command);
+        Ok(())
+    }
+
+    fn stop_output(
+        &self,
+        feature_index: u32,
+        output_type: OutputType,
+    ) -> Result<(), HardwareError> {
+        self.stop(feature_index, output_type);
+        Ok(())
+    }
+
+    fn finish(&self, limit: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(DeviceTask::finish(self, limit))
+    }
+
+    fn read_input(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'_, Result<i32, HardwareError>> {
+        Box::pin(self.read(feature_index, input_type))
+    }
+}
+
+/// The task's own state.
+struct Worker<D> {
+    driver: D,
+    gap: Duration,
+    shared: Arc<Mutex<Shared>>,
+    wake: Arc<Notify>,
+    gone: CancellationToken,
+}
+
+/// What a round of writing left to do.
+enum Written {
+    /// Nothing more until the next command.
+    Done,
+    /// A write failed and its values are pending again: write again after the gap.
+    Retry,
+    /// The device is gone.
+    Disconnected,
+}
+
+impl<D: DeviceDriver> Worker<D> {
+    async fn run(mut self, mut read_requests: mpsc::Receiver<ReadRequest>) {
+        let mut sent = OutputState::new();
+        let started = Instant::now();
+        let mut last_write: Option<Instant> = None;
+        let mut failures = 0;
+        // Whether `pending` may hold something to write.
+        let mut dirty = false;
+        let mut reads = FuturesUnordered::new();
+        let mut notifications = self.driver.notifications();
+        loop {
+            // Pace: no write sooner than one gap after the last; commands arriving meanwhile
+            // replace each other in `pending`.
+            let write_due = dirty.then(|| last_write.map_or_else(Instant::now, |l| l + self.gap));
+            // Counted from the task's start until the first write: a device that must hear
+            // from us regularly needs it before its first command too.
+            let keepalive_due = match self.driver.keepalive() {
+                Some(every) if !dirty => Some(last_write.unwrap_or(started) + every),
+                _ => None,
+            };
+            tokio::select! {
+                () = self.wake.notified() => dirty = true,
+                Some(request) = read_requests.recv() => {
+                    let read = self.driver.read(request.feature_index, request.input_type);
+                    reads.push(async move {
+                        // A reader that gave up is no concern of the device's.
+                        let _ = request.reply.send(read.await);
+                    });
+                }
+                Some(()) = reads.next(), if !reads.is_empty() => {}
+                notification = next_notification(notifications.as_mut()) => {
+                    match self.driver.notified(notification).await {
+                        Err(error) if error.is_disconnected() => break,
+                        Err(error) => warn!(%error, "answering a notification failed"),
+                        Ok(()) => {}
+                    }
+                }
+                () = sleep_until_some(keepalive_due) => {
+                    match self.driver.send_keepalive(&sent).await {
+                        Err(error) if error.is_disconnected() => break,
+                        Err(error) => warn!(%error, "keep-alive write failed"),
+                        Ok(()) => {}
+                    }
+                    last_write = Some(Instant::now());
+                }
+                () = sleep_until_some(write_due) => {
+                    let closed = self.shared.lock().closed;
+                    match self.write_pending(&mut sent, &mut failures, &mut last_write).await {
+                        Written::Done => dirty = false,
+                        Written::Retry => {}
+                        Written::Disconnected => break,
+                    }
+                    if closed && !dirty && self.shared.lock().pending.is_empty() {
+                        return;
+                    }
+                }
+            }
+        }
+        warn!("device disconnected; its task ends");
+        self.gone.cancel();
+    }
+
+    /// Writes what is pending and differs from what was sent.
+    async fn write_pending(
+        &mut self,
+        sent: &mut OutputState,
+        failures: &mut u32,
+        last_write: &mut Option<Instant>,
+    ) -> Written {
+        let pending = std::mem::take(&mut self.shared.lock().pending);
+        let changed: Vec<(u32, OutputCommand)> = pending
+            .into_iter()
+            .filter(|(key, command)| sent.get(key) != Some(command))
+            .map(|((feature, _), command)| (feature, command))
+            .collect();
+        if changed.is_empty() {
+            return Written::Done;
+        }
+        let mut state = sent.clone();
+        for (feature, command) in &changed {
+            state.insert((*feature, command.output_type()), *command);
+        }
+        let result = self.driver.apply(&changed, &state).await;
+        *last_write = Some(Instant::now());
+        match result {
+            Ok(()) => {
+                *sent = state;
+                *failures = 0;
+                Written::Done
+            }
+            Err(error) if error.is_disconnected() => Written::Disconnected,
+            Err(error) if *failures < RETRIES => {
+                *failures += 1;
+                warn!(%error, attempt = *failures, "device write failed; trying again");
+                // Put the values back unless newer ones arrived meanwhile: a stop that failed
+                // once must not be forgotten.
+                let mut shared = self.shared.lock();
+                for (feature, command) in changed {
+                    shared
+                        .pending
+                        .entry((feature, command.output_type()))
+                        .or_insert(command);
+                }
+                Written::Retry
+            }
+            Err(error) => {
+                *failures = 0;
+                warn!(%error, "device write failed {RETRIES} more times; giving up on these values");
+                Written::Done
+            }
+        }
+    }
+}
+
+/// The next notification, skipping any missed while busy; never, when there are none to wait
+/// for (or no more will come).
+async fn next_notification(
+    notifications: Option<&mut broadcast::Receiver<Notification>>,
+) -> Notification {
+    if let Some(notifications) = notifications {
+        loop {
+            match notifications.recv().await {
+                Ok(notification) => return notification,
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    }
+    std::future::pending().await
+}
+
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records what it is asked to apply; asks for a keep-alive when given one; fails every
+    /// write once `dead`; answers reads after `read_delay`.
+    struct Recorder {
+        applied: mpsc::UnboundedSender<(Instant, Vec<(u32, OutputCommand)>)>,
+        keepalive: Option<Duration>,
+        dead: Arc<std::sync::atomic::AtomicBool>,
+        read_delay: Duration,
+    }
+
+    impl Recorder {
+        fn new(applied: mpsc::UnboundedSender<(Instant, Vec<(u32, OutputCommand)>)>) -> Self {
+            Self {
+                applied,
+                keepalive: None,
+                dead: Arc::default(),
+                read_delay: Duration::ZERO,
+            }
+        }
+    }
+
+    impl DeviceDriver for Recorder {
+        fn apply<'a>(
+            &'a mut self,
+            changed: &'a [(u32, OutputCommand)],
+            _: &'a OutputState,
+        ) -> BoxFuture<'a, Result<(), HardwareError>> {
+            let dead = self.dead.load(std::sync::atomic::Ordering::SeqCst);
+            if !dead {
+                let _ = self.applied.send((Instant::now(), changed.to_vec()));
+            }
+            Box::pin(async move {
+                if dead {
+                    Err(HardwareError::Disconnected)
+                } else {
+                    Ok(())
+                }
+            })
+        }
+
+        fn read(&self, _: u32, _: InputType) -> BoxFuture<'static, Result<i32, HardwareError>> {
+            let delay = self.read_delay;
+            Box::pin(async move {
+                tokio::time::sleep(delay).await;
+                Ok(42)
+            })
+        }
+
+        fn keepalive(&self) -> Option<Duration> {
+            self.keepalive
+        }
+    }
+
+    fn vibrate(value: i32) -> OutputCommand {
+        OutputCommand::new(OutputType::Vibrate, value)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quiet_device_that_needs_it_gets_a_keepalive() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let every = Duration::from_secs(1);
+        let recorder = Recorder {
+            keepalive: Some(every),
+            ..Recorder::new(applied)
+        };
+        let task = DeviceTask::start(recorder, Duration::from_millis(50));
+        task.set(0, vibrate(7));
+        let (first_at, first) = seen.recv().await.expect("the command");
+        assert_eq!(first, vec![(0, vibrate(7))]);
+        // Nothing changes; one keep-alive per second carries the current state again.
+        for n in 1..=3 {
+            let (at, again) = seen.recv().await.expect("a keep-alive");
+            assert_eq!(again, first);
+            assert_eq!(at - first_at, every * n);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn keepalives_start_with_the_task_not_with_the_first_command() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let every = Duration::from_millis(500);
+        let recorder = Recorder {
+            keepalive: Some(every),
+            ..Recorder::new(applied)
+        };
+        let started = Instant::now();
+        let _task = DeviceTask::start(recorder, Duration::from_millis(50));
+        // No command yet: the (empty) state is sent again all the same, on time.
+        for n in 1..=2 {
+            let (at, again) = seen.recv().await.expect("a keep-alive");
+            assert!(again.is_empty());
+            assert_eq!(at - started, every * n);
+        }
+    }
+
+    /// Wants `steps` keep-alives `every` apart, then none.
+    struct Stepper {
+        steps: u32,
+        every: Duration,
+        taken: mpsc::UnboundedSender<Instant>,
+    }
+
+    impl DeviceDriver for Stepper {
+        fn apply<'a>(
+            &'a mut self,
+            _: &'a [(u32, OutputCommand)],
+            _: &'a OutputState,
+        ) -> BoxFuture<'a, Result<(), HardwareError>> {
+            Box::pin(async { Ok(()) })
+        }
+
+        fn read(&self, _: u32, _: InputType) -> BoxFuture<'static, Result<i32, HardwareError>> {
+            Box::pin(async { Err(HardwareError::Timeout) })
+        }
+
+        fn keepalive(&self) -> Option<Duration> {
+            (self.steps > 0).then_some(self.every)
+        }
+
+        fn send_keepalive<'a>(
+            &'a mut self,
+            _: &'a OutputState,
+        ) -> BoxFuture<'a, Result<(), HardwareError>> {
+            self.steps -= 1;
+            let _ = self.taken.send(Instant::now());
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_keepalive_interval_follows_the_drivers_state() {
+        let (taken, mut seen) = mpsc::unbounded_channel();
+        let every = Duration::from_millis(60);
+        let started = Instant::now();
+        let _task = DeviceTask::start(
+            Stepper {
+                steps: 3,
+                every,
+                taken,
+            },
+            Duration::from_millis(50),
+        );
+        for n in 1..=3 {
+            let at = seen.recv().await.expect("a step");
+            assert_eq!(at - started, every * n);
+        }
+        // Nothing left to do: no more keep-alives.
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert!(seen.try_recv().is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_keepalive_when_not_needed() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let task = DeviceTask::start(Recorder::new(applied), Duration::from_millis(50));
+        task.set(0, vibrate(7));
+        seen.recv().await.expect("the command");
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert!(seen.try_recv().is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_read_holds_no_write_back() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let recorder = Recorder {
+            read_delay: Duration::from_secs(5),
+            ..Recorder::new(applied)
+        };
+        let task = Arc::new(DeviceTask::start(recorder, Duration::from_millis(50)));
+        let started = Instant::now();
+        let reading = tokio::spawn({
+            let task = task.clone();
+            async move { task.read(0, InputType::Battery).await }
+        });
+        tokio::task::yield_now().await;
+        task.set(0, vibrate(3));
+        let (written_at, written) = seen.recv().await.expect("the write");
+        assert_eq!(written, vec![(0, vibrate(3))]);
+        assert!(written_at - started < Duration::from_millis(100));
+        let value = reading.await.expect("read task").expect("read");
+        assert_eq!(value, 42);
+        assert!(Instant::now() - started >= Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_disconnected_device_is_given_up_at_once_and_reported_gone() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let recorder = Recorder::new(applied);
+        let dead = recorder.dead.clone();
+        let task = DeviceTask::start(recorder, Duration::from_millis(50));
+        task.set(0, vibrate(3));
+        seen.recv().await.expect("the first write");
+        dead.store(true, std::sync::atomic::Ordering::SeqCst);
+        task.set(0, vibrate(4));
+        // One failed write is enough: no retries, the task ends and says so.
+        tokio::time::timeout(Duration::from_secs(1), task.gone())
+            .await
+            .expect("reported gone");
+        assert!(matches!(
+            task.read(0, InputType::Battery).await,
+            Err(HardwareError::Disconnected)
+        ));
+    }
+
+    /// Answers notifications: passes each one on.
+    struct Answerer {
+        notifications: Option<broadcast::Receiver<Notification>>,
+        answered: mpsc::UnboundedSender<Notification>,
+    }
+
+    impl DeviceDriver for Answerer {
+        fn apply<'a>(
+            &'a mut self,
+            _: &'a [(u32, OutputCommand)],
+            _: &'a OutputState,
+        ) -> BoxFuture<'a, Result<(), HardwareError>> {
+            Box::pin(async { Ok(()) })
+        }
+
+        fn read(&self, _: u32, _: InputType) -> BoxFuture<'static, Result<i32, HardwareError>> {
+            Box::pin(async { Ok(0) })
+        }
+
+        fn notifications(&mut self) -> Option<broadcast::Receiver<Notification>> {
+            self.notifications.take()
+        }
+
+        fn notified(
+            &mut self,
+            notification: Notification,
+        ) -> BoxFuture<'_, Result<(), HardwareError>> {
+            let _ = self.answered.send(notification);
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn notifications_reach_a_driver_that_answers_them() {
+        let (device, receiver) = broadcast::channel(4);
+        let (answered, mut seen) = mpsc::unbounded_channel();
+        let driver = Answerer {
+            notifications: Some(receiver),
+            answered,
+        };
+        let task = DeviceTask::start(driver, Duration::from_millis(50));
+        let state = Notification {
+            endpoint: crate::hardware::Endpoint::Rx,
+            data: b"idle".to_vec(),
+        };
+        device.send(state.clone()).expect("the task listens");
+        assert_eq!(seen.recv().await, Some(state));
+        // A device that sends no more leaves the task working, not spinning.
+        drop(device);
+        task.set(0, vibrate(3));
+        tokio::time::timeout(Duration::from_secs(1), task.read(0, InputType::Battery))
+            .await
+            .expect("the task still answers")
+            .expect("a reading");
+        assert!(seen.try_recv().is_err());
+    }
+}

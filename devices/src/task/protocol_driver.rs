@@ -1,0 +1,149 @@
+//! The adapter between a device's task and a protocol: a [`Protocol`] over its [`Hardware`],
+//! as the [`DeviceDriver`] the task drives (reversed outputs mirrored on the way).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use plugwire_core::message::{InputType, OutputCommand, OutputType, Range};
+use tokio::sync::broadcast;
+
+use super::driver::DeviceDriver;
+use crate::config::DeviceDefinition;
+use crate::hardware::{Endpoint, Hardware, HardwareError, Notification};
+use crate::protocol::{OutputState, Protocol};
+
+/// A protocol driving real hardware: what a device's task owns.
+pub struct ProtocolDriver {
+    protocol: Box<dyn Protocol>,
+    hardware: Arc<dyn Hardware>,
+    /// Outputs a user asked to run backwards, with their ranges.
+    reversed: Vec<(u32, OutputType, Range)>,
+    /// The device's notifications, listened to from the start for protocols that answer
+    /// some, until the device's task takes them.
+    notifications: Option<broadcast::Receiver<Notification>>,
+}
+
+impl ProtocolDriver {
+    /// Joins an initialised protocol to its hardware, for a device of `model`.
+    pub fn new(
+        protocol: Box<dyn Protocol>,
+        hardware: Arc<dyn Hardware>,
+        model: &DeviceDefinition,
+    ) -> Self {
+        let reversed = model
+            .reversed
+            .iter()
+            .filter_map(|&(feature, output_type)| {
+                let limits = model
+                    .features
+                    .iter()
+                    .find(|f| f.feature_index == feature)?
+                    .output
+                    .get(&output_type)?;
+                Some((feature, output_type, limits.value))
+            })
+            .collect();
+        let notifications = protocol
+            .answered_endpoint()
+            .map(|_| hardware.notifications());
+        Self {
+            protocol,
+            hardware,
+            reversed,
+            notifications,
+        }
+    }
+
+    /// The endpoint whose notifications the protocol answers, to be subscribed to.
+    pub fn answered_endpoint(&self) -> Option<Endpoint> {
+        self.protocol.answered_endpoint()
+    }
+
+    /// A command as the device must see it: mirrored within its range when reversed.
+    fn as_sent(&self, feature: u32, command: OutputCommand) -> OutputCommand {
+        let output_type = command.output_type();
+        match self
+            .reversed
+            .iter()
+            .find(|(f, t, _)| *f == feature && *t == output_type)
+        {
+            Some((_, _, range)) => command.with_value(range.min + range.max - command.value()),
+            None => command,
+        }
+    }
+}
+
+impl DeviceDriver for ProtocolDriver {
+    fn apply<'a>(
+        &'a mut self,
+        changed: &'a [(u32, OutputCommand)],
+        state: &'a OutputState,
+    ) -> BoxFuture<'a, Result<(), HardwareError>> {
+        Box::pin(async move {
+            let writes = if self.reversed.is_empty() {
+                self.protocol.writes(changed, state)
+            } else {
+                let changed: Vec<_> = changed
+                    .iter()
+                    .map(|&(feature, command)| (feature, self.as_sent(feature, command)))
+                    .collect();
+                let state: OutputState = state
+                    .iter()
+                    .map(|(&(feature, t), &command)| ((feature, t), self.as_sent(feature, command)))
+                    .collect();
+                self.protocol.writes(&changed, &state)
+            };
+            let mut result = Ok(());
+            for write in writes {
+                if let Err(error) = self.hardware.write(write).await {
+                    result = Err(error);
+                    break;
+                }
+            }
+            self.protocol.written(result.is_ok());
+            result
+        })
+    }
+
+    fn read(
+        &self,
+        feature_index: u32,
+        input_type: InputType,
+    ) -> BoxFuture<'static, Result<i32, HardwareError>> {
+        self.protocol
+            .read_input(self.hardware.clone(), feature_index, input_type)
+    }
+
+    fn keepalive(&self) -> Option<Duration> {
+        self.protocol.keepalive()
+    }
+
+    fn notifications(&mut self) -> Option<broadcast::Receiver<Notification>> {
+        self.notifications.take()
+    }
+
+    fn notified(&mut self, notification: Notification) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            if self.protocol.answered_endpoint() != Some(notification.endpoint) {
+                return Ok(());
+            }
+            for write in self.protocol.notified(&notification.data) {
+                self.hardware.write(write).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn send_keepalive<'a>(
+        &'a mut self,
+        state: &'a OutputState,
+    ) -> BoxFuture<'a, Result<(), HardwareError>> {
+        Box::pin(async move {
+            for write in self.protocol.keepalive_writes(state) {
+                self.hardware.write(write).await?;
+            }
+            Ok(())
+        })
+    }
+}
