@@ -5,8 +5,6 @@
 #![cfg(all(feature = "device-websocket", feature = "websocket", feature = "json"))]
 
 mod common;
-#[path = "../hardware/device-websocket/tests/support/fake_lovense.rs"]
-mod fake_lovense;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,14 +15,13 @@ use buttplug::device::{ClientDeviceCommandValue, ClientDeviceOutputCommand};
 use buttplug::serializer::ButtplugClientJSONSerializer;
 use buttplug::{ButtplugClient, ButtplugClientEvent};
 use common::within;
-use fake_lovense::{Act, FakeLovense, USER_CONFIG};
 use futures::{Stream, StreamExt};
 use plugwire::device_websocket::{DeviceWebSocketOptions, DeviceWebSocketServer};
-use plugwire::devices::config::DeviceConfig;
 use plugwire::devices::{DeviceEvent, DeviceManager};
 use plugwire::json::JsonSerializer;
 use plugwire::server::{Server, ServerConfig};
 use plugwire::websocket::{WebSocketListener, WebSocketOptions};
+use plugwire_test_support::fake_lovense::{self, Act, FakeLovense};
 
 /// Waits for the event `wanted` picks, skipping others.
 async fn event<T>(
@@ -44,10 +41,7 @@ async fn a_lovense_dialling_in_is_listed_driven_and_removed_for_a_published_clie
     within(async {
         let devices = Arc::new(DeviceManager::new());
         let mut device_events = devices.subscribe();
-        let mut config = DeviceConfig::builtin();
-        config
-            .merge_user_file("test user config", USER_CONFIG)
-            .expect("the user configuration");
+        let config = fake_lovense::device_config();
         let options = DeviceWebSocketOptions {
             address: "127.0.0.1:0".parse().expect("an address"),
             ping_interval: Duration::from_millis(100),
@@ -138,7 +132,8 @@ async fn serve_flags_start_the_device_websocket_server_and_the_simulated_archety
     within(async {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let user_config = dir.path().join("lvs-websocket.json");
-        std::fs::write(&user_config, USER_CONFIG).expect("write the user configuration");
+        std::fs::write(&user_config, fake_lovense::USER_CONFIG)
+            .expect("write the user configuration");
         let mut child = Command::new(BINARY)
             .args(["serve", "--websocket-port", "0", "--log", "warn"])
             .args(["--device-websocket-server-port", "0"])

@@ -16,9 +16,7 @@ mod common;
 #[path = "common/serve_process.rs"]
 mod serve_process;
 
-use std::io::Read;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use buttplug::ButtplugWebsocketClientTransport;
 use buttplug::connector::ButtplugRemoteClientConnector;
@@ -27,55 +25,11 @@ use buttplug::serializer::ButtplugClientJSONSerializer;
 use buttplug::{ButtplugClient, ButtplugClientEvent};
 use common::within;
 use futures::StreamExt;
-use serialport::{SerialPort, TTYPort};
+use plugwire_test_support::pty::{open_pair, read_line, tcode_user_config};
 use serve_process::ServeProcess;
 
-/// The README's user configuration, for the port at `port`.
-fn user_config(port: &str) -> String {
-    format!(
-        r#"{{
-  "version": {{ "major": 4, "minor": 0 }},
-  "user_configs": {{
-    "protocols": {{
-      "tcode-v03": {{
-        "communication": [
-          {{ "serial": {{ "port": "{port}", "baud_rate": 115200, "data_bits": 8, "parity": "N", "stop_bits": 1 }} }}
-        ],
-        "configurations": [
-          {{
-            "identifier": ["{port}"],
-            "name": "OSR2",
-            "features": [
-              {{ "index": 0, "description": "Stroke", "output": {{ "hw_position_with_duration": {{ "value": [0, 999], "duration": [0, 99999] }} }} }},
-              {{ "index": 1, "description": "Vibration", "output": {{ "vibrate": {{ "value": [0, 99] }} }} }}
-            ]
-          }}
-        ]
-      }}
-    }}
-  }}
-}}"#
-    )
-}
-
-/// The device side: the next line (up to `\n`) off the pty's master side, read on a blocking
-/// thread.
-async fn read_line(mut device: TTYPort) -> (TTYPort, String) {
-    tokio::task::spawn_blocking(move || {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut line = Vec::new();
-        let mut byte = [0u8; 1];
-        while !line.ends_with(b"\n") && Instant::now() < deadline {
-            // Each read waits at most the master side's 100 ms timeout.
-            if let Ok(1) = device.read(&mut byte) {
-                line.push(byte[0]);
-            }
-        }
-        (device, String::from_utf8_lossy(&line).into_owned())
-    })
-    .await
-    .expect("the reading thread")
-}
+/// The model name of the user configuration in docs/serial.md.
+const NAME: &str = "OSR2";
 
 #[tokio::test]
 async fn a_tcode_stroker_on_a_pty_is_driven_by_the_cli_and_a_published_client() {
@@ -84,7 +38,8 @@ async fn a_tcode_stroker_on_a_pty_is_driven_by_the_cli_and_a_published_client() 
     let dir = tempfile::tempdir().expect("a temporary folder");
     let link = dir.path().join("ttyOSR2");
     let config = dir.path().join("user-device-config.json");
-    std::fs::write(&config, user_config(&link.to_string_lossy()))
+    // The user configuration of docs/serial.md, for the port at the link.
+    std::fs::write(&config, tcode_user_config(&link.to_string_lossy(), NAME))
         .expect("write the user configuration");
     let config = config.to_string_lossy().into_owned();
     let serve = ServeProcess::start(&[
@@ -93,9 +48,7 @@ async fn a_tcode_stroker_on_a_pty_is_driven_by_the_cli_and_a_published_client() 
         "--user-device-config-file",
         &config,
     ]);
-    let (device, port) = TTYPort::pair().expect("a pseudo-terminal pair");
-    let path = port.name().expect("the port side's path");
-    drop(port);
+    let (device, path) = open_pair();
     std::os::unix::fs::symlink(&path, &link).expect("a link to the port");
 
     within(async {
@@ -122,7 +75,7 @@ async fn a_tcode_stroker_on_a_pty_is_driven_by_the_cli_and_a_published_client() 
                 _ => continue,
             }
         };
-        assert_eq!(stroker.name(), "OSR2");
+        assert_eq!(stroker.name(), NAME);
 
         // `plugwire vibrate`: the vibration channel runs, then stops when the command ends.
         let url = serve.url.clone();
@@ -161,7 +114,7 @@ async fn a_tcode_stroker_on_a_pty_is_driven_by_the_cli_and_a_published_client() 
             if let ButtplugClientEvent::DeviceRemoved(removed) =
                 events.next().await.expect("client events")
             {
-                assert_eq!(removed.name(), "OSR2");
+                assert_eq!(removed.name(), NAME);
                 break;
             }
         }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::message::MessageId;
+use crate::message::id::MessageId;
 use crate::{Frame, SerializeError};
 
 /// The messages of one frame, and what went wrong after them, if anything.

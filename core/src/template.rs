@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use bytes::{Bytes, BytesMut};
 use serde::Serialize;
 
-use crate::message::MessageId;
+use crate::message::id::MessageId;
 use crate::{Frame, SerializeError, Serializer};
 
 /// Ids written while making a template. They only ever appear in the template's own trial

@@ -10,8 +10,7 @@
 //!   [`Protocol`](protocol::Protocol) from the [`protocols`] registry, and hand it to its
 //!   [`task`] (one task per device owns its protocol). The [`catalog`] says which models of
 //!   the database plugwire drives.
-//! - [`simulated`] and [`recording`] devices for people without hardware and for tests, and
-//!   [`test_case`](mod@test_case), the runner for Buttplug's device-test-case files.
+//! - [`simulated`] and [`recording`] devices for people without hardware and for tests.
 //!
 //! Depends on `plugwire-core` and `plugwire-device-config` only; nothing here knows of transports, serializers or sessions.
 
@@ -26,7 +25,6 @@ pub mod protocols;
 pub mod recording;
 pub mod simulated;
 pub mod task;
-pub mod test_case;
 
 /// The device database (the crate `plugwire-device-config`): protocols, models, matching.
 pub use plugwire_device_config as config;

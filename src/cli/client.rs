@@ -7,7 +7,7 @@ use plugwire::client::{Client, ClientEvent};
 use plugwire::connect::{self, ConnectOptions, ConnectionUrl};
 use plugwire::core::message::{OutputType, Range};
 
-use super::AnyError;
+use super::error::AnyError;
 
 /// How a client command reaches the server.
 #[derive(Args, Debug)]

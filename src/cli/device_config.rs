@@ -7,7 +7,7 @@ use clap::Args;
 use plugwire::devices::catalog;
 use plugwire::devices::config::DeviceConfig;
 
-use super::AnyError;
+use super::error::AnyError;
 
 /// Which configuration to check, and what to print.
 #[derive(Args, Debug)]

@@ -11,6 +11,7 @@ compile_error!(
 
 mod client;
 mod device_config;
+mod error;
 mod open_files;
 mod serve;
 pub(crate) mod thread_cache;
@@ -19,6 +20,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+
+use self::error::AnyError;
 
 /// The whole command line.
 #[derive(Parser, Debug)]
@@ -70,9 +73,6 @@ pub(crate) enum Command {
     /// model plugwire can drive).
     DeviceConfig(device_config::DeviceConfigArgs),
 }
-
-/// Any error a command ends with; printed as `plugwire: ERROR`.
-pub(crate) type AnyError = Box<dyn std::error::Error>;
 
 /// Sends logs to stderr (so stdout carries only what scripts read), without colour codes when
 /// stderr is not a terminal.

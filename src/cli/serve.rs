@@ -19,7 +19,7 @@ use plugwire::forward::accept_forwarders;
 use plugwire::server::{Server, ServerConfig, SessionConfig};
 use tracing::{info, warn};
 
-use super::AnyError;
+use super::error::AnyError;
 
 /// Prints a line scripts and people read to find the server. A closed stdout (the reader went
 /// away) must not take the server down, so a failed write is ignored.

@@ -1,11 +1,12 @@
 //! `Device`: a handle on one of the server's devices, with typed commands.
 
 use plugwire_core::message::{
-    ClientMessage, DeviceFeature, DeviceInfo, InputCmd, InputCommand, InputType, OutputCmd,
+    ClientMessage, DeviceFeature, DeviceInfo, IdOnly, InputCmd, InputCommand, InputType, OutputCmd,
     OutputCommand, OutputLimits, OutputType, PositionWithDuration, ServerMessage, StopCmd,
 };
 
-use super::{Client, ClientError};
+use super::error::ClientError;
+use super::{Client, update_devices};
 
 /// One device of the server, as last described by it.
 #[derive(Clone)]
@@ -243,5 +244,42 @@ impl Device {
                 outputs: true,
             }))
             .await
+    }
+}
+
+/// A client hands out handles to the devices its server last reported.
+impl Client {
+    /// The devices the server has, as last reported.
+    pub fn devices(&self) -> Vec<Device> {
+        self.inner
+            .devices
+            .lock()
+            .values()
+            .map(|info| Device::new(self.clone(), info.clone()))
+            .collect()
+    }
+
+    /// The device at `index`, if the server has it.
+    pub fn device(&self, index: u32) -> Result<Device, ClientError> {
+        self.inner
+            .devices
+            .lock()
+            .get(&index)
+            .map(|info| Device::new(self.clone(), info.clone()))
+            .ok_or(ClientError::UnknownDevice(index))
+    }
+
+    /// Asks the server for its device list and updates [`Self::devices`].
+    pub async fn refresh_devices(&self) -> Result<Vec<Device>, ClientError> {
+        match self
+            .request(ClientMessage::RequestDeviceList(IdOnly { id: 0 }))
+            .await?
+        {
+            ServerMessage::DeviceList(list) => {
+                update_devices(&self.inner, list.devices);
+                Ok(self.devices())
+            }
+            other => Err(ClientError::UnexpectedReply(format!("{other:?}"))),
+        }
     }
 }

@@ -193,40 +193,6 @@ impl Client {
         self.inner.events.subscribe()
     }
 
-    /// Asks the server for its device list and updates [`Self::devices`].
-    pub async fn refresh_devices(&self) -> Result<Vec<Device>, ClientError> {
-        match self
-            .request(ClientMessage::RequestDeviceList(IdOnly { id: 0 }))
-            .await?
-        {
-            ServerMessage::DeviceList(list) => {
-                update_devices(&self.inner, list.devices);
-                Ok(self.devices())
-            }
-            other => Err(ClientError::UnexpectedReply(format!("{other:?}"))),
-        }
-    }
-
-    /// The devices the server has, as last reported.
-    pub fn devices(&self) -> Vec<Device> {
-        self.inner
-            .devices
-            .lock()
-            .values()
-            .map(|info| Device::new(self.clone(), info.clone()))
-            .collect()
-    }
-
-    /// The device at `index`, if the server has it.
-    pub fn device(&self, index: u32) -> Result<Device, ClientError> {
-        self.inner
-            .devices
-            .lock()
-            .get(&index)
-            .map(|info| Device::new(self.clone(), info.clone()))
-            .ok_or(ClientError::UnknownDevice(index))
-    }
-
     /// Asks the server to look for devices; they arrive as [`ClientEvent::DeviceAdded`].
     pub async fn start_scanning(&self) -> Result<(), ClientError> {
         self.expect_ok(ClientMessage::StartScanning(IdOnly { id: 0 }))

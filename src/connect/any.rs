@@ -14,13 +14,18 @@ use plugwire_core::{BoxTransport, Establish, Listener, Transport, TransportError
 use plugwire_ipc::{IpcDialer, IpcListener, IpcName};
 #[cfg(feature = "quic")]
 use plugwire_quic::{QuicDialer, QuicListener};
+#[cfg(any(feature = "websocket", feature = "quic"))]
 use plugwire_tls::{Fingerprint, ServerIdentity, ServerTrust};
 #[cfg(feature = "websocket")]
 use plugwire_websocket::{WebSocketDialer, WebSocketListener};
 
-use super::{Address, ConnectError, ConnectOptions, ConnectionUrl, UrlError};
+use super::error::ConnectError;
+use super::options::ConnectOptions;
 #[cfg(any(feature = "websocket", feature = "quic"))]
-use super::{Tls, TlsTrust};
+use super::options::default_data_dir;
+use super::url::{Address, ConnectionUrl, UrlError};
+#[cfg(any(feature = "websocket", feature = "quic"))]
+use super::url::{Tls, TlsTrust};
 
 /// A bound listener of any transport built in.
 #[non_exhaustive]
@@ -78,7 +83,7 @@ impl AnyListener {
     /// Binds the listener `url` describes.
     pub async fn bind(url: &ConnectionUrl, options: &ConnectOptions) -> Result<Self, ConnectError> {
         if let Some(serializer) = url.serializer.filter(|s| !s.is_built_in()) {
-            return Err(serializer.not_built_in());
+            return Err(ConnectError::serializer_not_built_in(serializer));
         }
         #[allow(unused_variables)]
         let url_error = |reason: String| {
@@ -236,10 +241,7 @@ fn listener_identity(
             ServerIdentity::from_pem_files(cert, key).map_err(TlsSetupError::Transport)
         }
         None => ServerIdentity::load_or_generate(
-            &options
-                .data_dir
-                .clone()
-                .unwrap_or_else(super::default_data_dir),
+            &options.data_dir.clone().unwrap_or_else(default_data_dir),
             stem,
             &certificate_names(host),
         )
@@ -298,7 +300,7 @@ impl AnyDialer {
     /// The dialler `url` describes.
     pub fn new(url: &ConnectionUrl, options: &ConnectOptions) -> Result<Self, ConnectError> {
         if let Some(serializer) = url.serializer.filter(|s| !s.is_built_in()) {
-            return Err(serializer.not_built_in());
+            return Err(ConnectError::serializer_not_built_in(serializer));
         }
         #[allow(unused_variables)]
         let url_error = |reason: String| {

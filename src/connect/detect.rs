@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::OnceLock;
 
-use super::SerializerKind;
+use super::url::SerializerKind;
 
 /// Detects each connection's serializer from its first frame.
 #[derive(Debug, Clone, Copy, Default)]

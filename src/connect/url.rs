@@ -184,18 +184,6 @@ impl SerializerKind {
             Self::Msgpack => cfg!(feature = "msgpack"),
         }
     }
-
-    /// The error for asking for it in a build without it.
-    #[cfg(any(feature = "websocket", feature = "ipc", feature = "quic"))]
-    pub(crate) fn not_built_in(self) -> super::ConnectError {
-        super::ConnectError::NotBuiltIn {
-            what: match self {
-                Self::Json => "format=json",
-                Self::Msgpack => "format=msgpack",
-            },
-            feature: self.name(),
-        }
-    }
 }
 
 impl FromStr for SerializerKind {

@@ -5,9 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::id::MessageId;
 use super::legacy::*;
 use super::v4::{ClientMessage, IdOnly, InputCmd, OutputCmd, StopCmd};
-use super::{MessageId, SpecVersion};
+use super::version::SpecVersion;
 
 /// Every client message of spec v0–v4.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]

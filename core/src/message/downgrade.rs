@@ -2,11 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::id::MessageId;
 use super::layout::LegacyLayout;
 use super::legacy::*;
 use super::upgrade::ReadingReply;
 use super::v4::*;
-use super::{MessageId, SpecVersion, VersionedServerMessage};
+use super::version::SpecVersion;
+use super::versioned::VersionedServerMessage;
 
 /// `ServerInfo` in the shape `version` expects.
 pub fn server_info(

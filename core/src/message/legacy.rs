@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::MessageId;
+use super::id::MessageId;
 use super::v4::{ErrorMessage, IdOnly};
 
 /// `RequestServerInfo` of any version (v0 has no version field, v1–v3 `MessageVersion`, v4

@@ -1,9 +1,10 @@
 //! Client messages of every spec version up to the canonical v4 form.
 
+use super::any_client::AnyClientMessage;
+use super::id::MessageId;
 use super::layout::{Actuator, LegacyLayout, nth};
 use super::legacy::*;
 use super::v4::*;
-use super::{AnyClientMessage, MessageId};
 use crate::ErrorReply;
 
 /// Milliseconds a position move takes when an old command gives no duration.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::MessageId;
+use super::id::MessageId;
 use crate::error::ErrorCode;
 
 /// An inclusive `[min, max]` range, as the protocol writes feature limits.

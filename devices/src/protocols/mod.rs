@@ -2,7 +2,7 @@
 //! database, and the registry that finds one by that name.
 //!
 //! Adding a protocol is a file here (its wire format in the opening comment, a `protocol`
-//! function making it for an advertised name), one line in [`registry!`] below, and its test
+//! function making it for an advertised name), one line in the `registry!` below, and its test
 //! cases in `devices/tests/device_cases/`.
 
 mod cipher;

@@ -3,7 +3,7 @@
 //! then the loop that carries its frames and pings it until it is gone.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
@@ -17,18 +17,27 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tracing::{Instrument, debug, info, info_span, warn};
 
+use plugwire_core::access::AccessToken;
+use plugwire_devices::DeviceManager;
+use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::hardware::{ByteLink, HardwareError};
 use plugwire_devices::{admit, attach};
 
 use crate::hardware::{Outgoing, WebSocketHardware};
-use crate::server::Inner;
 use crate::{DeviceWebSocketError, DeviceWebSocketOptions, Identification};
-use plugwire_core::access::AccessToken;
+
+/// What every connection's task needs.
+pub(crate) struct ServerState {
+    /// Weak: the device manager owns this server.
+    pub(crate) devices: Weak<DeviceManager>,
+    pub(crate) config: Arc<DeviceConfig>,
+    pub(crate) options: DeviceWebSocketOptions,
+}
 
 type Socket = WebSocketStream<TcpStream>;
 
 /// Serves one accepted connection until its device is gone (or it never became one).
-pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, inner: Arc<Inner>) {
+pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, inner: Arc<ServerState>) {
     let options = &inner.options;
     let opened = tokio::time::timeout(options.identify_timeout, identify(stream, options)).await;
     let (mut socket, identification) = match opened {

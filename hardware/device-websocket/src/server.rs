@@ -2,7 +2,7 @@
 //! [`HardwareManager`] it has nothing to scan for (devices dial in when they like).
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -14,7 +14,8 @@ use plugwire_devices::DeviceManager;
 use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::hardware::{HardwareError, HardwareManager};
 
-use crate::{DeviceWebSocketError, DeviceWebSocketOptions, connection};
+use crate::connection::{self, ServerState};
+use crate::{DeviceWebSocketError, DeviceWebSocketOptions};
 
 /// Pause after a failed accept (out of file descriptors), so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -25,14 +26,6 @@ pub struct DeviceWebSocketServer {
     local_addr: SocketAddr,
     /// The accept loop.
     accepting: JoinHandle<()>,
-}
-
-/// What every connection's task needs.
-pub(crate) struct Inner {
-    /// Weak: the device manager owns this server.
-    pub(crate) devices: Weak<DeviceManager>,
-    pub(crate) config: Arc<DeviceConfig>,
-    pub(crate) options: DeviceWebSocketOptions,
 }
 
 impl DeviceWebSocketServer {
@@ -47,7 +40,7 @@ impl DeviceWebSocketServer {
         let bind_error = |source| DeviceWebSocketError::Bind { address, source };
         let listener = TcpListener::bind(address).await.map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
-        let inner = Arc::new(Inner {
+        let inner = Arc::new(ServerState {
             devices: Arc::downgrade(devices),
             config,
             options,
@@ -87,7 +80,7 @@ impl HardwareManager for DeviceWebSocketServer {
 }
 
 /// Accepts connections for as long as the server lives.
-async fn accept(listener: TcpListener, inner: Arc<Inner>) {
+async fn accept(listener: TcpListener, inner: Arc<ServerState>) {
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {

@@ -10,15 +10,10 @@ use futures::{SinkExt, StreamExt};
 use plugwire_core::access::AccessToken;
 use plugwire_core::message::{InputType, OutputCommand, OutputType};
 use plugwire_device_websocket::{DeviceWebSocketOptions, DeviceWebSocketServer};
-use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::{DeviceEvent, DeviceManager};
+use plugwire_test_support::fake_lovense::{self, Act, FakeLovense};
 use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::Message;
-
-#[path = "support/fake_lovense.rs"]
-mod fake_lovense;
-
-use fake_lovense::{Act, FakeLovense, USER_CONFIG};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -32,10 +27,7 @@ async fn server(
 ) {
     let devices = Arc::new(DeviceManager::new());
     let events = devices.subscribe();
-    let mut config = DeviceConfig::builtin();
-    config
-        .merge_user_file("test user config", USER_CONFIG)
-        .expect("the user configuration");
+    let config = fake_lovense::device_config();
     let options = DeviceWebSocketOptions {
         address: "127.0.0.1:0".parse().expect("an address"),
         ..options

@@ -4,65 +4,19 @@
 
 #![cfg(unix)]
 
-use std::io::Read;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use plugwire_core::message::{OutputCommand, OutputType, PositionWithDuration};
 use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::{DeviceEvent, DeviceManager};
 use plugwire_serial::{SerialManager, SerialOptions};
-use serialport::{SerialPort, TTYPort};
+use plugwire_test_support::pty::{open_pair, read_line, tcode_user_config};
 use tokio::sync::broadcast;
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-/// A user configuration naming `port` as a TCode stroker with a vibration channel.
-fn user_config(port: &str) -> String {
-    format!(
-        r#"{{
-  "version": {{ "major": 4, "minor": 0 }},
-  "user_configs": {{
-    "protocols": {{
-      "tcode-v03": {{
-        "communication": [
-          {{ "serial": {{ "port": "{port}", "baud_rate": 115200, "data_bits": 8, "parity": "N", "stop_bits": 1 }} }}
-        ],
-        "configurations": [
-          {{
-            "identifier": ["{port}"],
-            "name": "OSR2 on a pty",
-            "features": [
-              {{ "index": 0, "output": {{ "hw_position_with_duration": {{ "value": [0, 999], "duration": [0, 99999] }} }} }},
-              {{ "index": 1, "output": {{ "vibrate": {{ "value": [0, 99] }} }} }}
-            ]
-          }}
-        ]
-      }}
-    }}
-  }}
-}}"#
-    )
-}
-
-/// The device side: reads one line (up to `\n`) off the pty's master side, without blocking
-/// the runtime.
-async fn read_line(mut device: TTYPort) -> (TTYPort, String) {
-    tokio::task::spawn_blocking(move || {
-        let deadline = Instant::now() + LIMIT;
-        let mut line = Vec::new();
-        let mut byte = [0u8; 1];
-        while !line.ends_with(b"\n") && Instant::now() < deadline {
-            // The master side times out every 100 ms; the deadline bounds the wait.
-            if let Ok(1) = device.read(&mut byte) {
-                line.push(byte[0]);
-            }
-        }
-        (device, String::from_utf8_lossy(&line).into_owned())
-    })
-    .await
-    .expect("the reading thread")
-}
+/// The model name the user configuration gives the stroker.
+const NAME: &str = "OSR2 on a pty";
 
 async fn next_event(
     events: &mut broadcast::Receiver<DeviceEvent>,
@@ -79,15 +33,13 @@ async fn next_event(
 #[tokio::test]
 async fn a_tcode_stroker_on_a_pty_gets_exact_lines_and_its_removal_is_told() {
     tokio::time::timeout(LIMIT, async {
-        let (device, port) = TTYPort::pair().expect("a pseudo-terminal pair");
-        let path = port.name().expect("the port side's path");
         // Only the manager holds the port side open, as with real hardware.
-        drop(port);
+        let (device, path) = open_pair();
 
         let devices = Arc::new(DeviceManager::new());
         let mut config = DeviceConfig::builtin();
         config
-            .merge_user_file("test user config", &user_config(&path))
+            .merge_user_file("test user config", &tcode_user_config(&path, NAME))
             .expect("the user configuration");
         let options = SerialOptions {
             rescan_interval: Duration::from_millis(50),
@@ -107,7 +59,7 @@ async fn a_tcode_stroker_on_a_pty_gets_exact_lines_and_its_removal_is_told() {
         else {
             unreachable!()
         };
-        assert_eq!(info.device_name, "OSR2 on a pty");
+        assert_eq!(info.device_name, NAME);
         let index = info.device_index;
         let session = 7;
 
@@ -160,7 +112,7 @@ async fn a_missing_port_is_tried_again_until_it_appears() {
         let devices = Arc::new(DeviceManager::new());
         let mut config = DeviceConfig::builtin();
         config
-            .merge_user_file("test user config", &user_config(&link_name))
+            .merge_user_file("test user config", &tcode_user_config(&link_name, NAME))
             .expect("the user configuration");
         let options = SerialOptions {
             rescan_interval: Duration::from_millis(50),
@@ -173,9 +125,7 @@ async fn a_missing_port_is_tried_again_until_it_appears() {
         devices.start_scanning();
 
         // The port is plugged in after scanning started: whenever it appears, a scan finds it.
-        let (device, port) = TTYPort::pair().expect("a pseudo-terminal pair");
-        let path = port.name().expect("the port side's path");
-        drop(port);
+        let (device, path) = open_pair();
         std::os::unix::fs::symlink(&path, &link).expect("a link to the port");
 
         let DeviceEvent::Added(info) =

@@ -174,7 +174,7 @@ mod tests {
     use serde_value::Value;
 
     use super::*;
-    use crate::parse_batches;
+    use crate::parse::parse_batches;
 
     /// What serde_json makes of `text`, when it is one message.
     fn parsed<M: DeserializeOwned>(text: &str) -> Option<M> {

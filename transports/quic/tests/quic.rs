@@ -8,9 +8,8 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use plugwire_core::access::AccessToken;
 use plugwire_core::{Establish, Frame, Listener, TransportError};
-use plugwire_quic::{
-    ALPN, Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerIdentity, ServerTrust,
-};
+use plugwire_quic::{ALPN, Fingerprint, QuicDialer, QuicListener, QuicOptions, ServerTrust};
+use plugwire_test_support::tls::{ca_issued, error_chain, loopback_identity};
 use plugwire_tls::TlsVersions;
 
 async fn within<T>(body: impl std::future::Future<Output = T>) -> T {
@@ -23,10 +22,6 @@ fn loopback() -> SocketAddr {
     "127.0.0.1:0".parse().expect("address")
 }
 
-fn identity() -> ServerIdentity {
-    ServerIdentity::generate(&["localhost".to_owned(), "127.0.0.1".to_owned()]).expect("identity")
-}
-
 fn small_frames() -> QuicOptions {
     QuicOptions {
         max_frame: 64 * 1024,
@@ -37,7 +32,7 @@ fn small_frames() -> QuicOptions {
 #[tokio::test]
 async fn frames_round_trip_when_pinned_to_the_right_certificate() {
     within(async {
-        let identity = identity();
+        let identity = loopback_identity();
         let listener = QuicListener::bind(loopback(), &identity, small_frames()).expect("bind");
         let port = listener.local_addr().port();
         let mut dialer = QuicDialer::new(
@@ -116,10 +111,10 @@ async fn frames_round_trip_when_pinned_to_the_right_certificate() {
 #[tokio::test]
 async fn a_dialler_pinned_to_another_certificate_is_refused() {
     within(async {
-        let listener =
-            QuicListener::bind(loopback(), &identity(), QuicOptions::default()).expect("bind");
+        let listener = QuicListener::bind(loopback(), &loopback_identity(), QuicOptions::default())
+            .expect("bind");
         let port = listener.local_addr().port();
-        let other = identity().fingerprint();
+        let other = loopback_identity().fingerprint();
         assert_ne!(other, listener.fingerprint());
         let accepting = tokio::spawn(async move {
             let (pending, _) = listener.accept().await.expect("accept");
@@ -133,13 +128,7 @@ async fn a_dialler_pinned_to_another_certificate_is_refused() {
         );
         let error = dialer.establish().await.err().expect("must be refused");
         assert!(matches!(error, TransportError::Connect { .. }), "{error}");
-        let mut chain = String::new();
-        let mut source: Option<&dyn std::error::Error> = Some(&error);
-        while let Some(e) = source {
-            chain.push_str(&e.to_string());
-            chain.push('\n');
-            source = e.source();
-        }
+        let chain = error_chain(&error);
         assert!(chain.contains("not the pinned"), "{chain}");
         assert!(
             accepting.await.expect("task"),
@@ -154,25 +143,7 @@ async fn a_ca_file_trusts_certificates_the_ca_issued() {
     within(async {
         let dir = tempfile::tempdir().expect("temp dir");
         // A small CA and a leaf for localhost, written as PEM files.
-        let ca_key = rcgen::KeyPair::generate().expect("ca key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let ca = ca_params.self_signed(&ca_key).expect("ca");
-        let issuer = rcgen::Issuer::new(ca_params, ca_key);
-        let leaf_key = rcgen::KeyPair::generate().expect("leaf key");
-        let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
-            .expect("params")
-            .signed_by(&leaf_key, &issuer)
-            .expect("leaf");
-        let ca_file = dir.path().join("ca.pem");
-        std::fs::write(&ca_file, ca.pem()).expect("write");
-        std::fs::write(dir.path().join("leaf.pem"), leaf.pem()).expect("write");
-        std::fs::write(dir.path().join("leaf.key"), leaf_key.serialize_pem()).expect("write");
-        let identity = ServerIdentity::from_pem_files(
-            &dir.path().join("leaf.pem"),
-            &dir.path().join("leaf.key"),
-        )
-        .expect("load");
+        let (ca_file, identity) = ca_issued(dir.path());
 
         let listener =
             QuicListener::bind(loopback(), &identity, QuicOptions::default()).expect("bind");
@@ -214,7 +185,7 @@ async fn a_ca_file_trusts_certificates_the_ca_issued() {
 #[tokio::test]
 async fn a_peer_vanishing_mid_frame_ends_the_stream() {
     within(async {
-        let identity = identity();
+        let identity = loopback_identity();
         let listener =
             QuicListener::bind(loopback(), &identity, QuicOptions::default()).expect("bind");
         let port = listener.local_addr().port();
@@ -251,8 +222,8 @@ async fn a_peer_vanishing_mid_frame_ends_the_stream() {
 #[tokio::test]
 async fn every_resolved_address_is_tried() {
     within(async {
-        let listener =
-            QuicListener::bind(loopback(), &identity(), QuicOptions::default()).expect("bind");
+        let listener = QuicListener::bind(loopback(), &loopback_identity(), QuicOptions::default())
+            .expect("bind");
         let port = listener.local_addr().port();
         let mut dialer = QuicDialer::new(
             "localhost",
@@ -273,8 +244,8 @@ async fn every_resolved_address_is_tried() {
 #[tokio::test]
 async fn dangerous_trust_still_connects() {
     within(async {
-        let listener =
-            QuicListener::bind(loopback(), &identity(), QuicOptions::default()).expect("bind");
+        let listener = QuicListener::bind(loopback(), &loopback_identity(), QuicOptions::default())
+            .expect("bind");
         let port = listener.local_addr().port();
         let mut dialer = QuicDialer::new(
             "127.0.0.1",
@@ -323,7 +294,7 @@ async fn a_listener_with_an_access_token_admits_only_the_right_one() {
             access_token: Some(AccessToken::new("correct-horse-battery-staple").expect("token")),
             ..QuicOptions::default()
         };
-        let listener = QuicListener::bind(loopback(), &identity(), options).expect("bind");
+        let listener = QuicListener::bind(loopback(), &loopback_identity(), options).expect("bind");
 
         for wrong in [None, Some("correct-horse-battery-stapler")] {
             let (dialled, accepted) = dial_with_token(&listener, wrong).await;
@@ -353,8 +324,8 @@ async fn a_listener_with_an_access_token_admits_only_the_right_one() {
 #[tokio::test]
 async fn a_listener_without_a_token_ignores_one_it_is_given() {
     within(async {
-        let listener =
-            QuicListener::bind(loopback(), &identity(), QuicOptions::default()).expect("bind");
+        let listener = QuicListener::bind(loopback(), &loopback_identity(), QuicOptions::default())
+            .expect("bind");
         let (dialled, accepted) =
             dial_with_token(&listener, Some("correct-horse-battery-staple")).await;
         let mut client = dialled.expect("dial");
@@ -405,7 +376,8 @@ async fn a_listener_moves_to_a_fresh_endpoint_once_its_connections_are_gone() {
             renew_endpoint_after: 2,
             ..small_frames()
         };
-        let listener = QuicListener::bind(loopback(), &identity(), options.clone()).expect("bind");
+        let listener =
+            QuicListener::bind(loopback(), &loopback_identity(), options.clone()).expect("bind");
         let address = listener.local_addr();
 
         let renewed = || async {
@@ -464,7 +436,8 @@ fn assert_peer_takes_no_datagrams(connection: &quinn::Connection) {
 #[tokio::test]
 async fn a_listener_takes_no_unreliable_datagrams() {
     within(async {
-        let listener = QuicListener::bind(loopback(), &identity(), small_frames()).expect("bind");
+        let listener =
+            QuicListener::bind(loopback(), &loopback_identity(), small_frames()).expect("bind");
         let tls = ServerTrust::Pinned(listener.fingerprint())
             .client_config(TlsVersions::Tls13, &[ALPN])
             .expect("TLS");
@@ -493,7 +466,7 @@ async fn a_listener_takes_no_unreliable_datagrams() {
 #[tokio::test]
 async fn a_dialler_takes_no_unreliable_datagrams() {
     within(async {
-        let identity = identity();
+        let identity = loopback_identity();
         let tls = plugwire_tls::server_config(&identity, TlsVersions::Tls13, &[ALPN]).expect("TLS");
         let mut config = quinn::ServerConfig::with_crypto(Arc::new(
             quinn::crypto::rustls::QuicServerConfig::try_from(tls).expect("QUIC TLS"),
@@ -524,7 +497,8 @@ async fn a_peer_can_send_no_more_than_the_window_ahead_of_the_reader() {
             receive_window: WINDOW,
             ..small_frames()
         };
-        let listener = QuicListener::bind(loopback(), &identity(), options.clone()).expect("bind");
+        let listener =
+            QuicListener::bind(loopback(), &loopback_identity(), options.clone()).expect("bind");
         // Both ends connected; the listener's end is then never read.
         let (client, _unread) = connected_pair(&listener, &options).await;
         let mut stream = client.into_inner();

@@ -1,13 +1,18 @@
-//! plugwire's own device-test cases (`device_cases/*.yaml`, in the Buttplug device-test-case
-//! format), played through the runner: every protocol's bytes, identification included.
+//! plugwire's own device-test cases (`devices/tests/device_cases/*.yaml`, in the Buttplug
+//! device-test-case format), played through the runner: every protocol's bytes, identification
+//! included.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use plugwire_devices::test_case::{CaseFailure, case_files, run_file, run_text};
+use plugwire_test_support::device_cases::{CaseFailure, case_files, run_file, run_text};
 
+/// The cases stay beside the protocols they test, in plugwire-devices.
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/device_cases")
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../devices/tests/device_cases"
+    ))
 }
 
 #[tokio::test(start_paused = true)]

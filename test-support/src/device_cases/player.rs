@@ -1,201 +1,25 @@
-//! A runner for Buttplug's device-test-case files (the YAML format buttplug-rs keeps its
-//! protocol tests in), played against plugwire's own protocol layer.
-//!
-//! Each case is played once for a spec v4 client and once for a spec v3 client. A device is
-//! recording hardware advertising the case's name; it is matched against the device database
-//! (plus the case's user configuration, from the `config/` folder beside it; a device whose
-//! address is a serial port a user configuration names is claimed by that port), attached through
-//! the protocol's identification and initialisation while the case's `device_init` steps
-//! answer, and must be listed under `expected_name`. Then `device_commands` runs: messages are
-//! built as that version's client builds them, converted by plugwire's spec-version
-//! conversion and carried out by the device manager and the device's task, exactly as a
-//! session does; the hardware commands that result are compared with the expected ones one at
-//! a time, in order, byte for byte (500 ms allowed for each). As in buttplug-rs, commands
-//! after the last expected one are not checked.
+//! One play of a case for one client version: the devices attached on recording hardware,
+//! the steps run in order, and each hardware command compared with the one expected.
 
-mod format;
-mod messages;
-
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use plugwire_core::ErrorReply;
 use plugwire_core::message::SpecVersion;
+use plugwire_devices::config::{Advertisement, DeviceConfig};
+use plugwire_devices::hardware::{Endpoint, HardwareWrite, UnknownEndpoint};
+use plugwire_devices::recording::{HardwareCommand, RecordingHardware};
+use plugwire_devices::{AttachError, DeviceManager, admit, attach};
 use tokio::task::JoinHandle;
 
-use self::format::{DeviceEvent, ExpectedCommand, Step, TestCase};
-use crate::config::{Advertisement, ConfigError, DeviceConfig};
-use crate::hardware::{Endpoint, HardwareWrite, UnknownEndpoint};
-use crate::recording::{HardwareCommand, RecordingHardware};
-use crate::{AttachError, DeviceError, DeviceManager, admit, attach};
+use super::failure::{ATTACH_WAIT, CaseFailure};
+use super::format::{DeviceEvent, ExpectedCommand, Step, TestCase};
+use super::messages::{self, Client};
 
 /// How long each expected hardware command may take to arrive.
 const COMMAND_WAIT: Duration = Duration::from_millis(500);
-/// How long a device may take to be identified and listed (Lovense asks six times, 500 ms
-/// each, before it falls back to the name).
-const ATTACH_WAIT: Duration = Duration::from_secs(5);
-/// The spec versions each case is played for.
-const VERSIONS: [SpecVersion; 2] = [SpecVersion::V4, SpecVersion::V3];
-
-/// Why a case did not pass: the first difference.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CaseFailure {
-    /// The file could not be read.
-    #[error("cannot read it: {0}")]
-    Unreadable(#[source] std::io::Error),
-    /// The file is not a test case.
-    #[error("not a device test case: {0}")]
-    Malformed(#[source] serde_norway::Error),
-    /// Its configuration file could not be used.
-    #[error("its configuration: {0}")]
-    Config(#[source] ConfigError),
-    /// An endpoint name the database does not know.
-    #[error(transparent)]
-    Endpoint(#[from] UnknownEndpoint),
-    /// No protocol of the database claims the device.
-    #[error("no protocol claims a device named {0:?}")]
-    Unclaimed(String),
-    /// The device could not be attached.
-    #[error("{0}")]
-    Attach(#[source] AttachError),
-    /// The device was not listed in time.
-    #[error("the device was not identified and listed within {ATTACH_WAIT:?}")]
-    NotListed,
-    /// It was listed under another name.
-    #[error("listed as {got:?}, expected {expected:?}")]
-    Name {
-        /// What the case expects.
-        expected: String,
-        /// What plugwire listed.
-        got: String,
-    },
-    /// A command the case expects did not arrive.
-    #[error("at spec {version}, {step}: expected {expected}, got nothing")]
-    Missing {
-        /// The client's spec version.
-        version: SpecVersion,
-        /// Where in the case.
-        step: String,
-        /// What was expected.
-        expected: String,
-    },
-    /// Another command arrived.
-    #[error("at spec {version}, {step}: expected {expected}, got {got}")]
-    Different {
-        /// The client's spec version.
-        version: SpecVersion,
-        /// Where in the case.
-        step: String,
-        /// What was expected.
-        expected: String,
-        /// What arrived.
-        got: String,
-    },
-    /// A message was refused.
-    #[error("at spec {version}, {step}: the message was refused: {error}")]
-    Refused {
-        /// The client's spec version.
-        version: SpecVersion,
-        /// Where in the case.
-        step: String,
-        /// What the server answered.
-        error: ErrorReply,
-    },
-    /// A message the runner cannot build for this client version.
-    #[error("at spec {version}, {step}: {what}")]
-    Unsupported {
-        /// The client's spec version.
-        version: SpecVersion,
-        /// Where in the case.
-        step: String,
-        /// What cannot be built.
-        what: String,
-    },
-    /// A battery read gave another level.
-    #[error("at spec {version}: the battery read {got:?}, expected {expected}")]
-    Battery {
-        /// The client's spec version.
-        version: SpecVersion,
-        /// The fraction expected.
-        expected: f64,
-        /// What the read gave.
-        got: Result<f64, String>,
-    },
-}
-
-/// One case's outcome.
-#[derive(Debug)]
-pub struct CaseReport {
-    /// The case's file name.
-    pub name: String,
-    /// Passed, or the first difference.
-    pub result: Result<(), CaseFailure>,
-}
-
-/// The case files named: each file as it is, each directory's `*.yaml` files (not its
-/// `config/` folder), in name order.
-pub fn case_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)?
-                .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(path.clone());
-        }
-    }
-    Ok(files)
-}
-
-/// Plays one case file.
-pub async fn run_file(path: &Path) -> CaseReport {
-    let name = path.file_stem().map_or_else(
-        || path.display().to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-    let config_dir = path
-        .parent()
-        .map_or_else(|| PathBuf::from("config"), |dir| dir.join("config"));
-    let result = match std::fs::read_to_string(path) {
-        Ok(text) => run_text(&text, &config_dir).await,
-        Err(error) => Err(CaseFailure::Unreadable(error)),
-    };
-    CaseReport { name, result }
-}
-
-/// Plays a case given as text; `config_dir` holds the configuration files it names.
-pub async fn run_text(text: &str, config_dir: &Path) -> Result<(), CaseFailure> {
-    let case = format::parse(text).map_err(CaseFailure::Malformed)?;
-    let config = Arc::new(config_for(&case, config_dir)?);
-    for version in VERSIONS {
-        play(&case, &config, version).await?;
-    }
-    Ok(())
-}
-
-/// The database the case runs against, with its user configuration.
-fn config_for(case: &TestCase, config_dir: &Path) -> Result<DeviceConfig, CaseFailure> {
-    let mut config = match &case.device_config_file {
-        Some(file) => DeviceConfig::load(&config_dir.join(file)).map_err(CaseFailure::Config)?,
-        None => DeviceConfig::builtin(),
-    };
-    if let Some(file) = &case.user_device_config_file {
-        config
-            .merge_user_path(&config_dir.join(file))
-            .map_err(CaseFailure::Config)?;
-    }
-    Ok(config)
-}
 
 /// Plays a case for one client version.
-async fn play(
+pub(super) async fn play(
     case: &TestCase,
     config: &Arc<DeviceConfig>,
     version: SpecVersion,
@@ -230,10 +54,12 @@ async fn play(
         devices.push(Played { hardware, seen: 0 });
     }
     let mut player = Player {
-        manager,
+        client: Client {
+            manager,
+            version,
+            battery_reads: Vec::new(),
+        },
         devices,
-        version,
-        battery_reads: Vec::new(),
     };
     player.run(&case.device_init, "device_init").await?;
     for (device, attached) in case.devices.iter().zip(attaching) {
@@ -242,7 +68,11 @@ async fn play(
             Ok(Ok(Err(error))) => return Err(CaseFailure::Attach(error)),
             _ => return Err(CaseFailure::NotListed),
         };
-        let info = player.manager.device(index).ok_or(CaseFailure::NotListed)?;
+        let info = player
+            .client
+            .manager
+            .device(index)
+            .ok_or(CaseFailure::NotListed)?;
         check_name(device.expected_name.as_deref(), Some(&info.device_name))?;
         if version >= SpecVersion::V3 {
             check_name(
@@ -252,7 +82,7 @@ async fn play(
         }
     }
     player.run(&case.device_commands, "device_commands").await?;
-    for read in std::mem::take(&mut player.battery_reads) {
+    for read in std::mem::take(&mut player.client.battery_reads) {
         read.await.unwrap_or(Ok(()))?;
     }
     Ok(())
@@ -276,17 +106,15 @@ struct Played {
 
 /// The state of one play of a case.
 struct Player {
-    manager: Arc<DeviceManager>,
+    /// The case's client, which sends the messages.
+    client: Client,
     devices: Vec<Played>,
-    version: SpecVersion,
-    /// Battery reads left running (`run_async`), checked at the end.
-    battery_reads: Vec<JoinHandle<Result<(), CaseFailure>>>,
 }
 
 impl Player {
     async fn run(&mut self, steps: &[Step], part: &str) -> Result<(), CaseFailure> {
         let mut flat = Vec::new();
-        flatten(steps, self.version, &mut flat);
+        flatten(steps, self.client.version, &mut flat);
         for (number, step) in flat.into_iter().enumerate() {
             let place = format!("{part} step {}", number + 1);
             match step {
@@ -295,7 +123,7 @@ impl Player {
                     messages,
                 } => {
                     for message in messages {
-                        messages::send(self, *device_index, message, &place).await?;
+                        messages::send(&mut self.client, *device_index, message, &place).await?;
                     }
                 }
                 Step::Commands {
@@ -324,7 +152,7 @@ impl Player {
         commands: &[ExpectedCommand],
         place: &str,
     ) -> Result<(), CaseFailure> {
-        let version = self.version;
+        let version = self.client.version;
         for expected in commands {
             let expected = expected_command(expected)?;
             let device = self.device(device_index);
@@ -428,9 +256,4 @@ fn describe(command: &HardwareCommand) -> String {
         HardwareCommand::Subscribe(endpoint) => format!("subscribe to {endpoint}"),
         HardwareCommand::Unsubscribe(endpoint) => format!("unsubscribe from {endpoint}"),
     }
-}
-
-/// A device error as the protocol answers it.
-fn refused(error: DeviceError) -> ErrorReply {
-    error.into()
 }

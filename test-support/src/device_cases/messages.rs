@@ -3,19 +3,30 @@
 //! sends `ScalarCmd`, `RotateCmd`, `LinearCmd`, `SensorReadCmd`, `StopDeviceCmd`), then
 //! converted to v4 and carried out as a session carries them out.
 
+use std::sync::Arc;
+
 use plugwire_core::ErrorReply;
 use plugwire_core::message::{
     AnyClientMessage, ClientMessage, DeviceFeature, DeviceInfo, InputCommand, InputType,
     LegacyLayout, OutputCommand, OutputType, PositionWithDuration, SpecVersion, Upgraded, upgrade,
 };
+use plugwire_devices::{DeviceError, DeviceManager, SessionId, StopScope};
 use serde_json::json;
+use tokio::task::JoinHandle;
 
+use super::failure::CaseFailure;
 use super::format::ClientCommand;
-use super::{CaseFailure, Player, refused};
-use crate::{SessionId, StopScope};
 
 /// The session the case's client has.
 const SESSION: SessionId = 1;
+
+/// The case's client: the spec version it speaks and the device manager its messages reach.
+pub(super) struct Client {
+    pub(super) manager: Arc<DeviceManager>,
+    pub(super) version: SpecVersion,
+    /// Battery reads left running (`run_async`), checked at the end.
+    pub(super) battery_reads: Vec<JoinHandle<Result<(), CaseFailure>>>,
+}
 
 /// Steps for a 0.0–1.0 fraction of an output whose range tops out at `max`, as the v4 client
 /// rounds: up, unless it is (within float error) nothing.
@@ -42,18 +53,18 @@ fn top(feature: &DeviceFeature, output_type: OutputType) -> i32 {
 
 /// Sends one client command for device `device_index`.
 pub(super) async fn send(
-    player: &mut Player,
+    client: &mut Client,
     device_index: u32,
     command: &ClientCommand,
     place: &str,
 ) -> Result<(), CaseFailure> {
-    let version = player.version;
+    let version = client.version;
     let unsupported = |what: &str| CaseFailure::Unsupported {
         version,
         step: place.to_owned(),
         what: what.to_owned(),
     };
-    let devices = player.manager.devices();
+    let devices = client.manager.devices();
     let info = usize::try_from(device_index)
         .ok()
         .and_then(|i| devices.get(i))
@@ -65,14 +76,14 @@ pub(super) async fn send(
         v3(&info, command).ok_or_else(|| unsupported("the device has no such actuator"))?
     };
     for message in messages {
-        let upgraded = upgrade(message, |i| player.manager.device(i)).map_err(|error| {
+        let upgraded = upgrade(message, |i| client.manager.device(i)).map_err(|error| {
             CaseFailure::Refused {
                 version,
                 step: place.to_owned(),
                 error,
             }
         })?;
-        carry_out(player, upgraded, command, place).await?;
+        carry_out(client, upgraded, command, place).await?;
     }
     Ok(())
 }
@@ -242,13 +253,13 @@ fn output_type(name: &str) -> Option<OutputType> {
 
 /// Does what a session does with a converted message.
 async fn carry_out(
-    player: &mut Player,
+    client: &mut Client,
     upgraded: Upgraded,
     command: &ClientCommand,
     place: &str,
 ) -> Result<(), CaseFailure> {
-    let version = player.version;
-    let manager = player.manager.clone();
+    let version = client.version;
+    let manager = client.manager.clone();
     let refusal = |error: ErrorReply| CaseFailure::Refused {
         version,
         step: place.to_owned(),
@@ -306,7 +317,7 @@ async fn carry_out(
                 }
             };
             if run_async {
-                player.battery_reads.push(tokio::spawn(read));
+                client.battery_reads.push(tokio::spawn(read));
                 Ok(())
             } else {
                 read.await
@@ -314,4 +325,9 @@ async fn carry_out(
         }
         _ => Ok(()),
     }
+}
+
+/// A device error as the protocol answers it.
+fn refused(error: DeviceError) -> ErrorReply {
+    error.into()
 }

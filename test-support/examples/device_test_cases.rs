@@ -2,8 +2,8 @@
 //! in) against plugwire's protocols, and says which pass.
 //!
 //! ```sh
-//! cargo run --release --example device_test_cases -- devices/tests/device_cases
-//! cargo run --release --example device_test_cases -- path/to/buttplug/device_test_case/test_lovense_edge.yaml
+//! cargo run --release -p plugwire-test-support --example device_test_cases -- devices/tests/device_cases
+//! cargo run --release -p plugwire-test-support --example device_test_cases -- path/to/buttplug/device_test_case/test_lovense_edge.yaml
 //! ```
 //!
 //! One line per file (`pass NAME`, or `FAIL NAME: first difference`), then `N passed, M
@@ -12,7 +12,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use plugwire_devices::test_case::{case_files, run_file};
+use plugwire_test_support::device_cases::{case_files, run_file};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {

@@ -3,6 +3,7 @@
 //! passes on every frame it receives, byte for byte.
 
 use futures::{SinkExt, StreamExt};
+use plugwire_devices::config::DeviceConfig;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
@@ -21,6 +22,15 @@ pub const USER_CONFIG: &str = r#"{
     }
   }
 }"#;
+
+/// The built-in device database with [`USER_CONFIG`] merged in, so the fake is claimed.
+pub fn device_config() -> DeviceConfig {
+    let mut config = DeviceConfig::builtin();
+    config
+        .merge_user_file("test user config", USER_CONFIG)
+        .expect("the user configuration");
+    config
+}
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 

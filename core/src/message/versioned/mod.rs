@@ -1,15 +1,102 @@
-//! A `DeviceList` reply whose devices are shared: built once per change of devices and spec
-//! version, then sent to any number of requests with only the Id differing, never cloned.
+//! Server messages in the shape each spec version expects, and device lists shared between
+//! the replies of many sessions (encoded once per serializer and version).
 
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-use super::legacy::LegacyServerMessage;
-use super::{MessageId, ServerMessage, VersionedServerMessage};
+use super::id::{EVENT_ID, MessageId};
+use super::legacy::{self, LegacyServerMessage};
+use super::v4::{ErrorMessage, IdOnly, ServerMessage};
+use super::version::SpecVersion;
 use crate::template::Templates;
 use crate::{Frame, SerializeError};
+
+/// A server message in the form the session's spec version expects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+#[allow(missing_docs)]
+pub enum VersionedServerMessage {
+    V0(legacy::ServerMessageV0),
+    V2(legacy::ServerMessageV2),
+    V3(legacy::ServerMessageV3),
+    V4(ServerMessage),
+    /// A `DeviceList` whose devices are shared between replies (any version).
+    SharedDeviceList(SharedDeviceList),
+}
+
+impl VersionedServerMessage {
+    /// An `Error` in the shape `version` expects (the same in every version).
+    pub fn error(
+        version: SpecVersion,
+        id: MessageId,
+        code: crate::ErrorCode,
+        message: impl Into<String>,
+    ) -> Self {
+        let error = ErrorMessage {
+            id,
+            error_message: message.into(),
+            error_code: code,
+        };
+        match version {
+            SpecVersion::V0 => Self::V0(legacy::LegacyServerMessage::Error(error)),
+            SpecVersion::V1 | SpecVersion::V2 => {
+                Self::V2(legacy::LegacyServerMessage::Error(error))
+            }
+            SpecVersion::V3 => Self::V3(legacy::LegacyServerMessage::Error(error)),
+            SpecVersion::V4 => Self::V4(ServerMessage::Error(error)),
+        }
+    }
+
+    /// An `Ok` in the shape `version` expects.
+    pub fn ok(version: SpecVersion, id: MessageId) -> Self {
+        let ok = IdOnly { id };
+        match version {
+            SpecVersion::V0 => Self::V0(legacy::LegacyServerMessage::Ok(ok)),
+            SpecVersion::V1 | SpecVersion::V2 => Self::V2(legacy::LegacyServerMessage::Ok(ok)),
+            SpecVersion::V3 => Self::V3(legacy::LegacyServerMessage::Ok(ok)),
+            SpecVersion::V4 => Self::V4(ServerMessage::Ok(ok)),
+        }
+    }
+
+    /// `ScanningFinished` in the shape `version` expects.
+    pub fn scanning_finished(version: SpecVersion) -> Self {
+        let event = IdOnly { id: EVENT_ID };
+        match version {
+            SpecVersion::V0 => Self::V0(legacy::LegacyServerMessage::ScanningFinished(event)),
+            SpecVersion::V1 | SpecVersion::V2 => {
+                Self::V2(legacy::LegacyServerMessage::ScanningFinished(event))
+            }
+            SpecVersion::V3 => Self::V3(legacy::LegacyServerMessage::ScanningFinished(event)),
+            SpecVersion::V4 => Self::V4(ServerMessage::ScanningFinished(event)),
+        }
+    }
+
+    /// The v4 message inside, for in-process v4 clients.
+    pub fn into_v4(self) -> Option<ServerMessage> {
+        match self {
+            Self::V4(message) => Some(message),
+            Self::SharedDeviceList(shared) => shared.to_owned_message().into_v4(),
+            _ => None,
+        }
+    }
+}
+
+/// A device list sent alone reuses its encoding; everything else is encoded in full.
+impl crate::Outgoing for VersionedServerMessage {
+    fn encode_batch<S: crate::Serializer>(
+        serializer: &S,
+        batch: &[Self],
+    ) -> Result<crate::Frame, crate::SerializeError> {
+        if let [Self::SharedDeviceList(shared)] = batch
+            && let Some(frame) = shared.frame(serializer)?
+        {
+            return Ok(frame);
+        }
+        crate::Serializer::encode(serializer, batch)
+    }
+}
 
 /// A `DeviceList` answering request `id`, whose devices are the shared `list` (a
 /// [`VersionedServerMessage`] holding a `DeviceList`, built by [`super::device_list`]).
@@ -158,56 +245,4 @@ impl Serialize for SharedDeviceList {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::message::{DeviceInfo, SpecVersion, device_list};
-
-    fn devices() -> Vec<DeviceInfo> {
-        use crate::message::{DeviceFeature, OutputLimits, OutputType, Range};
-        use std::collections::BTreeMap;
-        let device = |index: u32, name: &str, output: OutputType| DeviceInfo {
-            device_index: index,
-            device_name: name.to_owned(),
-            device_display_name: (index == 3).then(|| "mine".to_owned()),
-            device_message_timing_gap: 50,
-            device_features: BTreeMap::from([(
-                0,
-                DeviceFeature {
-                    feature_index: 0,
-                    feature_description: "motor".to_owned(),
-                    output: BTreeMap::from([(
-                        output,
-                        OutputLimits {
-                            value: Range::new(0, 20),
-                            duration: None,
-                        },
-                    )]),
-                    input: BTreeMap::new(),
-                },
-            )]),
-        };
-        vec![
-            device(0, "Vibrator", OutputType::Vibrate),
-            device(3, "Rotator", OutputType::Rotate),
-        ]
-    }
-
-    #[test]
-    fn a_shared_list_encodes_exactly_as_the_owned_one_in_every_version() {
-        let devices = devices();
-        for version in SpecVersion::ALL {
-            let shared = SharedDeviceList::new(
-                7,
-                Arc::new(device_list(version, 0, &devices)),
-                Arc::default(),
-            );
-            let owned = device_list(version, 7, &devices);
-            assert_eq!(
-                serde_json::to_string(&[&shared]).expect("json"),
-                serde_json::to_string(&[&owned]).expect("json"),
-                "{version}"
-            );
-            assert_eq!(shared.to_owned_message(), owned, "{version}");
-        }
-    }
-}
+mod tests;

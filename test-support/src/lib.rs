@@ -1,0 +1,17 @@
+//! plugwire-test-support: the helpers and fakes plugwire's tests share, each written once.
+//!
+//! - [`device_cases`]: the runner for Buttplug's device-test-case files (YAML), which plays
+//!   them against plugwire's protocols.
+//! - [`fake_lovense`]: a fake Lovense that dials the device WebSocket server.
+//! - `pty` (Unix only): a pseudo-terminal pair standing in for a serial port, and a TCode
+//!   user configuration naming it.
+//! - [`tls`]: certificates for loopback TLS: a self-signed identity, a CA and a leaf it issued.
+//!
+//! Only tests, examples and benches depend on this crate (as a dev-dependency), never a
+//! library crate: its YAML parser and fakes stay out of what users build.
+
+pub mod device_cases;
+pub mod fake_lovense;
+#[cfg(unix)]
+pub mod pty;
+pub mod tls;
