@@ -253,3 +253,66 @@ async fn a_launch_is_initialised_then_moves() {
     let writes = hardware.wait_for(|w| w.len() >= 2).await;
     assert_eq!(writes[1].write.data, [0x63, 0x28]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_command_hears_whether_its_device_wrote_it() {
+    let manager = Arc::new(DeviceManager::new());
+    let hardware = Arc::new(RecordingHardware::new("LVS-Z36"));
+    hardware.reply_to(b"DeviceType;", b"Z:11:0082059AD3BD;");
+    let index = attach(
+        &manager,
+        &DeviceConfig::builtin(),
+        "lovense",
+        hardware.clone(),
+    )
+    .await
+    .expect("attach");
+
+    let written = manager.set_output(1, index, 0, vibrate(5)).expect("valid");
+    assert!(
+        !written.is_done(),
+        "a real device's command waits for its write"
+    );
+    written.wait().await.expect("written");
+    assert_eq!(
+        hardware.written().last().map(Vec::as_slice),
+        Some(&b"Vibrate:5;"[..])
+    );
+
+    // Every try fails: after the task's retries the command is answered with the failure.
+    hardware.fail_writes(true);
+    let failed = manager.set_output(1, index, 0, vibrate(9)).expect("valid");
+    let error = failed
+        .wait()
+        .await
+        .expect_err("the write never went through");
+    assert!(!error.is_disconnected(), "{error}");
+    assert!(!hardware.written().contains(&b"Vibrate:9;".to_vec()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_sends_only_what_did_not_get_through() {
+    let manager = Arc::new(DeviceManager::new());
+    let hardware = Arc::new(RecordingHardware::new("LVS-P36"));
+    hardware.reply_to(b"DeviceType;", b"P:02:0082059AD3BD;");
+    let index = attach(
+        &manager,
+        &DeviceConfig::builtin(),
+        "lovense",
+        hardware.clone(),
+    )
+    .await
+    .expect("attach");
+    // An Edge takes one packet per motor: the second is lost once.
+    hardware.fail_once(b"Vibrate2:7;");
+    let written = manager
+        .set_outputs(1, index, &[(0, vibrate(4)), (1, vibrate(7))])
+        .expect("valid");
+    written.wait().await.expect("written on the retry");
+    let sent: Vec<Vec<u8>> = hardware
+        .written()
+        .into_iter()
+        .filter(|data| data.starts_with(b"Vibrate"))
+        .collect();
+    assert_eq!(sent, [b"Vibrate1:4;".to_vec(), b"Vibrate2:7;".to_vec()]);
+}

@@ -1,6 +1,8 @@
 //! [`DeviceError`]: why the device manager refused or failed a command, with a case for each
 //! decision a caller makes on it, and the one place it becomes the wire's error.
 
+use std::sync::Arc;
+
 use plugwire_core::message::{InputCommand, InputType, OutputType, Range};
 use plugwire_core::{ErrorCode, ErrorReply};
 
@@ -85,6 +87,16 @@ pub enum DeviceError {
         #[source]
         source: HardwareError,
     },
+    /// A command was accepted but its bytes could not be written to the device (after the
+    /// task's retries), or the device went away before they were.
+    #[error("device {device} did not take the command")]
+    NotWritten {
+        /// Device index.
+        device: u32,
+        /// Why the write failed (shared by every command that waited on that write).
+        #[source]
+        source: Arc<HardwareError>,
+    },
 }
 
 impl DeviceError {
@@ -103,6 +115,7 @@ impl From<DeviceError> for ErrorReply {
     fn from(error: DeviceError) -> Self {
         let message = match &error {
             DeviceError::Hardware { source, .. } => format!("{error}: {source}"),
+            DeviceError::NotWritten { source, .. } => format!("{error}: {source}"),
             _ => error.to_string(),
         };
         ErrorReply::new(error.code(), message)

@@ -30,7 +30,7 @@ pub mod task;
 pub use plugwire_device_config as config;
 
 pub use attach::{AttachError, admit, attach};
-pub use backend::DeviceBackend;
+pub use backend::{Delivery, DeviceBackend, WriteResult};
 pub use error::DeviceError;
 pub use manager::{
     DeviceEvent, DeviceListSnapshot, DeviceManager, Listing, OutputChange, SessionId, StopScope,

@@ -14,8 +14,9 @@ use plugwire_core::template::Templates;
 use tokio::sync::broadcast;
 use tracing::{info, warn};
 
+use crate::backend::{Delivery, DeviceBackend};
+use crate::error::DeviceError;
 use crate::hardware::{HardwareError, HardwareManager};
-use crate::{DeviceBackend, DeviceError};
 
 /// Identifies one client session to the device manager.
 pub type SessionId = u64;
@@ -353,14 +354,15 @@ impl DeviceManager {
         });
     }
 
-    /// Sets an output for `session`, after checking the device, feature, type and range.
+    /// Sets an output for `session`, after checking the device, feature, type and range. The
+    /// [`Delivery`] says when the device has it (see [`DeviceError::NotWritten`]).
     pub fn set_output(
         &self,
         session: SessionId,
         device_index: u32,
         feature_index: u32,
         command: OutputCommand,
-    ) -> Result<(), DeviceError> {
+    ) -> Result<Delivery, DeviceError> {
         self.set_outputs(session, device_index, &[(feature_index, command)])
     }
 
@@ -374,13 +376,14 @@ impl DeviceManager {
         session: SessionId,
         device_index: u32,
         commands: &[(u32, OutputCommand)],
-    ) -> Result<(), DeviceError> {
+    ) -> Result<Delivery, DeviceError> {
         let mut state = self.state();
         let device = lookup(&state, device_index)?;
         for (feature_index, command) in commands {
             check_output(&device.info, *feature_index, command)?;
         }
         let backend = device.backend.clone();
+        let mut delivery = Delivery::done();
         for &(feature_index, command) in commands {
             let output_type = command.output_type();
             let key = (device_index, feature_index, output_type);
@@ -389,15 +392,16 @@ impl DeviceManager {
             } else {
                 state.drivers.insert(key, session);
             }
-            backend
+            let written = backend
                 .set_output(feature_index, command)
                 .map_err(|source| DeviceError::Hardware {
                     device: device_index,
                     source,
                 })?;
+            delivery.join(written);
             self.output_changed(&mut state, key, command.value(), Some(session));
         }
-        Ok(())
+        Ok(delivery)
     }
 
     /// Reads an input, after checking it exists and can be read.

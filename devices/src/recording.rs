@@ -52,6 +52,8 @@ struct Script {
     queued_reads: VecDeque<(Endpoint, Vec<u8>)>,
     subscribed: BTreeSet<Endpoint>,
     failing: bool,
+    /// Writes of these exact bytes that fail, each once.
+    fail_once: Vec<Vec<u8>>,
     /// The endpoints it has, when not every one.
     endpoints: Option<BTreeSet<Endpoint>>,
 }
@@ -141,6 +143,11 @@ impl RecordingHardware {
     /// reported missing and fail with [`HardwareError::NoEndpoint`].
     pub fn only_endpoints(&self, endpoints: &[Endpoint]) {
         self.script().endpoints = Some(endpoints.iter().copied().collect());
+    }
+
+    /// Makes the next write of exactly `data` fail (a link that drops one packet).
+    pub fn fail_once(&self, data: &[u8]) {
+        self.script().fail_once.push(data.to_vec());
     }
 
     /// Makes every write fail (or succeed again).
@@ -236,9 +243,13 @@ impl Hardware for RecordingHardware {
                 return Err(HardwareError::Disconnected);
             }
             let replies = {
-                let script = self.script();
+                let mut script = self.script();
                 script.lacks(write.endpoint)?;
-                if script.failing {
+                let once = script.fail_once.iter().position(|data| *data == write.data);
+                if let Some(at) = once {
+                    script.fail_once.remove(at);
+                }
+                if script.failing || once.is_some() {
                     return Err(HardwareError::Stack(Box::new(std::io::Error::other(
                         "write refused (scripted failure)",
                     ))));

@@ -25,9 +25,10 @@ use plugwire_core::message::{
 use tokio::sync::watch;
 use tracing::info;
 
+use crate::backend::{Delivery, DeviceBackend};
 use crate::config::DeviceConfig;
 use crate::hardware::HardwareError;
-use crate::{DeviceBackend, DeviceManager, Listing};
+use crate::{DeviceManager, Listing};
 
 /// How many recent commands a simulated device keeps.
 const HISTORY_LIMIT: usize = 256;
@@ -374,7 +375,11 @@ impl SimulatedDevice {
 }
 
 impl DeviceBackend for SimulatedDevice {
-    fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), HardwareError> {
+    fn set_output(
+        &self,
+        feature_index: u32,
+        command: OutputCommand,
+    ) -> Result<Delivery, HardwareError> {
         let key = (feature_index, command.output_type());
         let mut changed = false;
         self.state.send_modify(|state| {
@@ -387,7 +392,7 @@ impl DeviceBackend for SimulatedDevice {
         if changed {
             self.say(feature_index, key.1, command.value());
         }
-        Ok(())
+        Ok(Delivery::done())
     }
 
     fn stop_output(

@@ -39,7 +39,9 @@ impl ApiError {
                 | DeviceError::DurationOutOfRange { .. }
                 | DeviceError::InputCommandUnsupported { .. }
                 | DeviceError::FeatureWithoutDevice => StatusCode::BAD_REQUEST,
-                DeviceError::Hardware { .. } => StatusCode::BAD_GATEWAY,
+                DeviceError::Hardware { .. } | DeviceError::NotWritten { .. } => {
+                    StatusCode::BAD_GATEWAY
+                }
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,

@@ -1,6 +1,8 @@
 //! The `/api/v1` handlers: scanning, the device list, outputs set and stopped, inputs read.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::rejection::PathRejection;
@@ -8,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use plugwire_core::message::{
     DeviceFeature, InputType, OutputCommand, OutputType, PositionWithDuration,
 };
+use plugwire_devices::hardware::HardwareError;
 use plugwire_devices::{DeviceError, StopScope};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -17,6 +20,9 @@ use super::error::ApiError;
 use super::level::{level_to_step, parse_level, step_to_level};
 use super::state::Shared;
 use super::view::{DeviceView, InputView, OutputView, device_list};
+
+/// Longest a command waits for its device to write it before it is answered as failed.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 /// A handler's answer.
 type Answer<T> = Result<Json<T>, ApiError>;
@@ -91,7 +97,7 @@ pub(crate) async fn device_output(
     Query(query): Query<HashMap<String, String>>,
 ) -> Answer<Vec<OutputView>> {
     let (index, output_type, level) = path_of(path)?;
-    set_outputs(&state, &index, None, &output_type, &level, &query)
+    set_outputs(&state, &index, None, &output_type, &level, &query).await
 }
 
 /// `PUT devices/{i}/features/{f}/outputs/{Type}/{level}`.
@@ -102,7 +108,7 @@ pub(crate) async fn feature_output(
 ) -> Answer<Vec<OutputView>> {
     let (index, feature, output_type, level) = path_of(path)?;
     let feature = feature_index(&feature)?;
-    set_outputs(&state, &index, Some(feature), &output_type, &level, &query)
+    set_outputs(&state, &index, Some(feature), &output_type, &level, &query).await
 }
 
 /// `GET devices/{i}/inputs/{Type}`: reads the first feature with a readable input of that type.
@@ -166,8 +172,8 @@ async fn read(
 }
 
 /// Sets one output type on one feature, or on every feature that has it, as the REST
-/// session: all are checked before any is set.
-fn set_outputs(
+/// session: all are checked before any is set, and answered once the device has them.
+async fn set_outputs(
     state: &Shared,
     index: &str,
     only_feature: Option<u32>,
@@ -242,7 +248,18 @@ fn set_outputs(
             level: step_to_level(step, range),
         });
     }
-    state.devices.set_outputs(state.session, index, &commands)?;
+    let delivery = state.devices.set_outputs(state.session, index, &commands)?;
+    // Answered once the device has the command, so a toy that failed it is told as 502.
+    let written = tokio::time::timeout(WRITE_WAIT, delivery.wait())
+        .await
+        .unwrap_or_else(|_| Err(Arc::new(HardwareError::Timeout)));
+    if let Err(source) = written {
+        return Err(DeviceError::NotWritten {
+            device: index,
+            source,
+        }
+        .into());
+    }
     Ok(Json(views))
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, SinkExt, StreamExt};
 use plugwire_core::link::{Inbound, Link};
-use plugwire_core::message::{AnyClientMessage, SpecVersion, VersionedServerMessage};
+use plugwire_core::message::{AnyClientMessage, MessageId, SpecVersion, VersionedServerMessage};
 use plugwire_core::{ConnectorError, ErrorCode, TransportError};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
@@ -20,7 +20,7 @@ use tracing::{debug, info, warn};
 use plugwire_devices::hardware::HardwareError;
 use plugwire_devices::{DeviceError, DeviceEvent, DeviceManager};
 
-use super::session::{PendingRead, Session, Step};
+use super::session::{PendingRead, PendingWrite, Session, Step};
 
 /// Longest one batch of replies may take to go out before the client counts as gone (it
 /// stopped reading): the session ends and its outputs stop.
@@ -45,6 +45,8 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     // Device reads run here, beside everything else the session does: pings, deadlines and
     // events never wait behind a slow device.
     let mut reads = FuturesUnordered::new();
+    // Output commands waiting for their device to write them, likewise.
+    let mut writes = FuturesUnordered::new();
     // The waits below live across turns of the loop: made afresh each turn, every turn would
     // register with (and leave) the shared event channel, the shutdown token and the timer.
     let mut events = BroadcastStream::new(events);
@@ -68,6 +70,9 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             Some((read, result)) = reads.next(), if !reads.is_empty() => {
                 session.read_done(read, result)
             }
+            Some((id, result)) = writes.next(), if !writes.is_empty() => {
+                session.write_done(id, result)
+            }
             event = events.next() => match event {
                 Some(Ok(event)) => Step::replies(session.handle_event(event)),
                 Some(Err(BroadcastStreamRecvError::Lagged(missed))) => {
@@ -86,7 +91,8 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
         // once when nothing more is ready, so 32 requests in flight cost one write rather than
         // 32. Only what is already here is taken: a lone request is answered at once. One
         // send deadline covers the whole batch.
-        let (link, session, reads, devices) = (&mut link, &mut session, &mut reads, &devices);
+        let (link, session, reads, writes, devices) =
+            (&mut link, &mut session, &mut reads, &mut writes, &devices);
         // What arrives within one batch arrived together: one reading of the clock serves
         // the rest of it and its send deadline (reading it per message cost more than
         // deciding a RequestDeviceList).
@@ -97,6 +103,9 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             let go_on = loop {
                 for read in step.reads {
                     reads.push(perform(devices.clone(), read, input_timeout));
+                }
+                for write in step.writes {
+                    writes.push(delivered(write, input_timeout));
                 }
                 if !step.replies.is_empty() {
                     if !feed(link, session, step.replies).await {
@@ -142,6 +151,19 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     session.end();
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, link.close()).await;
     info!(session = id, client = ?session.client_name(), "session ended");
+}
+
+/// Waits (at most `limit`) until the device of `write` has written it.
+async fn delivered(write: PendingWrite, limit: Duration) -> (MessageId, Result<(), DeviceError>) {
+    let result = match tokio::time::timeout(limit, write.delivery.wait()).await {
+        Ok(result) => result,
+        Err(_) => Err(Arc::new(HardwareError::Timeout)),
+    };
+    let result = result.map_err(|source| DeviceError::NotWritten {
+        device: write.device_index,
+        source,
+    });
+    (write.id, result)
 }
 
 /// Reads an input for a session, within `limit`.

@@ -21,7 +21,7 @@ use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use plugwire_devices::{
-    DeviceError, DeviceEvent, DeviceListSnapshot, DeviceManager, SessionId, StopScope,
+    Delivery, DeviceError, DeviceEvent, DeviceListSnapshot, DeviceManager, SessionId, StopScope,
 };
 
 /// Settings every session of a server shares.
@@ -39,6 +39,9 @@ pub struct SessionConfig {
     /// Most input reads one session may have waiting on devices at once; more are answered
     /// with a device error.
     pub max_pending_reads: usize,
+    /// Most output commands one session may have waiting to hear whether their device wrote
+    /// them; commands beyond it still take effect and are answered at once.
+    pub max_pending_writes: usize,
 }
 
 impl Default for SessionConfig {
@@ -49,6 +52,7 @@ impl Default for SessionConfig {
             handshake_timeout: Duration::from_secs(30),
             input_timeout: Duration::from_secs(10),
             max_pending_reads: 16,
+            max_pending_writes: 256,
         }
     }
 }
@@ -60,6 +64,9 @@ pub struct Step {
     pub replies: Vec<VersionedServerMessage>,
     /// Device reads to perform; each result goes back through [`Session::read_done`].
     pub reads: Vec<PendingRead>,
+    /// Output commands to answer once their device has written them; each result goes back
+    /// through [`Session::write_done`].
+    pub writes: Vec<PendingWrite>,
     /// Whether to close the connection after sending the replies.
     pub close: bool,
 }
@@ -89,6 +96,25 @@ pub struct PendingRead {
     reply: ReadingReply,
 }
 
+/// An output command the device manager accepted, to be answered once its device wrote it
+/// (or could not).
+#[derive(Debug)]
+pub struct PendingWrite {
+    /// The request's Id, for the reply.
+    pub id: MessageId,
+    /// The device written to.
+    pub device_index: u32,
+    /// What the device's task will say.
+    pub delivery: Delivery,
+}
+
+impl PartialEq for PendingWrite {
+    /// The same request to the same device (what the device says is not yet known).
+    fn eq(&self, other: &Self) -> bool {
+        (self.id, self.device_index) == (other.id, other.device_index)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
     AwaitingHandshake,
@@ -115,6 +141,8 @@ pub struct Session {
     scanning: bool,
     /// Reads handed to the driver and not yet done.
     reads_in_flight: usize,
+    /// Writes handed to the driver and not yet answered.
+    writes_in_flight: usize,
     ended: bool,
 }
 
@@ -138,6 +166,7 @@ impl Session {
             subscriptions: HashSet::new(),
             scanning: false,
             reads_in_flight: 0,
+            writes_in_flight: 0,
             ended: false,
         }
     }
@@ -294,6 +323,11 @@ impl Session {
                 step.reads.push(read);
                 return;
             }
+            Ok(Executed::Write(write)) => {
+                self.writes_in_flight += 1;
+                step.writes.push(write);
+                return;
+            }
             Ok(Executed::Goodbye) => {
                 step.close = true;
                 VersionedServerMessage::ok(version, id)
@@ -389,13 +423,13 @@ impl Session {
                 ok(stop.id)
             }
             Upgraded::Message(ClientMessage::OutputCmd(cmd)) => {
-                self.devices.set_output(
+                let delivery = self.devices.set_output(
                     self.id,
                     cmd.device_index,
                     cmd.feature_index,
                     cmd.command,
                 )?;
-                ok(cmd.id)
+                Ok(self.written(version, cmd.id, cmd.device_index, delivery))
             }
             Upgraded::Message(ClientMessage::InputCmd(cmd)) => match cmd.command {
                 InputCommand::Read => self.read(PendingRead {
@@ -436,8 +470,8 @@ impl Session {
                 device_index,
                 commands,
             } => {
-                self.devices.set_outputs(self.id, device_index, &commands)?;
-                ok(id)
+                let delivery = self.devices.set_outputs(self.id, device_index, &commands)?;
+                Ok(self.written(version, id, device_index, delivery))
             }
             Upgraded::Read {
                 id,
@@ -460,6 +494,39 @@ impl Session {
                 _ => VersionedServerMessage::V2(legacy::LegacyServerMessage::Test(test)),
             })),
         }
+    }
+
+    /// Answers an output command at once when its device already has it (or too many wait),
+    /// else once the device's task wrote it.
+    fn written(
+        &self,
+        version: SpecVersion,
+        id: MessageId,
+        device_index: u32,
+        delivery: Delivery,
+    ) -> Executed {
+        if delivery.is_done() || self.writes_in_flight >= self.config.max_pending_writes {
+            return Executed::Reply(VersionedServerMessage::ok(version, id));
+        }
+        Executed::Write(PendingWrite {
+            id,
+            device_index,
+            delivery,
+        })
+    }
+
+    /// A write from [`Step::writes`] was answered by its device: `Ok`, or the device Error
+    /// (code 4) when its bytes could not be written.
+    pub fn write_done(&mut self, id: MessageId, result: Result<(), DeviceError>) -> Step {
+        self.writes_in_flight = self.writes_in_flight.saturating_sub(1);
+        let Some(version) = self.version().filter(|_| !self.ended) else {
+            return Step::default();
+        };
+        let reply = match result {
+            Ok(()) => VersionedServerMessage::ok(version, id),
+            Err(error) => self.error(id, error.into()),
+        };
+        Step::replies(vec![reply])
     }
 
     /// Checks a read and hands it to the driver.
@@ -706,6 +773,8 @@ enum Executed {
     Reply(VersionedServerMessage),
     /// Answer once the device has been read.
     Read(PendingRead),
+    /// Answer once the device has written the command.
+    Write(PendingWrite),
     /// Answer Ok, then close.
     Goodbye,
 }

@@ -102,6 +102,13 @@ pub trait Protocol: Send + 'static {
     /// they did.
     fn written(&mut self, _success: bool) {}
 
+    /// Told that an output without an "off" value (a position) was stopped: ends any motion
+    /// the protocol is still stepping toward it, and returns the writes that make the device
+    /// stand still (none by default: a device that moves only when told needs nothing).
+    fn halt(&mut self, _feature_index: u32, _output_type: OutputType) -> Vec<HardwareWrite> {
+        Vec::new()
+    }
+
     /// Starts reading an input. The future owns what it needs (the hardware handle, copies of
     /// any state), so writes go on while it runs. The default reads one byte from the standard
     /// BLE battery endpoint.

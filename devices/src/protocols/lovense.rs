@@ -290,6 +290,22 @@ impl Protocol for Lovense {
         }
     }
 
+    fn halt(&mut self, _feature_index: u32, output_type: OutputType) -> Vec<HardwareWrite> {
+        let Shape::Stroker { zeroed_range } = self.shape else {
+            return Vec::new();
+        };
+        let stroke = &mut self.stroke;
+        if output_type != OutputType::HwPositionWithDuration || stroke.position == stroke.goal {
+            return Vec::new();
+        }
+        // Freeze where it is, and tell the stroker to stand still (as a stop of its speed does).
+        stroke.goal = stroke.position;
+        stroke.planned_goal = stroke.position;
+        stroke.duration_ms = 0;
+        let range = if zeroed_range { 0 } else { 20 };
+        vec![text(&format!("Mply:0:{range};"))]
+    }
+
     fn keepalive(&self) -> Option<Duration> {
         matches!(self.shape, Shape::Stroker { .. }).then_some(STROKER_STEP)
     }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use plugwire_core::message::{InputType, OutputCommand};
+use plugwire_core::message::{InputType, OutputCommand, OutputType};
 use tokio::sync::broadcast;
 
 use crate::hardware::{HardwareError, Notification};
@@ -44,6 +44,16 @@ pub trait DeviceDriver: Send + 'static {
     fn notified(
         &mut self,
         _notification: Notification,
+    ) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Stops an output that has no "off" value (a position): ends whatever motion toward it
+    /// is still under way. By default there is none.
+    fn halt(
+        &mut self,
+        _feature_index: u32,
+        _output_type: OutputType,
     ) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async { Ok(()) })
     }

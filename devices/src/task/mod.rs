@@ -9,7 +9,7 @@
 //! back. A device found disconnected is not retried: the task ends and [`DeviceTask::gone`]
 //! tells whoever removes it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,15 +28,34 @@ mod protocol_driver;
 
 pub use self::driver::DeviceDriver;
 pub use self::protocol_driver::ProtocolDriver;
-use crate::backend::DeviceBackend;
+use crate::backend::{Delivery, DeviceBackend, WriteResult};
 use crate::hardware::{HardwareError, Notification};
 use crate::protocol::OutputState;
 
+/// Hears what became of a value handed to the task.
+type Waiter = oneshot::Sender<WriteResult>;
+
+/// An output's newest value not yet written, and everyone waiting to hear of it (those whose
+/// older values it replaced too: their command's effect is now this one's).
+struct Pending {
+    command: OutputCommand,
+    waiters: Vec<Waiter>,
+}
+
 #[derive(Default)]
 struct Shared {
-    /// Newest value per output not yet written.
-    pending: BTreeMap<(u32, OutputType), OutputCommand>,
+    pending: BTreeMap<(u32, OutputType), Pending>,
+    /// Outputs without an "off" value (positions) that were stopped: motion toward them ends.
+    halts: BTreeSet<(u32, OutputType)>,
     closed: bool,
+}
+
+/// Tells every waiter the same result.
+fn answer(waiters: Vec<Waiter>, result: &WriteResult) {
+    for waiter in waiters {
+        // A waiter that gave up is no concern of the device's.
+        let _ = waiter.send(result.clone());
+    }
 }
 
 /// An input read handed to the device's task.
@@ -84,20 +103,43 @@ impl DeviceTask {
         }
     }
 
-    /// Sets an output's newest value; never blocks, never queues.
-    pub fn set(&self, feature_index: u32, command: OutputCommand) {
-        self.shared
-            .lock()
-            .pending
-            .insert((feature_index, command.output_type()), command);
+    /// Sets an output's newest value; never blocks, never queues. The [`Delivery`] says when
+    /// it was written, or that it could not be.
+    pub fn set(&self, feature_index: u32, command: OutputCommand) -> Delivery {
+        let (waiter, answer) = oneshot::channel();
+        {
+            let mut shared = self.shared.lock();
+            let key = (feature_index, command.output_type());
+            // A newer value ends a halt still waiting: the output is driven again.
+            shared.halts.remove(&key);
+            let pending = shared.pending.entry(key).or_insert_with(|| Pending {
+                command,
+                waiters: Vec::new(),
+            });
+            pending.command = command;
+            pending.waiters.push(waiter);
+        }
         self.wake.notify_one();
+        Delivery::waiting(answer)
     }
 
-    /// Stops one output (outputs without an "off", such as positions, end by themselves).
+    /// Stops one output: its "off" value, or for outputs without one (positions), the end of
+    /// any motion toward it that the protocol is still stepping.
     pub fn stop(&self, feature_index: u32, output_type: OutputType) {
         if let Some(stop) = output_type.stop_command() {
             self.set(feature_index, stop);
+            return;
         }
+        {
+            let mut shared = self.shared.lock();
+            let key = (feature_index, output_type);
+            // A move not yet written never starts.
+            if let Some(pending) = shared.pending.remove(&key) {
+                answer(pending.waiters, &Ok(()));
+            }
+            shared.halts.insert(key);
+        }
+        self.wake.notify_one();
     }
 
     /// Reads an input through the device's task.
@@ -151,9 +193,12 @@ impl Drop for DeviceTask {
 }
 
 impl DeviceBackend for DeviceTask {
-    fn set_output(&self, feature_index: u32, command: OutputCommand) -> Result<(), HardwareError> {
-        self.set(feature_index, command);
-        Ok(())
+    fn set_output(
+        &self,
+        feature_index: u32,
+        command: OutputCommand,
+    ) -> Result<Delivery, HardwareError> {
+        Ok(self.set(feature_index, command))
     }
 
     fn stop_output(
@@ -249,7 +294,11 @@ impl<D: DeviceDriver> Worker<D> {
                         Written::Retry => {}
                         Written::Disconnected => break,
                     }
-                    if closed && !dirty && self.shared.lock().pending.is_empty() {
+                    let idle = {
+                        let shared = self.shared.lock();
+                        shared.pending.is_empty() && shared.halts.is_empty()
+                    };
+                    if closed && !dirty && idle {
                         return;
                     }
                 }
@@ -259,52 +308,106 @@ impl<D: DeviceDriver> Worker<D> {
         self.gone.cancel();
     }
 
-    /// Writes what is pending and differs from what was sent.
+    /// Writes what is pending and differs from what was sent, then ends the motions that
+    /// were halted.
     async fn write_pending(
         &mut self,
         sent: &mut OutputState,
         failures: &mut u32,
         last_write: &mut Option<Instant>,
     ) -> Written {
-        let pending = std::mem::take(&mut self.shared.lock().pending);
-        let changed: Vec<(u32, OutputCommand)> = pending
-            .into_iter()
-            .filter(|(key, command)| sent.get(key) != Some(command))
-            .map(|((feature, _), command)| (feature, command))
-            .collect();
-        if changed.is_empty() {
-            return Written::Done;
+        let (pending, halts) = {
+            let mut shared = self.shared.lock();
+            (
+                std::mem::take(&mut shared.pending),
+                std::mem::take(&mut shared.halts),
+            )
+        };
+        let mut changed = Vec::new();
+        let mut waiters = Vec::new();
+        for (key, value) in pending {
+            if sent.get(&key) == Some(&value.command) {
+                // Already on the device: nothing to write, nothing to wait for.
+                answer(value.waiters, &Ok(()));
+            } else {
+                changed.push((key.0, value.command));
+                waiters.push(value.waiters);
+            }
         }
+        let written = if changed.is_empty() {
+            Written::Done
+        } else {
+            self.write_changed(changed, waiters, sent, failures).await
+        };
+        if !halts.is_empty() && !matches!(written, Written::Disconnected) {
+            for (feature, output_type) in halts {
+                match self.driver.halt(feature, output_type).await {
+                    Err(error) if error.is_disconnected() => return Written::Disconnected,
+                    Err(error) => warn!(%error, "stopping a motion failed"),
+                    Ok(()) => {}
+                }
+            }
+        }
+        *last_write = Some(Instant::now());
+        written
+    }
+
+    /// Applies `changed` (each with its waiters): tells them how it went, and puts the values
+    /// back for another try while tries remain.
+    async fn write_changed(
+        &mut self,
+        changed: Vec<(u32, OutputCommand)>,
+        waiters: Vec<Vec<Waiter>>,
+        sent: &mut OutputState,
+        failures: &mut u32,
+    ) -> Written {
         let mut state = sent.clone();
         for (feature, command) in &changed {
             state.insert((*feature, command.output_type()), *command);
         }
-        let result = self.driver.apply(&changed, &state).await;
-        *last_write = Some(Instant::now());
-        match result {
+        match self.driver.apply(&changed, &state).await {
             Ok(()) => {
                 *sent = state;
                 *failures = 0;
+                for waiting in waiters {
+                    answer(waiting, &Ok(()));
+                }
                 Written::Done
             }
-            Err(error) if error.is_disconnected() => Written::Disconnected,
+            Err(error) if error.is_disconnected() => {
+                let error = Err(Arc::new(error));
+                for waiting in waiters {
+                    answer(waiting, &error);
+                }
+                Written::Disconnected
+            }
             Err(error) if *failures < RETRIES => {
                 *failures += 1;
                 warn!(%error, attempt = *failures, "device write failed; trying again");
-                // Put the values back unless newer ones arrived meanwhile: a stop that failed
-                // once must not be forgotten.
+                // Put the values back unless newer ones arrived meanwhile (their waiters then
+                // wait on the newer value): a stop that failed once must not be forgotten.
                 let mut shared = self.shared.lock();
-                for (feature, command) in changed {
-                    shared
-                        .pending
-                        .entry((feature, command.output_type()))
-                        .or_insert(command);
+                for ((feature, command), waiting) in changed.into_iter().zip(waiters) {
+                    let key = (feature, command.output_type());
+                    if shared.halts.contains(&key) {
+                        answer(waiting, &Ok(()));
+                        continue;
+                    }
+                    let pending = shared.pending.entry(key).or_insert_with(|| Pending {
+                        command,
+                        waiters: Vec::new(),
+                    });
+                    pending.waiters.extend(waiting);
                 }
                 Written::Retry
             }
             Err(error) => {
                 *failures = 0;
                 warn!(%error, "device write failed {RETRIES} more times; giving up on these values");
+                let error = Err(Arc::new(error));
+                for waiting in waiters {
+                    answer(waiting, &error);
+                }
                 Written::Done
             }
         }

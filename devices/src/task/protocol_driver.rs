@@ -10,7 +10,7 @@ use tokio::sync::broadcast;
 
 use super::driver::DeviceDriver;
 use crate::config::DeviceDefinition;
-use crate::hardware::{Endpoint, Hardware, HardwareError, Notification};
+use crate::hardware::{Endpoint, Hardware, HardwareError, HardwareWrite, Notification};
 use crate::protocol::{OutputState, Protocol};
 
 /// A protocol driving real hardware: what a device's task owns.
@@ -22,6 +22,10 @@ pub struct ProtocolDriver {
     /// The device's notifications, listened to from the start for protocols that answer
     /// some, until the device's task takes them.
     notifications: Option<broadcast::Receiver<Notification>>,
+    /// The writes of the last `apply` that did not get through (the failed one first), with
+    /// the state they were for: trying the same state again sends only these, so the device
+    /// never hears twice what it already took.
+    unsent: Option<(OutputState, Vec<HardwareWrite>)>,
 }
 
 impl ProtocolDriver {
@@ -52,12 +56,33 @@ impl ProtocolDriver {
             hardware,
             reversed,
             notifications,
+            unsent: None,
         }
     }
 
     /// The endpoint whose notifications the protocol answers, to be subscribed to.
     pub fn answered_endpoint(&self) -> Option<Endpoint> {
         self.protocol.answered_endpoint()
+    }
+
+    /// The protocol's writes for `changed`, with reversed outputs mirrored first.
+    fn writes_for(
+        &mut self,
+        changed: &[(u32, OutputCommand)],
+        state: &OutputState,
+    ) -> Vec<HardwareWrite> {
+        if self.reversed.is_empty() {
+            return self.protocol.writes(changed, state);
+        }
+        let changed: Vec<_> = changed
+            .iter()
+            .map(|&(feature, command)| (feature, self.as_sent(feature, command)))
+            .collect();
+        let state: OutputState = state
+            .iter()
+            .map(|(&(feature, t), &command)| ((feature, t), self.as_sent(feature, command)))
+            .collect();
+        self.protocol.writes(&changed, &state)
     }
 
     /// A command as the device must see it: mirrored within its range when reversed.
@@ -81,28 +106,27 @@ impl DeviceDriver for ProtocolDriver {
         state: &'a OutputState,
     ) -> BoxFuture<'a, Result<(), HardwareError>> {
         Box::pin(async move {
-            let writes = if self.reversed.is_empty() {
-                self.protocol.writes(changed, state)
-            } else {
-                let changed: Vec<_> = changed
-                    .iter()
-                    .map(|&(feature, command)| (feature, self.as_sent(feature, command)))
-                    .collect();
-                let state: OutputState = state
-                    .iter()
-                    .map(|(&(feature, t), &command)| ((feature, t), self.as_sent(feature, command)))
-                    .collect();
-                self.protocol.writes(&changed, &state)
+            let writes = match self.unsent.take() {
+                Some((for_state, rest)) if for_state == *state => rest,
+                abandoned => {
+                    if abandoned.is_some() {
+                        // Other values came: what the failed writes would have done is moot.
+                        self.protocol.written(false);
+                    }
+                    self.writes_for(changed, state)
+                }
             };
-            let mut result = Ok(());
-            for write in writes {
-                if let Err(error) = self.hardware.write(write).await {
-                    result = Err(error);
-                    break;
+            let mut writes = writes.into_iter();
+            while let Some(write) = writes.next() {
+                if let Err(error) = self.hardware.write(write.clone()).await {
+                    let rest = std::iter::once(write).chain(writes).collect();
+                    // Told how it went only once it is settled: a retry may still finish it.
+                    self.unsent = Some((state.clone(), rest));
+                    return Err(error);
                 }
             }
-            self.protocol.written(result.is_ok());
-            result
+            self.protocol.written(true);
+            Ok(())
         })
     }
 
@@ -129,6 +153,19 @@ impl DeviceDriver for ProtocolDriver {
                 return Ok(());
             }
             for write in self.protocol.notified(&notification.data) {
+                self.hardware.write(write).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn halt(
+        &mut self,
+        feature_index: u32,
+        output_type: OutputType,
+    ) -> BoxFuture<'_, Result<(), HardwareError>> {
+        Box::pin(async move {
+            for write in self.protocol.halt(feature_index, output_type) {
                 self.hardware.write(write).await?;
             }
             Ok(())

@@ -268,6 +268,8 @@ async fn carry_out(
     match upgraded {
         Upgraded::Message(ClientMessage::OutputCmd(cmd)) => manager
             .set_output(SESSION, cmd.device_index, cmd.feature_index, cmd.command)
+            // The case checks the bytes written, as they come: not each command's delivery.
+            .map(drop)
             .map_err(|e| refusal(refused(e))),
         Upgraded::Outputs {
             device_index,
@@ -275,6 +277,7 @@ async fn carry_out(
             ..
         } => manager
             .set_outputs(SESSION, device_index, &commands)
+            .map(drop)
             .map_err(|e| refusal(refused(e))),
         Upgraded::Message(ClientMessage::StopCmd(stop)) => manager
             .stop(StopScope {
