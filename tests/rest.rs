@@ -55,6 +55,10 @@ async fn get(addr: SocketAddr, path: &str) -> (u16, Value) {
     request(addr, "GET", path, "").await
 }
 
+async fn post(addr: SocketAddr, path: &str) -> (u16, Value) {
+    request(addr, "POST", path, "").await
+}
+
 async fn put(addr: SocketAddr, path: &str) -> (u16, Value) {
     request(addr, "PUT", path, "").await
 }
@@ -101,8 +105,8 @@ async fn device_list_and_device_routes() {
             features["0"]["Output"]["HwPositionWithDuration"]["Duration"],
             json!([0, 100000])
         );
-        assert_eq!(get(addr, "/api/v1/start-scanning").await.0, 200);
-        assert_eq!(get(addr, "/api/v1/stop-scanning").await.0, 200);
+        assert_eq!(post(addr, "/api/v1/start-scanning").await.0, 200);
+        assert_eq!(post(addr, "/api/v1/stop-scanning").await.0, 200);
 
         assert_error(get(addr, "/api/v1/devices/9").await, 404);
         assert_error(get(addr, "/api/v1/devices/9/features").await, 404);
@@ -203,22 +207,22 @@ async fn inputs_are_read() {
     within(async {
         let (test, addr) = start(None).await;
         test.vibrator.set_battery(64);
-        let (status, reading) = get(addr, "/api/v1/devices/0/inputs/Battery").await;
+        let (status, reading) = post(addr, "/api/v1/devices/0/inputs/Battery").await;
         assert_eq!(status, 200, "{reading}");
         assert_eq!(
             reading,
             json!({"device": 0, "feature": 2, "type": "Battery", "value": 64})
         );
-        let (status, reading) = get(addr, "/api/v1/devices/0/features/2/inputs/Battery").await;
+        let (status, reading) = post(addr, "/api/v1/devices/0/features/2/inputs/Battery").await;
         assert_eq!(status, 200);
         assert_eq!(reading["value"], 64);
-        assert_error(get(addr, "/api/v1/devices/1/inputs/Battery").await, 404);
+        assert_error(post(addr, "/api/v1/devices/1/inputs/Battery").await, 404);
         assert_error(
-            get(addr, "/api/v1/devices/0/features/0/inputs/Battery").await,
+            post(addr, "/api/v1/devices/0/features/0/inputs/Battery").await,
             404,
         );
-        assert_error(get(addr, "/api/v1/devices/0/inputs/Smell").await, 400);
-        assert_error(get(addr, "/api/v1/devices/9/inputs/Battery").await, 404);
+        assert_error(post(addr, "/api/v1/devices/0/inputs/Smell").await, 400);
+        assert_error(post(addr, "/api/v1/devices/9/inputs/Battery").await, 404);
     })
     .await;
 }
@@ -286,7 +290,7 @@ async fn events_carry_what_a_websocket_client_does() {
         assert_eq!(output["value"], 10);
         assert_eq!(output["level"], 0.5);
 
-        get(addr, "/api/v1/devices/0/inputs/Battery").await;
+        post(addr, "/api/v1/devices/0/inputs/Battery").await;
         let input = events.next_named("input").await;
         assert_eq!(input["type"], "Battery");
         assert_eq!(input["value"], 87);
@@ -375,4 +379,95 @@ impl EventReader {
         self.buffer.drain(..consumed);
         Some(event)
     }
+}
+
+/// One raw request with a `Host` of the caller's choosing; the whole response head.
+async fn raw_head(addr: SocketAddr, method: &str, path: &str, headers: &str) -> String {
+    let mut stream = TcpStream::connect(addr).await.expect("connect REST");
+    let head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n{headers}\r\n");
+    stream.write_all(head.as_bytes()).await.expect("send");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.expect("read");
+    let text = String::from_utf8_lossy(&response).into_owned();
+    text.split_once("\r\n\r\n")
+        .map_or(text.clone(), |(head, _)| head.to_owned())
+}
+
+#[tokio::test]
+async fn a_page_elsewhere_cannot_drive_or_watch_a_toy() {
+    within(async {
+        let (test, addr) = start(None).await;
+        let drive = "/api/v1/devices/0/outputs/Vibrate/1.0";
+        // DNS rebinding: the page's own domain, resolved to loopback.
+        let head = raw_head(addr, "PUT", drive, "Host: evil.example\r\n").await;
+        assert!(head.starts_with("HTTP/1.1 421"), "{head}");
+        let head = raw_head(
+            addr,
+            "GET",
+            "/api/v1/events",
+            &format!("Host: evil.example:{}\r\n", addr.port()),
+        )
+        .await;
+        assert!(head.starts_with("HTTP/1.1 421"), "{head}");
+        // Another site's page, with this server's own Host.
+        let host = format!("Host: {addr}\r\n");
+        let cross = format!("{host}Origin: http://evil.example\r\n");
+        assert!(
+            raw_head(addr, "PUT", drive, &cross)
+                .await
+                .starts_with("HTTP/1.1 403")
+        );
+        let fetch = format!("{host}Sec-Fetch-Site: cross-site\r\n");
+        assert!(
+            raw_head(addr, "PUT", drive, &fetch)
+                .await
+                .starts_with("HTTP/1.1 403")
+        );
+        // An <img> is a GET: nothing that acts on hardware answers one.
+        let head = raw_head(addr, "GET", "/api/v1/start-scanning", &host).await;
+        assert!(head.starts_with("HTTP/1.1 405"), "{head}");
+        let head = raw_head(addr, "GET", "/api/v1/devices/0/inputs/Battery", &host).await;
+        assert!(head.starts_with("HTTP/1.1 405"), "{head}");
+        assert_eq!(
+            test.vibrator.state().output(0, OutputType::Vibrate),
+            0,
+            "the toy never moved"
+        );
+
+        // The page itself may not be framed or sniffed.
+        let head = raw_head(addr, "GET", "/", &host).await.to_ascii_lowercase();
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(head.contains("x-frame-options: deny"), "{head}");
+        assert!(
+            head.contains("content-security-policy: frame-ancestors 'none'"),
+            "{head}"
+        );
+        assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+        // This server's own page drives it.
+        let own = format!("{host}Origin: http://{addr}\r\nSec-Fetch-Site: same-origin\r\n");
+        assert!(
+            raw_head(addr, "PUT", drive, &own)
+                .await
+                .starts_with("HTTP/1.1 200")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn nothing_is_obeyed_once_shutdown_begins() {
+    within(async {
+        let (test, addr) = start(None).await;
+        let mut client = common::RawClient::connect(test.addr).await;
+        client.handshake_v4().await;
+        test.server.devices().close();
+        let (status, body) = put(addr, "/api/v1/devices/0/outputs/Vibrate/1.0").await;
+        assert_eq!(status, 503, "{body}");
+        let reply = client
+            .request(r#"[{"OutputCmd":{"Id":4,"DeviceIndex":0,"FeatureIndex":0,"Command":{"Vibrate":{"Value":20}}}}]"#)
+            .await;
+        common::assert_error(&reply, 4, 4);
+        assert_eq!(test.vibrator.state().output(0, OutputType::Vibrate), 0, "the toy never moved");
+    })
+    .await;
 }

@@ -75,6 +75,9 @@ pub enum DeviceError {
         /// What the output takes.
         range: Range,
     },
+    /// The server is shutting down: it obeys no output command any more.
+    #[error("the server is shutting down; no command is obeyed any more")]
+    ShuttingDown,
     /// A stop naming a feature but no device.
     #[error("FeatureIndex given without DeviceIndex")]
     FeatureWithoutDevice,

@@ -98,6 +98,8 @@ struct State {
     /// Device lists already built for this generation, per spec version: every session asking
     /// shares one instead of each request cloning and converting the device table.
     lists: [Option<DeviceListSnapshot>; SpecVersion::COUNT],
+    /// Shutdown has begun: no output command is obeyed any more.
+    closing: bool,
 }
 
 /// The device list as one spec version sees it, shared by every session until a device is
@@ -378,6 +380,9 @@ impl DeviceManager {
         commands: &[(u32, OutputCommand)],
     ) -> Result<Delivery, DeviceError> {
         let mut state = self.state();
+        if state.closing {
+            return Err(DeviceError::ShuttingDown);
+        }
         let device = lookup(&state, device_index)?;
         for (feature_index, command) in commands {
             check_output(&device.info, *feature_index, command)?;
@@ -506,10 +511,23 @@ impl DeviceManager {
         let _ = self.stop(StopScope::default());
     }
 
-    /// Stops every output and waits (at most `limit`) until the stops have reached the
-    /// devices: for shutdown, so nothing is left running when the process exits.
-    pub async fn shutdown(&self, limit: std::time::Duration) {
+    /// Begins shutdown: from now on every output command is refused
+    /// ([`DeviceError::ShuttingDown`]), and every output stops. Stops and reads still work.
+    pub fn close(&self) {
+        self.state().closing = true;
         self.stop_all();
+    }
+
+    /// Whether shutdown has begun ([`DeviceManager::close`]).
+    pub fn is_closing(&self) -> bool {
+        self.state().closing
+    }
+
+    /// Refuses every output command from now on, stops every output, and waits (at most
+    /// `limit`) until the stops have reached the devices: for shutdown, so nothing is left
+    /// running when the process exits.
+    pub async fn shutdown(&self, limit: std::time::Duration) {
+        self.close();
         let backends: Vec<Arc<dyn DeviceBackend>> = self
             .state()
             .devices

@@ -16,7 +16,7 @@ use plugwire::devices::DeviceManager;
 use plugwire::devices::config::DeviceConfig;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::forward::accept_forwarders;
-use plugwire::server::{Server, ServerConfig, SessionConfig};
+use plugwire::server::{SHUTDOWN_DRAIN, Server, ServerConfig, SessionConfig};
 use tracing::{info, warn};
 
 use super::error::AnyError;
@@ -277,8 +277,13 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     shutdown_signal().await?;
     info!("stopping every device and closing sessions");
     server.shutdown().await;
-    for task in tasks {
-        let _ = task.await;
+    // Listeners and the REST API end with the server; one held open by a peer that never
+    // finishes its request is dropped once the drain time is up: the process always exits.
+    let aborts: Vec<_> = tasks.iter().map(|task| task.abort_handle()).collect();
+    let drained = futures::future::join_all(tasks);
+    if tokio::time::timeout(SHUTDOWN_DRAIN, drained).await.is_err() {
+        warn!("a listener did not close in time; dropping its connections");
+        aborts.iter().for_each(tokio::task::AbortHandle::abort);
     }
     info!("stopped");
     Ok(())

@@ -23,6 +23,12 @@ pub enum ApiError {
     /// No access token, or the wrong one, on a listener beyond loopback.
     #[error("wrong or missing access token")]
     Unauthorized,
+    /// `Host` names another server (a page on a domain re-resolved to this address).
+    #[error("this server does not answer to that Host")]
+    MisdirectedHost,
+    /// The request comes from another site's page.
+    #[error("requests from other sites are refused")]
+    ForeignOrigin,
 }
 
 impl ApiError {
@@ -39,6 +45,7 @@ impl ApiError {
                 | DeviceError::DurationOutOfRange { .. }
                 | DeviceError::InputCommandUnsupported { .. }
                 | DeviceError::FeatureWithoutDevice => StatusCode::BAD_REQUEST,
+                DeviceError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
                 DeviceError::Hardware { .. } | DeviceError::NotWritten { .. } => {
                     StatusCode::BAD_GATEWAY
                 }
@@ -47,6 +54,8 @@ impl ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
+            Self::ForeignOrigin => StatusCode::FORBIDDEN,
         }
     }
 }

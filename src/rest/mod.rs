@@ -7,18 +7,23 @@
 //!
 //! | route | what it does |
 //! |---|---|
-//! | `GET start-scanning`, `GET stop-scanning` | scan for devices |
+//! | `POST start-scanning`, `POST stop-scanning` | scan for devices |
 //! | `GET devices` | every device keyed by index: `index`, `name`, `display_name`, `features`, `levels` |
 //! | `GET devices/{i}`, `GET devices/{i}/features` | one device, its features |
 //! | `PUT devices/stop`, `PUT devices/{i}/stop` | stop every output (of every device, or of one) |
 //! | `PUT devices/{i}/outputs/{Type}/{level}` | that output on every feature that has it |
 //! | `PUT devices/{i}/features/{f}/outputs/{Type}/{level}` | one feature's output (`?duration=MS` for a move) |
-//! | `GET devices/{i}/inputs/{Type}`, `GET devices/{i}/features/{f}/inputs/{Type}` | read an input |
+//! | `POST devices/{i}/inputs/{Type}`, `POST devices/{i}/features/{f}/inputs/{Type}` | read an input |
 //! | `GET events` | server-sent events (see below) |
 //!
 //! Errors are `{"error": "...", "status": N}`: 404 for an unknown device, feature, output or
 //! input, 400 for a value outside the range or a path that does not parse, 401 for a missing
-//! token, 502 for a device that failed.
+//! token, 502 for a device that failed, 503 once the server is shutting down.
+//!
+//! A browser reaches loopback too, so every request must name this server in `Host`
+//! (`localhost` or an IP address, on this port: 421 otherwise) and must not come from another
+//! site's page (`Origin`, `Sec-Fetch-Site`: 403); nothing that acts on hardware is a `GET`, and
+//! no answer may be framed.
 //!
 //! Every output set through the API belongs to one REST session: it lasts until a client
 //! (any client) changes or stops it, `PUT devices/stop` or `PUT devices/{i}/stop`, or the
@@ -36,6 +41,7 @@
 mod auth;
 mod error;
 mod events;
+mod guard;
 mod level;
 mod page;
 mod routes;
@@ -45,7 +51,7 @@ mod view;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use plugwire_core::access::AccessToken;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
@@ -54,6 +60,7 @@ use tracing::{Instrument, info, info_span};
 pub use error::ApiError;
 
 use crate::server::Server;
+use guard::Addressed;
 use state::RestState;
 
 /// A REST API over a server's devices, ready to serve.
@@ -104,7 +111,8 @@ impl RestApi {
             shutdown: shutdown.clone(),
             readings,
         });
-        let router = router(state, self.access_token);
+        let port = listener.local_addr()?.port();
+        let router = router(state, self.access_token, Addressed { port });
         info!(parent: &span, "REST API serving");
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
@@ -118,11 +126,12 @@ impl RestApi {
     }
 }
 
-/// Every route, the page, and the token check when there is a token.
-fn router(state: Arc<RestState>, token: Option<AccessToken>) -> Router {
+/// Every route, the page, the token check when there is a token, and around all of it the
+/// guard against other sites' pages.
+fn router(state: Arc<RestState>, token: Option<AccessToken>, addressed: Addressed) -> Router {
     let api = Router::new()
-        .route("/start-scanning", get(routes::start_scanning))
-        .route("/stop-scanning", get(routes::stop_scanning))
+        .route("/start-scanning", post(routes::start_scanning))
+        .route("/stop-scanning", post(routes::stop_scanning))
         .route("/devices", get(routes::devices))
         .route("/devices/stop", put(routes::stop_all))
         .route("/devices/{i}", get(routes::device))
@@ -136,10 +145,11 @@ fn router(state: Arc<RestState>, token: Option<AccessToken>) -> Router {
             "/devices/{i}/features/{f}/outputs/{t}/{level}",
             put(routes::feature_output),
         )
-        .route("/devices/{i}/inputs/{t}", get(routes::device_input))
+        // Reads act on hardware: never a GET, which any page may cause with an <img>.
+        .route("/devices/{i}/inputs/{t}", post(routes::device_input))
         .route(
             "/devices/{i}/features/{f}/inputs/{t}",
-            get(routes::feature_input),
+            post(routes::feature_input),
         )
         .route("/events", get(events::events))
         .fallback(routes::not_found);
@@ -148,11 +158,15 @@ fn router(state: Arc<RestState>, token: Option<AccessToken>) -> Router {
         .nest("/api/v1", api)
         .fallback(routes::not_found)
         .with_state(state);
-    match token {
+    let router = match token {
         Some(token) => router.layer(axum::middleware::from_fn_with_state(
             Arc::new(token),
             auth::require_token,
         )),
         None => router,
-    }
+    };
+    router.layer(axum::middleware::from_fn_with_state(
+        addressed,
+        guard::guard,
+    ))
 }

@@ -28,6 +28,8 @@ pub use session::{PendingRead, Session, SessionConfig, Step};
 const MIN_REDIAL: Duration = Duration::from_millis(500);
 /// Longest wait before dialling out again.
 const MAX_REDIAL: Duration = Duration::from_secs(10);
+/// Longest shutdown waits for sessions and handshakes to end.
+pub const SHUTDOWN_DRAIN: Duration = Duration::from_secs(2);
 /// Longest shutdown waits for devices to take their final stops.
 const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
 /// Longest a refused connection may take to be told and closed.
@@ -282,12 +284,22 @@ impl Server {
         self.connections.clone().try_acquire_owned().ok()
     }
 
-    /// Stops every device, closes every session, and waits for them to finish.
+    /// Refuses every output command from then on, stops every device, closes every session
+    /// and waits for them to finish, at most [`SHUTDOWN_DRAIN`]: a session or handshake that
+    /// will not end is left behind (the caller exits anyway).
     pub async fn shutdown(&self) {
-        self.devices.stop_all();
+        self.devices.close();
         self.shutdown.cancel();
         self.tasks.close();
-        self.tasks.wait().await;
+        if tokio::time::timeout(SHUTDOWN_DRAIN, self.tasks.wait())
+            .await
+            .is_err()
+        {
+            warn!(
+                left = self.tasks.len(),
+                "sessions did not end in time; leaving them behind"
+            );
+        }
         // Sessions stop what they drove as they end; this catches anything left, and waits
         // until the stops have reached the devices.
         self.devices.shutdown(SHUTDOWN_FLUSH).await;
