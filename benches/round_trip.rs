@@ -34,7 +34,7 @@ fn server() -> Arc<Server> {
     Server::new(
         ServerConfig {
             session,
-            max_connections: 16,
+            ..ServerConfig::for_connections(16)
         },
         devices,
     )

@@ -190,6 +190,10 @@ async fn spawn_plugwire(dir: &Path, max_connections: usize) -> Result<Spawned, E
         .arg("--data-dir")
         .arg(dir)
         .arg("--max-connections")
+        .arg(max_connections.to_string())
+        // The crowd comes from one address, all at once: the per-source handshake bound that
+        // keeps a stranger's idle sockets from crowding others out would drop its own.
+        .arg("--max-handshakes-per-source")
         .arg(max_connections.to_string());
     // Measured at the default log level, as users run it; its log (three lines per session)
     // goes to a file rather than the terminal.

@@ -16,7 +16,7 @@ use plugwire::devices::DeviceManager;
 use plugwire::devices::config::DeviceConfig;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::forward::accept_forwarders;
-use plugwire::server::{SHUTDOWN_DRAIN, Server, ServerConfig, SessionConfig};
+use plugwire::server::{HandshakeLimits, SHUTDOWN_DRAIN, Server, ServerConfig, SessionConfig};
 use tracing::{info, warn};
 
 use super::error::AnyError;
@@ -125,12 +125,21 @@ pub(crate) struct ServeArgs {
     /// a QUIC keep-alive) before its session ends and its devices stop; 0 turns it off.
     #[arg(long, default_value_t = 15_000)]
     liveness_timeout: u64,
-    /// Milliseconds a new connection may take to send its handshake; 0 waits forever.
-    #[arg(long, default_value_t = 30_000)]
+    /// Milliseconds a new connection may take to send its Buttplug handshake
+    /// (RequestServerInfo) once its transport is up; 0 waits forever.
+    #[arg(long, default_value_t = 5_000)]
     handshake_timeout: u64,
     /// Most clients served at once (the open-file limit is raised to fit them).
     #[arg(long, default_value_t = 64)]
     max_connections: usize,
+    /// Transport handshakes (TLS, WebSocket upgrade, QUIC) each listener carries out at once;
+    /// past it the oldest is dropped [default: twice --max-connections].
+    #[arg(long)]
+    max_handshakes: Option<usize>,
+    /// Transport handshakes one address may have under way on a listener; past it that
+    /// address's oldest is dropped.
+    #[arg(long, default_value_t = plugwire::server::DEFAULT_HANDSHAKES_PER_SOURCE)]
+    max_handshakes_per_source: usize,
     /// Simulated devices to add (comma-separated: vibrator, stroker, rotator, or the device
     /// database's archetypes simulated-1vibe, simulated-2vibe, simulated-rotator,
     /// simulated-oscillator, simulated-stroker); each says what it is told in the log.
@@ -174,6 +183,9 @@ pub(crate) struct ServeArgs {
 
 /// Serves until Ctrl-C or SIGTERM, then stops every device and closes every session.
 pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
+    // Listening for the stop before anything is announced: a stop asked for during start-up
+    // is carried out, not met by the signal's default action.
+    let stop = shutdown_signal()?;
     super::open_files::fit_to_connections(args.max_connections);
     let (devices, device_config) = device_manager(&args)?;
     let server = Server::new(server_config(&args), devices);
@@ -274,7 +286,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         return Err("nothing to do: no listener and nothing to dial".into());
     }
 
-    shutdown_signal().await?;
+    stop.await?;
     info!("stopping every device and closing sessions");
     server.shutdown().await;
     // Listeners and the REST API end with the server; one held open by a peer that never
@@ -516,6 +528,12 @@ fn server_config(args: &ServeArgs) -> ServerConfig {
             ..SessionConfig::default()
         },
         max_connections: args.max_connections,
+        handshakes: HandshakeLimits {
+            per_listener: args
+                .max_handshakes
+                .unwrap_or(args.max_connections.saturating_mul(2)),
+            per_source: args.max_handshakes_per_source,
+        },
     }
 }
 
@@ -681,19 +699,23 @@ async fn start_device_websocket(
     )
 }
 
-/// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send).
-async fn shutdown_signal() -> std::io::Result<()> {
+/// Listens for Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send) from now on;
+/// the future completes when one arrives.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = std::io::Result<()>>> {
     #[cfg(unix)]
     {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result,
-            _ = terminate.recv() => Ok(()),
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => Ok(()),
+                _ = terminate.recv() => Ok(()),
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await
+        Ok(tokio::signal::ctrl_c())
     }
 }

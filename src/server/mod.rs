@@ -1,6 +1,7 @@
 //! The server: accepts sessions from any number of listeners and links at once, over one
 //! shared [`DeviceManager`].
 
+mod admission;
 mod connection;
 pub mod session;
 
@@ -22,7 +23,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{Instrument, debug, debug_span, info, warn};
 
-pub use session::{PendingRead, Session, SessionConfig, Step};
+pub use admission::HandshakeLimits;
+pub use session::{PendingRead, PendingWrite, Session, SessionConfig, Step};
+
+use admission::Handshakes;
 
 /// First wait before dialling out again.
 const MIN_REDIAL: Duration = Duration::from_millis(500);
@@ -42,23 +46,41 @@ pub struct ServerConfig {
     pub session: SessionConfig,
     /// Most sessions served at once; more are told so and closed.
     pub max_connections: usize,
+    /// Transport handshakes (TLS, the WebSocket upgrade, QUIC) each listener carries out at
+    /// once, in all and per source; past either, the oldest is dropped.
+    pub handshakes: HandshakeLimits,
+}
+
+impl ServerConfig {
+    /// The defaults for `max_connections` sessions: handshakes up to twice as many per
+    /// listener, [`DEFAULT_HANDSHAKES_PER_SOURCE`] from one address.
+    pub fn for_connections(max_connections: usize) -> Self {
+        Self {
+            session: SessionConfig::default(),
+            max_connections,
+            handshakes: HandshakeLimits {
+                per_listener: max_connections.saturating_mul(2),
+                per_source: DEFAULT_HANDSHAKES_PER_SOURCE,
+            },
+        }
+    }
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self {
-            session: SessionConfig::default(),
-            max_connections: 64,
-        }
+        Self::for_connections(64)
     }
 }
+
+/// Handshakes one address may have under way on a listener, by default.
+pub const DEFAULT_HANDSHAKES_PER_SOURCE: usize = 32;
 
 /// A Buttplug server: many concurrent sessions over one device manager.
 pub struct Server {
     devices: Arc<DeviceManager>,
     session_config: Arc<SessionConfig>,
     connections: Arc<Semaphore>,
-    handshakes: Arc<Semaphore>,
+    handshake_limits: HandshakeLimits,
     next_session: AtomicU64,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -71,9 +93,7 @@ impl Server {
             devices,
             session_config: Arc::new(config.session),
             connections: Arc::new(Semaphore::new(config.max_connections)),
-            handshakes: Arc::new(Semaphore::new(
-                config.max_connections.saturating_mul(2).max(1),
-            )),
+            handshake_limits: config.handshakes,
             next_session: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -190,6 +210,7 @@ impl Server {
     ) {
         let serializers = Arc::new(serializers);
         let shutdown = self.shutdown_token();
+        let handshakes = Arc::new(Handshakes::new(self.handshake_limits));
         info!(address = %listener.describe(), "listening for clients");
         loop {
             let accepted = tokio::select! {
@@ -212,19 +233,17 @@ impl Server {
                     }
                 }
             };
-            // Handshakes in progress are bounded too, so a flood of half-open connections
-            // cannot hold unbounded sockets and tasks.
-            let Ok(handshaking) = self.handshakes.clone().try_acquire_owned() else {
-                warn!(%peer, "too many connections mid-handshake; dropping this one");
-                continue;
-            };
+            // Handshakes under way are bounded per listener and per source; a newcomer
+            // pushes out the oldest, so idle sockets cannot keep prompt clients out.
+            let ticket = handshakes.begin(admission::source_of(&peer));
             let server = self.clone();
             let serializer = serializers.for_connection();
             let span = debug_span!("handshake", %peer);
-            self.tasks.spawn(
+            let ending = handshakes.clone();
+            let task = self.tasks.spawn(
                 async move {
                     let pending = pending.await;
-                    drop(handshaking);
+                    ending.end(ticket);
                     match pending {
                         Ok(transport) => server.serve_transport(transport, serializer, &peer),
                         Err(error) => debug!(%peer, %error, "transport handshake failed"),
@@ -232,6 +251,7 @@ impl Server {
                 }
                 .instrument(span),
             );
+            handshakes.running(ticket, task.abort_handle());
         }
     }
 

@@ -49,7 +49,7 @@ impl Default for SessionConfig {
         Self {
             server_name: "plugwire".to_owned(),
             max_ping_time: Duration::ZERO,
-            handshake_timeout: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(5),
             input_timeout: Duration::from_secs(10),
             max_pending_reads: 16,
             max_pending_writes: 256,
@@ -871,7 +871,7 @@ mod tests {
                 SpecVersion::V4,
                 0,
                 ErrorCode::Handshake,
-                "no RequestServerInfo within 30000 ms of connecting"
+                "no RequestServerInfo within 5000 ms of connecting"
             )]
         );
     }

@@ -82,7 +82,7 @@ impl TestServer {
         let server = Server::new(
             ServerConfig {
                 session,
-                max_connections,
+                ..ServerConfig::for_connections(max_connections)
             },
             devices,
         );

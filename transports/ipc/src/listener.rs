@@ -8,7 +8,7 @@ use interprocess::local_socket::tokio::{Listener as SocketListener, Stream};
 use interprocess::local_socket::traits::tokio::{Listener as _, Stream as _};
 use plugwire_core::framing::LengthDelimited;
 use plugwire_core::{Listener, TransportError};
-use tracing::info;
+use tracing::{debug, info};
 
 use crate::{IpcName, IpcOptions, IpcTransport};
 
@@ -159,10 +159,18 @@ impl Listener for IpcListener {
     type Pending = Ready<Result<IpcTransport, TransportError>>;
 
     async fn accept(&self) -> Result<(Self::Pending, String), TransportError> {
-        let stream = self.listener.accept().await.map_err(TransportError::io)?;
-        if matches!(self.name, IpcName::Namespaced(_)) {
-            same_user(&stream)?;
-        }
+        let stream = loop {
+            let stream = self.listener.accept().await.map_err(TransportError::io)?;
+            if !matches!(self.name, IpcName::Namespaced(_)) {
+                break stream;
+            }
+            // Another user's process is turned away here, at once: refusals are not accept
+            // failures, so no backoff delays the next (legitimate) peer.
+            match same_user(&stream) {
+                Ok(()) => break stream,
+                Err(refusal) => debug!(%refusal, "refused a local-socket peer"),
+            }
+        };
         let transport = LengthDelimited::new(stream, self.options.max_frame)
             .with_heartbeat(self.options.liveness_timeout);
         Ok((

@@ -62,6 +62,10 @@ pub struct QuicOptions {
     /// connection tables at the largest size a crowd made them (about 0.9 KB per connection),
     /// and a fresh endpoint starts small. Zero keeps one endpoint for the listener's life.
     pub renew_endpoint_after: usize,
+    /// With this many handshakes already under way, a listener answers a new connection from
+    /// an address that has not proved it receives there with a Retry (a round trip with a
+    /// token): replayed or spoofed Initial packets then cost it nothing. Zero retries always.
+    pub retry_above: usize,
     /// Most bytes the peer may send ahead of what this side has read (QUIC flow control):
     /// what one connection can make this side hold while its session is busy. Larger lets a
     /// session move more over a long, fast path; quinn's own default is 1.25 MB.
@@ -80,6 +84,7 @@ impl Default for QuicOptions {
             handshake_timeout: Duration::from_secs(10),
             access_token: None,
             renew_endpoint_after: 1_000,
+            retry_above: 16,
             // A full batch of replies (64 device lists) fits many times over.
             receive_window: 256 * 1024,
             send_window: 1024 * 1024,

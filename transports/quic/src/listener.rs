@@ -34,6 +34,8 @@ pub struct QuicListener {
     runtime: Arc<dyn quinn::Runtime>,
     /// Connections accepted on the current endpoint.
     accepted: AtomicUsize,
+    /// Handshakes under way (see [`QuicOptions::retry_above`]).
+    underway: Arc<AtomicUsize>,
     /// How many times the endpoint was renewed.
     renewals: AtomicU64,
     local_addr: SocketAddr,
@@ -75,6 +77,7 @@ impl QuicListener {
             server_config: Arc::new(server_config),
             runtime,
             accepted: AtomicUsize::new(0),
+            underway: Arc::new(AtomicUsize::new(0)),
             renewals: AtomicU64::new(0),
             local_addr,
             fingerprint: identity.fingerprint(),
@@ -147,6 +150,22 @@ fn new_endpoint(
 const NOT_PLUGWIRE: u32 = 1;
 const WRONG_TOKEN: u32 = 2;
 
+/// One handshake counted as under way until dropped.
+struct Underway(Arc<AtomicUsize>);
+
+impl Underway {
+    fn count(underway: &Arc<AtomicUsize>) -> Self {
+        underway.fetch_add(1, Ordering::Relaxed);
+        Self(underway.clone())
+    }
+}
+
+impl Drop for Underway {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Completes an accepted connection: the QUIC handshake, then the session stream and its
 /// preamble, all within the handshake timeout.
 async fn complete(
@@ -216,9 +235,29 @@ impl Listener for QuicListener {
                 incoming = endpoint.accept() => incoming.ok_or(TransportError::Closed)?,
                 () = tokio::time::sleep(RENEW_CHECK) => continue,
             };
+            if self.underway.load(Ordering::Relaxed) >= self.options.retry_above
+                && !incoming.remote_address_validated()
+                && incoming.may_retry()
+            {
+                // Busy: the peer must show it receives at its address before it costs more.
+                if let Err(error) = incoming.retry() {
+                    error.into_incoming().ignore();
+                }
+                continue;
+            }
             self.accepted.fetch_add(1, Ordering::Relaxed);
             let peer = format!("quic {}", incoming.remote_address());
-            return Ok((complete(incoming, self.options.clone()).boxed(), peer));
+            let underway = Underway::count(&self.underway);
+            let completing = complete(incoming, self.options.clone());
+            return Ok((
+                async move {
+                    let completed = completing.await;
+                    drop(underway);
+                    completed
+                }
+                .boxed(),
+                peer,
+            ));
         }
     }
 

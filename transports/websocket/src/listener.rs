@@ -146,7 +146,7 @@ impl PendingWebSocket {
                 .await
                 .map_err(std::io::Error::other)
         };
-        let socket = tokio::time::timeout(self.options.handshake_timeout, upgrade)
+        let socket = tokio::time::timeout(self.options.upgrade_timeout, upgrade)
             .await
             .map_err(|e| TransportError::Connect {
                 peer: peer.clone(),

@@ -21,8 +21,11 @@ const WRITE_BUFFER_SIZE: usize = 64 * 1024;
 pub struct WebSocketOptions {
     /// Largest message accepted, in bytes; a larger one gets Close 1009.
     pub max_message_size: usize,
-    /// How long the opening HTTP upgrade may take.
+    /// How long a dialler's opening handshake (TCP, TLS, HTTP upgrade) may take.
     pub handshake_timeout: Duration,
+    /// How long a listener waits for an accepted connection's TLS handshake and complete
+    /// upgrade request: short, so sockets that send nothing hold no room for long.
+    pub upgrade_timeout: Duration,
     /// How long the peer may be silent (no message, no answer to a ping) before the connection
     /// counts as dead; after half of it a WebSocket Ping is sent, which every WebSocket peer
     /// (browsers, the published clients) answers by itself. Zero turns it off.
@@ -37,6 +40,7 @@ impl Default for WebSocketOptions {
         Self {
             max_message_size: 1024 * 1024,
             handshake_timeout: Duration::from_secs(10),
+            upgrade_timeout: Duration::from_secs(2),
             liveness_timeout: Duration::from_secs(15),
             access_token: None,
         }
