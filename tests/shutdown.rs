@@ -1,7 +1,13 @@
 //! `plugwire serve` stopped by SIGTERM always exits, and promptly, even with a peer that never
 //! finishes its REST request: a service manager's stop must not hang on a stranger.
 
-#![cfg(all(unix, feature = "cli", feature = "rest", feature = "websocket", feature = "json"))]
+#![cfg(all(
+    unix,
+    feature = "cli",
+    feature = "rest",
+    feature = "websocket",
+    feature = "json"
+))]
 
 mod common;
 #[path = "common/serve_process.rs"]

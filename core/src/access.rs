@@ -56,6 +56,39 @@ impl AccessToken {
     }
 }
 
+/// `url` fit for a log line or an error message: the access token it carries, as `?token=` or
+/// as a WebSocket URL's path, replaced by `<redacted>`.
+pub fn redacted(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut rest = url;
+    if let Some(scheme) = ["ws://", "wss://"].iter().find(|s| url.starts_with(**s)) {
+        let after = &url[scheme.len()..];
+        let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        out.push_str(&url[..scheme.len() + authority_end]);
+        rest = &after[authority_end..];
+        if let Some(path) = rest.strip_prefix('/') {
+            let path_end = path.find(['?', '#']).unwrap_or(path.len());
+            if path_end > 0 {
+                out.push_str("/<redacted>");
+                rest = &path[path_end..];
+            }
+        }
+    }
+    while let Some(at) = rest.find("token=") {
+        let value = at + "token=".len();
+        // Only a query parameter named exactly `token`.
+        let named = at == 0 || rest[..at].ends_with(['?', '&']);
+        out.push_str(&rest[..value]);
+        rest = &rest[value..];
+        if named {
+            out.push_str("<redacted>");
+            rest = &rest[rest.find(['&', '#']).unwrap_or(rest.len())..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never in logs.
@@ -77,5 +110,29 @@ mod tests {
         assert_eq!(AccessToken::new("short"), Err(InvalidToken));
         assert_eq!(AccessToken::new("with a space in it!!"), Err(InvalidToken));
         assert_eq!(format!("{token:?}"), "AccessToken(..)");
+    }
+
+    #[test]
+    fn urls_lose_their_tokens() {
+        let cases = [
+            (
+                "quic://127.0.0.1:1?fingerprint=ab&token=s3cret-s3cret-s3cret",
+                "quic://127.0.0.1:1?fingerprint=ab&token=<redacted>",
+            ),
+            (
+                "ws://10.0.0.2:12345/s3cret-s3cret-s3cret?format=json",
+                "ws://10.0.0.2:12345/<redacted>?format=json",
+            ),
+            (
+                "wss://host:1?token=s3cret-s3cret-s3cret&trust=pin",
+                "wss://host:1?token=<redacted>&trust=pin",
+            ),
+            ("ws://127.0.0.1:12345", "ws://127.0.0.1:12345"),
+            ("ws://127.0.0.1:12345/", "ws://127.0.0.1:12345/"),
+            ("ipc://plugwire?mytoken=kept", "ipc://plugwire?mytoken=kept"),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(redacted(url), expected, "{url}");
+        }
     }
 }

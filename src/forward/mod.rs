@@ -84,7 +84,7 @@ impl Forwarders {
         serializers: F,
         shutdown: CancellationToken,
     ) {
-        info!(address = %listener.describe(), "listening for device forwarders");
+        info!(address = %plugwire_core::access::redacted(&listener.describe()), "listening for device forwarders");
         loop {
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,

@@ -12,6 +12,7 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use plugwire_core::access::redacted;
 use plugwire_core::connector::{InProcessAcceptor, InProcessServerEnd};
 use plugwire_core::link::{FramedLink, Link};
 use plugwire_core::message::{AnyClientMessage, VersionedServerMessage};
@@ -211,7 +212,7 @@ impl Server {
         let serializers = Arc::new(serializers);
         let shutdown = self.shutdown_token();
         let handshakes = Arc::new(Handshakes::new(self.handshake_limits));
-        info!(address = %listener.describe(), "listening for clients");
+        info!(address = %redacted(&listener.describe()), "listening for clients");
         loop {
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
@@ -266,7 +267,8 @@ impl Server {
     ) {
         let shutdown = self.shutdown_token();
         let mut backoff = MIN_REDIAL;
-        let target = establish.describe();
+        // Only for the log: the URL may carry the access token.
+        let target = redacted(&establish.describe());
         loop {
             let dialled = tokio::select! {
                 dialled = establish.establish() => dialled,

@@ -78,7 +78,7 @@ impl Establish for WebSocketDialer {
 
     async fn establish(&mut self) -> Result<WebSocketTransport, TransportError> {
         let connect_error = |e: Box<dyn std::error::Error + Send + Sync>| TransportError::Connect {
-            peer: self.url.clone(),
+            peer: plugwire_core::access::redacted(&self.url),
             source: e,
         };
         let tls = match &self.trust {
