@@ -334,6 +334,10 @@ impl<D: DeviceDriver> Worker<D> {
                 waiters.push(value.waiters);
             }
         }
+        if changed.is_empty() && halts.is_empty() {
+            // Nothing went out: the pacing and the keep-alive still count from the last write.
+            return Written::Done;
+        }
         let written = if changed.is_empty() {
             Written::Done
         } else {
@@ -515,6 +519,41 @@ mod tests {
             let (at, again) = seen.recv().await.expect("a keep-alive");
             assert_eq!(again, first);
             assert_eq!(at - first_at, every * n);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_same_value_again_and_again_does_not_hold_the_keepalive_back() {
+        let (applied, mut seen) = mpsc::unbounded_channel();
+        let every = Duration::from_millis(300);
+        let recorder = Recorder {
+            keepalive: Some(every),
+            ..Recorder::new(applied)
+        };
+        let task = DeviceTask::start(recorder, Duration::from_millis(50));
+        task.set(0, vibrate(7));
+        let (first_at, _) = seen.recv().await.expect("the command");
+        // A client repeating itself every 10 ms: nothing new to write, and the device must
+        // still hear from us on time.
+        let flood = async {
+            loop {
+                task.set(0, vibrate(7));
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        let keepalives = async {
+            for n in 1..=3 {
+                let (at, again) = seen.recv().await.expect("a keep-alive");
+                assert_eq!(again, vec![(0, vibrate(7))]);
+                assert!(
+                    at - first_at <= every * n + Duration::from_millis(10),
+                    "{n}"
+                );
+            }
+        };
+        tokio::select! {
+            () = flood => unreachable!("the flood never ends"),
+            () = keepalives => {}
         }
     }
 
