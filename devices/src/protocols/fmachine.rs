@@ -6,38 +6,45 @@
 //!
 //! The machine tells nothing back, so its state is tracked here. On connection (after
 //! subscribing to rx, whose notifications are not needed) it is pressed slower 55 times,
-//! 60 ms apart, so it is surely at its slowest. Then, every 200 ms until the machine runs as
-//! asked (the scheduler's keep-alive drives both): it is switched on or off if it must be,
-//! and its speed (oscillate, 0–28) taken one step towards the one asked for; the step between
-//! 0 and 1 is the switching itself.
+//! 60 ms apart, so it is surely at its slowest; this is part of identification, so the device
+//! is listed (and can be commanded) only once it is done. Then one step at a time until the
+//! machine runs as asked: it is switched on or off if it must be, and its speed (oscillate,
+//! 0–28) taken one step towards the one asked for; the step between 0 and 1 is the switching
+//! itself. The machine registers one step per 200 ms, so steps are never closer together
+//! than that (the last settling press included): a command takes a step at once when the
+//! last one is that old, and the scheduler's keep-alive takes the rest, 200 ms apart. The
+//! registry's message gap for the protocol is 200 ms too, so commands arriving faster are
+//! folded together rather than turned away.
 
 use std::time::Duration;
 
 use plugwire_core::message::OutputCommand;
+use tokio::time::Instant;
 
-use crate::hardware::{Endpoint, HardwareWrite};
-use crate::protocol::{Identification, OutputState, Protocol};
+use crate::hardware::{Endpoint, Hardware, HardwareWrite};
+use crate::protocol::{Identified, OutputState, Protocol};
 
 /// The buttons, and what releases them.
-const ON_OFF: u8 = 0x01;
+pub(super) const ON_OFF: u8 = 0x01;
 const ON_OFF_RELEASE: u8 = 0x02;
-const SPEED_RELEASE: u8 = 0x03;
-const FASTER: u8 = 0x05;
-const SLOWER: u8 = 0x06;
+pub(super) const SPEED_RELEASE: u8 = 0x03;
+pub(super) const FASTER: u8 = 0x05;
+pub(super) const SLOWER: u8 = 0x06;
 /// How many presses of slower take the machine from any speed to its slowest.
-const PRESSES_TO_SLOWEST: u8 = 55;
+pub(super) const PRESSES_TO_SLOWEST: u8 = 55;
 /// How far apart those presses are.
-const SETTLING_STEP: Duration = Duration::from_millis(60);
-/// How far apart the steps towards the asked speed are.
-const STEP: Duration = Duration::from_millis(200);
+pub(super) const SETTLING_STEP: Duration = Duration::from_millis(60);
+/// The least time between two steps towards the asked speed: the machine registers no more
+/// than one step per 200 ms.
+pub(super) const STEP: Duration = Duration::from_millis(200);
 
 /// The protocol for any `fmachine` device.
 pub(super) fn protocol(_device_name: &str) -> Option<Box<dyn Protocol>> {
     Some(Box::new(FMachine {
-        settling_presses_left: PRESSES_TO_SLOWEST,
         running: false,
         speed: 0,
         target: 0,
+        last_press: None,
     }))
 }
 
@@ -69,21 +76,17 @@ fn press(code: u8, release: u8) -> [HardwareWrite; 2] {
 
 #[derive(Debug)]
 struct FMachine {
-    /// Presses of slower still to make before the machine's speed is known.
-    settling_presses_left: u8,
     /// Whether the machine is switched on.
     running: bool,
     /// The speed it is at.
     speed: u8,
     /// The speed asked for (0: off).
     target: u8,
+    /// When a button was last pressed (the settling presses included).
+    last_press: Option<Instant>,
 }
 
 impl FMachine {
-    fn settled(&self) -> bool {
-        self.settling_presses_left == 0
-    }
-
     fn must_switch(&self) -> bool {
         self.running == (self.target == 0)
     }
@@ -92,8 +95,18 @@ impl FMachine {
         !self.must_switch() && self.speed == self.target
     }
 
-    /// One step towards what was asked: switching on or off, and one speed step.
+    /// Whether a step may be taken now: the last press is at least [`STEP`] old.
+    fn may_step(&self) -> bool {
+        self.last_press.is_none_or(|at| at.elapsed() >= STEP)
+    }
+
+    /// One step towards what was asked, if one is due and allowed yet: switching on or off,
+    /// and one speed step.
     fn step(&mut self) -> Vec<HardwareWrite> {
+        if self.at_target() || !self.may_step() {
+            return Vec::new();
+        }
+        self.last_press = Some(Instant::now());
         let mut writes = Vec::new();
         if self.must_switch() {
             writes.extend(press(ON_OFF, ON_OFF_RELEASE));
@@ -117,8 +130,23 @@ impl FMachine {
 }
 
 impl Protocol for FMachine {
-    fn identification(&self) -> Identification {
-        Identification::Subscribe(Endpoint::Rx)
+    fn identify<'a>(
+        &'a mut self,
+        hardware: &'a dyn Hardware,
+    ) -> Identified<'a> {
+        Box::pin(async move {
+            hardware.subscribe(Endpoint::Rx).await?;
+            // Settled before it is listed: commands while it settles would be steps from a
+            // speed not yet known.
+            for _ in 0..PRESSES_TO_SLOWEST {
+                for write in press(SLOWER, SPEED_RELEASE) {
+                    hardware.write(write).await?;
+                }
+                self.last_press = Some(Instant::now());
+                tokio::time::sleep(SETTLING_STEP).await;
+            }
+            Ok(None)
+        })
     }
 
     fn writes(
@@ -132,29 +160,16 @@ impl Protocol for FMachine {
                 self.target = u8::try_from(speed.value.clamp(0, 255)).unwrap_or(0);
             }
         }
-        if self.settled() {
-            self.step()
-        } else {
-            Vec::new()
-        }
+        // Too soon after the last press, the keep-alive takes the step instead.
+        self.step()
     }
 
     fn keepalive(&self) -> Option<Duration> {
-        if !self.settled() {
-            Some(SETTLING_STEP)
-        } else if self.at_target() {
-            None
-        } else {
-            Some(STEP)
-        }
+        // Due STEP after the last write, which was no sooner than the last press.
+        (!self.at_target()).then_some(STEP)
     }
 
     fn keepalive_writes(&mut self, _state: &OutputState) -> Vec<HardwareWrite> {
-        if self.settled() {
-            self.step()
-        } else {
-            self.settling_presses_left -= 1;
-            press(SLOWER, SPEED_RELEASE).into()
-        }
+        self.step()
     }
 }

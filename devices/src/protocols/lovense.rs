@@ -7,7 +7,7 @@
 //! | one output (Lush, Hush, Sex Machine, ...) | `Vibrate:N;` |
 //! | two outputs (Edge, Dolce, Gravity, Spinel, ...) | `Vibrate1:N;`, `Vibrate2:N;` (oscillation too) |
 //! | three or more (Flexer FW3, Lapis) | `Mply:a:b:c;`, every output's current value |
-//! | vibrator + rotator (Nora, Velvo, Ridge) | `Vibrate:N;`, `Rotate:N;` after `RotateChange;` when the direction flips (a stop returns it to clockwise) |
+//! | vibrator + rotator (Nora, Velvo, Ridge) | `Vibrate:N;`, `Rotate:N;` after `RotateChange;` when the direction flips (a toggle: the toy keeps its direction through a stop) |
 //! | vibrator + air pump (Max) | `Vibrate:N;`, `Air:Level:N;` |
 //! | strokers (Solace `H`, Solace Pro `BA`) | `Mply:speed:20;` (`Mply:0:0;` to stop the Solace), moves as `FSetSite:P;` every 100 ms |
 //!
@@ -72,7 +72,9 @@ struct Lovense {
     shape: Shape,
     /// The model's outputs, in feature order.
     layout: Vec<(u32, OutputType)>,
-    /// The rotator turns clockwise (it starts so: Lovense cannot report it).
+    /// The direction the rotator is set to turn (it starts clockwise: Lovense cannot report
+    /// it). `RotateChange;` toggles it, and nothing else changes it: a zero speed stops the
+    /// rotator but leaves it set to turn the same way once it starts again.
     clockwise: bool,
     /// The direction the last writes will leave it in, kept once they are written.
     pending_clockwise: Option<bool>,
@@ -123,13 +125,13 @@ pub fn battery_level(reply: &str) -> Option<i32> {
 }
 
 impl Lovense {
+    /// `Rotate:N;`, after `RotateChange;` when the toy is set to turn the other way. A zero
+    /// speed has no direction: it neither toggles nor forgets the one the toy holds, so
+    /// counter-clockwise, zero, clockwise toggles back (as buttplug-rs 12 does; its older Nora
+    /// case, which expects the toy back at clockwise after a stop, no longer holds).
     fn rotate(&mut self, value: i32, writes: &mut Vec<HardwareWrite>) {
         let current = self.pending_clockwise.unwrap_or(self.clockwise);
-        if value == 0 {
-            // Stopped, the rotator starts again in its power-on direction (as Buttplug's own
-            // Nora case has it: a turn the other way after a stop takes a RotateChange again).
-            self.pending_clockwise = Some(true);
-        } else if (value > 0) != current {
+        if value != 0 && (value > 0) != current {
             self.pending_clockwise = Some(value > 0);
             writes.push(text("RotateChange;"));
         }

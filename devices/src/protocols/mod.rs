@@ -83,7 +83,7 @@ registry! {
     feelingso "feelingso";
     fleshy_thrust "fleshy-thrust";
     fluffer "fluffer";
-    fmachine "fmachine";
+    fmachine "fmachine".message_gap_ms(200);
     foreo "foreo";
     fox "fox";
     fredorch "fredorch";

@@ -7,7 +7,8 @@
 //!
 //! The motors stop unless they hear their speeds again within about a tenth of a second, so
 //! the packet is repeated every 93 ms the device hears nothing (the scheduler's keep-alive),
-//! from the moment it is connected: all zeros until the first command.
+//! from the moment it is connected: initialisation ends with the all-zeros packet, written at
+//! once, and that is what is repeated until the first command.
 
 use std::time::Duration;
 
@@ -64,7 +65,12 @@ impl Protocol for MysteryVibe {
     }
 
     fn initialize(&mut self) -> Vec<HardwareWrite> {
-        vec![HardwareWrite::new(Endpoint::TxMode, self.mode, true)]
+        // The stop packet at once, not a keep-alive later: the motors must hear their speeds
+        // from the start.
+        vec![
+            HardwareWrite::new(Endpoint::TxMode, self.mode, true),
+            self.packet(&OutputState::new()),
+        ]
     }
 
     fn writes(

@@ -92,6 +92,28 @@ pub(crate) fn output_layout(features: &[DeviceFeature]) -> Vec<(u32, OutputType)
         .collect()
 }
 
+/// Every feature stopped, for its first output that has an "off" (positions have none), as
+/// the changes that stop the whole device and the state they leave: what a protocol whose
+/// device must hear from us from the moment it is connected writes then, so its keep-alive
+/// has a stop to repeat until the first command.
+pub(crate) fn stopped(features: &[DeviceFeature]) -> (Vec<(u32, OutputCommand)>, OutputState) {
+    let stops: Vec<(u32, OutputCommand)> = features
+        .iter()
+        .filter_map(|feature| {
+            OutputType::ALL
+                .into_iter()
+                .filter(|t| feature.output.contains_key(t))
+                .find_map(OutputType::stop_command)
+                .map(|stop| (feature.feature_index, stop))
+        })
+        .collect();
+    let state = stops
+        .iter()
+        .map(|&(feature, stop)| ((feature, stop.output_type()), stop))
+        .collect();
+    (stops, state)
+}
+
 /// How many vibrators a model has.
 pub(crate) fn vibrator_count(features: &[DeviceFeature]) -> usize {
     output_layout(features)

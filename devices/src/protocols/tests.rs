@@ -1034,3 +1034,113 @@ async fn monsterpub_writes_where_the_device_has_an_endpoint_for_it() {
         HardwareWrite::new(Endpoint::Generic(0), [3, 0, 40, 0], false)
     );
 }
+
+/// Protocols whose timing on a real clock is the point: what a device-test case cannot say.
+mod timing {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use plugwire_core::message::{OutputCommand, OutputType};
+    use tokio::time::Instant;
+
+    use super::super::{fmachine, umove};
+    use crate::config::DeviceConfig;
+    use crate::recording::RecordingHardware;
+    use crate::{DeviceManager, attach};
+
+    #[tokio::test(start_paused = true)]
+    async fn listed_only_once_settled_and_never_pressed_faster_than_every_200_ms() {
+        let manager = Arc::new(DeviceManager::new());
+        let hardware = Arc::new(RecordingHardware::new("FM-T"));
+        let connected = Instant::now();
+        let index = attach(
+            &manager,
+            &DeviceConfig::builtin(),
+            "fmachine",
+            hardware.clone(),
+        )
+        .await
+        .expect("attach");
+        // Every settling press (and its release) was made before the device was listed.
+        let settling = hardware.writes();
+        assert_eq!(
+            settling.len(),
+            2 * usize::from(fmachine::PRESSES_TO_SLOWEST)
+        );
+        assert!(
+            settling
+                .iter()
+                .all(|w| [fmachine::SLOWER, fmachine::SPEED_RELEASE].contains(&w.write.data[0]))
+        );
+        assert!(
+            Instant::now() - connected
+                >= fmachine::SETTLING_STEP * u32::from(fmachine::PRESSES_TO_SLOWEST - 1)
+        );
+
+        // A flood of commands, a new speed every 10 ms for three seconds.
+        for n in 0..300 {
+            let speed = 5 + (n % 7);
+            manager
+                .set_output(
+                    1,
+                    index,
+                    0,
+                    OutputCommand::new(OutputType::Oscillate, speed),
+                )
+                .expect("valid");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let presses: Vec<Instant> = hardware
+            .writes()
+            .iter()
+            .filter(|w| {
+                [fmachine::ON_OFF, fmachine::FASTER, fmachine::SLOWER].contains(&w.write.data[0])
+            })
+            .map(|w| w.at)
+            .collect();
+        let mut steps = presses.clone();
+        steps.dedup();
+        // The machine was driven, one step (a switch and a speed press at most) at a time...
+        assert!(
+            steps.len() > usize::from(fmachine::PRESSES_TO_SLOWEST) + 5,
+            "{steps:?}"
+        );
+        // ...and no step came sooner than 200 ms after the press before it, the last settling
+        // press included.
+        for pair in steps[usize::from(fmachine::PRESSES_TO_SLOWEST) - 1..].windows(2) {
+            assert!(
+                pair[1] - pair[0] >= fmachine::STEP,
+                "{:?}",
+                pair[1] - pair[0]
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_mira_hears_its_last_stop_packet_every_half_second_from_the_start() {
+        let manager = Arc::new(DeviceManager::new());
+        let hardware = Arc::new(RecordingHardware::new("UMMiB042"));
+        attach(
+            &manager,
+            &DeviceConfig::builtin(),
+            "umove",
+            hardware.clone(),
+        )
+        .await
+        .expect("attach");
+        let connected = Instant::now();
+        let stopped = [
+            0x5a, 0xa5, 0x55, 0x00, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        let heat_off = [
+            0x5a, 0xa5, 0x55, 0x06, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff,
+        ];
+        let writes = hardware.wait_for(|w| w.len() >= 4).await;
+        assert_eq!(writes[0].write.data, stopped);
+        // Both stops at once, then the last of them again every 500 ms.
+        for (n, write) in (0u32..).zip(&writes[1..]) {
+            assert_eq!(write.write.data, heat_off);
+            assert_eq!(write.at - connected, umove::REPEAT_EVERY * n);
+        }
+    }
+}

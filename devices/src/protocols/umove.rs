@@ -10,13 +10,18 @@
 //! 50 ms (the scheduler's keep-alive), as many as the duration holds tenths of a second (at
 //! least one). While it moves the steps carry the vibration; otherwise a change of
 //! vibration is its own packet. The device wants to hear from us every half second: the last
-//! packet is sent again, starting from the stop packet sent on connection.
+//! packet is sent again, from the moment it is connected. On connection each output that
+//! stops is stopped at once, in feature order (a vibrator's state packet, then a heater's
+//! `LEVEL` 0 packet), so on a Mira the heat-0 packet is what is repeated until the first
+//! command; a model with only a stroker (the Vero, the Nexo) has nothing to stop, and nothing
+//! is written or repeated before its first command.
 
 use std::time::Duration;
 
 use plugwire_core::message::OutputCommand;
 
-use super::packet::{byte, tx};
+use super::packet::{byte, stopped, tx};
+use crate::config::DeviceDefinition;
 use crate::hardware::HardwareWrite;
 use crate::protocol::{Identification, OutputState, Protocol};
 
@@ -25,7 +30,7 @@ const STEP_EVERY: Duration = Duration::from_millis(50);
 /// How long a step's share of a move's duration is, in ms.
 const STEP_SHARE_MS: u32 = 100;
 /// How long the device goes without a packet before it needs the last one again.
-const REPEAT_EVERY: Duration = Duration::from_millis(500);
+pub(super) const REPEAT_EVERY: Duration = Duration::from_millis(500);
 
 /// The protocol for any `umove` device.
 pub(super) fn protocol(device_name: &str) -> Option<Box<dyn Protocol>> {
@@ -50,6 +55,8 @@ struct Umove {
     step: i64,
     /// The last packet written, repeated as the keep-alive.
     last: Option<HardwareWrite>,
+    /// The changes and the state that stop the device: written on connection.
+    stopped: (Vec<(u32, OutputCommand)>, OutputState),
 }
 
 impl Umove {
@@ -112,9 +119,14 @@ impl Protocol for Umove {
         Identification::Fixed(self.model.clone())
     }
 
+    fn configure(&mut self, model: &DeviceDefinition) {
+        self.stopped = stopped(&model.features);
+    }
+
     fn initialize(&mut self) -> Vec<HardwareWrite> {
-        // Stopped, and something to repeat from the start.
-        self.state_packet()
+        // Stopped, and something to repeat from the start: the last stop packet.
+        let (stops, state) = std::mem::take(&mut self.stopped);
+        self.writes(&stops, &state)
     }
 
     fn writes(
