@@ -28,6 +28,10 @@
 //!   (when a model has none it takes the defaults') with `index` (gaps allowed; it is the
 //!   feature index clients see), `description`, `id`, `output`, `input` and
 //!   `feature_settings.alt_protocol_index` (read; the protocols that use it read it).
+//! - An output's `value` and `duration` ranges are listed to clients as Buttplug lists them
+//!   ([`listed_range`]): from 0 to the range's end, or from minus the end when the range
+//!   reaches below 0; a client's value reaches the protocol unchanged. umove's heat, `[37, 42]`
+//!   here, is listed `[0, 42]`, and a client's 21 is the protocol's 21.
 //! - `user_configs.protocols`: more `communication` entries and more models for a protocol.
 //! - `user_configs.devices`: per device (by address and protocol): `deny` (never connect),
 //!   `allow` (once any device is allowed, only allowed devices connect), `display_name`,
@@ -45,7 +49,7 @@ mod file;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use plugwire_core::message::{
@@ -357,6 +361,31 @@ impl DeviceConfig {
         })
     }
 
+    /// Every endpoint `protocol`'s configuration names (the endpoints of its Bluetooth LE
+    /// entries' services), and `tx` and `rx`: what a device of that protocol offers when it
+    /// carries every endpoint over one link, as a device WebSocket connection does. Empty for
+    /// a protocol the configuration does not know.
+    pub fn protocol_endpoints(&self, protocol: &str) -> BTreeSet<Endpoint> {
+        let Some(definition) = self.protocols.get(protocol) else {
+            return BTreeSet::new();
+        };
+        let named = definition
+            .communication
+            .iter()
+            .filter_map(|c| match c {
+                CommunicationEntry::Btle(btle) => Some(btle),
+                _ => None,
+            })
+            .flat_map(|btle| btle.services.values())
+            .flat_map(|endpoints| endpoints.keys())
+            // Every name was checked when the file was read.
+            .filter_map(|name| name.parse::<Endpoint>().ok());
+        [Endpoint::Tx, Endpoint::Rx]
+            .into_iter()
+            .chain(named)
+            .collect()
+    }
+
     /// Whether a device at `address` may be connected: not denied, and allowed when any device
     /// is on the allow list.
     pub fn is_allowed(&self, address: &str) -> bool {
@@ -488,10 +517,11 @@ impl DeviceConfig {
                 }
                 if let Some(limits) = target.output.get_mut(&output_type) {
                     if let Some(value) = change.value {
-                        limits.value = Range::from(value);
+                        limits.value = listed_user_range(limits.value, value);
                     }
                     if let Some(duration) = change.duration {
-                        limits.duration = Some(Range::from(duration));
+                        let base = limits.duration.unwrap_or(Range::new(0, 0));
+                        limits.duration = Some(listed_user_range(base, duration));
                     }
                 }
                 if change.reverse {
@@ -673,6 +703,36 @@ pub fn input_type(key: &str) -> Option<InputType> {
     })
 }
 
+/// The range clients are shown for a database range `[start, end]`, as Buttplug lists it:
+/// the steps from 0 to `end`, mirrored below 0 when the range reaches below 0 (`[-end, end]`).
+/// A start above 0 is not shown: umove's heat, `[37, 42]` in the database, is listed as
+/// `[0, 42]`. A client's value reaches the protocol unchanged, as in Buttplug, where a value
+/// on a database range is the value itself (and 0 stays 0, off).
+pub fn listed_range([start, end]: [i32; 2]) -> Range {
+    let end = end.max(0);
+    if start < 0 {
+        Range::new(-end, end)
+    } else {
+        Range::new(0, end)
+    }
+}
+
+/// The range clients are shown for a user's narrower `[start, end]` of an output listed as
+/// `base`. From 0 it is listed as the database's are ([`listed_range`]): `[0, end]`, or
+/// `[-end, end]` when `base` reaches below 0, with values reaching the protocol unchanged, as
+/// in Buttplug. A range starting elsewhere is listed as it is, and a value in it reaches the
+/// protocol unchanged, so the protocol gets numbers from the same range as from Buttplug;
+/// only the listing differs (Buttplug lists `[0, end - start]`, mirrored when `base` reaches
+/// below 0, and adds `start` to every value but 0 on its way to the protocol).
+fn listed_user_range(base: Range, [start, end]: [i32; 2]) -> Range {
+    if start == 0 {
+        let mirrored = if base.min < 0 { -1 } else { 0 };
+        listed_range([mirrored, end])
+    } else {
+        Range::new(start, end)
+    }
+}
+
 /// A configured feature, indexed by its `index` (or its position, in files without one).
 fn to_feature((config, position): (&FeatureEntry, u32)) -> DeviceFeature {
     DeviceFeature {
@@ -685,8 +745,8 @@ fn to_feature((config, position): (&FeatureEntry, u32)) -> DeviceFeature {
                 Some((
                     output_type(key)?,
                     OutputLimits {
-                        value: Range::from(o.value),
-                        duration: o.duration.map(Range::from),
+                        value: listed_range(o.value),
+                        duration: o.duration.map(listed_range),
                     },
                 ))
             })

@@ -308,3 +308,108 @@ fn a_user_configuration_names_devices_that_dial_in_over_websocket() {
         Some("lovense")
     );
 }
+
+#[test]
+fn ranges_are_listed_from_zero_as_buttplug_lists_them() {
+    let config = DeviceConfig::builtin();
+    // umove's heat is 37–42 in the database and listed 0–42: a client's 0 is off and its 21
+    // reaches the protocol as 21, as in Buttplug.
+    let mira = config.definition("umove", "Mi").expect("Umove Mira");
+    let heat = &mira.features[2].output[&OutputType::Temperature];
+    assert_eq!((heat.value, heat.duration), (Range::new(0, 42), None));
+    // Ranges reaching below 0 are listed symmetric, as they are in the database.
+    let nora = config.definition("lovense", "A").expect("Nora");
+    assert_eq!(
+        nora.features[1].output[&OutputType::Rotate].value,
+        Range::new(-20, 20)
+    );
+    // Every model of the database: the end as it is; the start 0, or minus the end when the
+    // database's range reaches below 0. Durations alike.
+    let mut checked = 0;
+    for (protocol, definition) in &config.protocols {
+        let defaults = definition.defaults.iter().map(|d| (None, d));
+        let models = definition
+            .configurations
+            .iter()
+            .map(|m| (m.identifier.first(), m));
+        for (identifier, model) in defaults.chain(models) {
+            let Some(features) = model.features.as_ref() else {
+                continue;
+            };
+            let identifier = identifier.map_or("no such model", String::as_str);
+            let listed = config
+                .definition(protocol, identifier)
+                .expect("every model is defined");
+            if listed.id != model.id {
+                // An identifier two models share: the first one is found.
+                continue;
+            }
+            for (raw, feature) in features.iter().zip(&listed.features) {
+                for (key, output) in &raw.output {
+                    let output_type = output_type(key).expect("a known output");
+                    let limits = feature.output[&output_type];
+                    let [start, end] = output.value;
+                    let low = if start < 0 { -end } else { 0 };
+                    assert_eq!(limits.value, Range::new(low, end), "{protocol} {key}");
+                    let duration = output.duration.map(|[_, end]| Range::new(0, end));
+                    assert_eq!(limits.duration, duration, "{protocol} {key}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} outputs checked");
+}
+
+#[test]
+fn a_users_range_from_zero_is_listed_as_the_databases_are() {
+    let mut config = DeviceConfig::builtin();
+    let ids = config.feature_ids("lovense", "A");
+    let (Some(vibrator), Some(rotator)) = (ids[0].clone(), ids[1].clone()) else {
+        panic!("the Nora's features have ids");
+    };
+    let user = format!(
+        r#"{{"version":{{"major":5,"minor":57}},"user_configs":{{"devices":[
+            {{"identifier":{{"address":"AA:BB","protocol":"lovense","identifier":"A"}},
+              "config":{{"id":"00000000-0000-0000-0000-000000000001","base_id":"00000000-0000-0000-0000-000000000002",
+                "features":[
+                  {{"id":"00000000-0000-0000-0000-000000000003","base_id":"{vibrator}","output":{{"vibrate":{{"value":[5,15]}}}}}},
+                  {{"id":"00000000-0000-0000-0000-000000000004","base_id":"{rotator}","output":{{"rotate":{{"value":[0,10]}}}}}}],
+                "user_config":{{"allow":false,"deny":false,"index":0}}}}}}]}}}}"#
+    );
+    config
+        .merge_user_file("user.json", &user)
+        .expect("user file");
+    let nora = config
+        .definition_for("lovense", "A", "AA:BB")
+        .expect("fits")
+        .expect("Nora");
+    // 0–10 of a rotation both ways turns both ways, as in Buttplug.
+    assert_eq!(
+        nora.features[1].output[&OutputType::Rotate].value,
+        Range::new(-10, 10)
+    );
+    // A range from elsewhere is listed as it is (its values reach the protocol unchanged).
+    assert_eq!(
+        nora.features[0].output[&OutputType::Vibrate].value,
+        Range::new(5, 15)
+    );
+}
+
+#[test]
+fn a_protocols_endpoints_are_those_its_configuration_names() {
+    let config = DeviceConfig::builtin();
+    let names = |protocol| {
+        config
+            .protocol_endpoints(protocol)
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names("mysteryvibe"), ["rx", "tx", "txmode", "txvibrate"]);
+    assert_eq!(names("kiiroo-v2"), ["firmware", "rx", "tx"]);
+    assert_eq!(names("libo-elle"), ["rx", "tx", "txmode"]);
+    // A protocol reached by serial only still has tx and rx; an unknown one has nothing.
+    assert_eq!(names("tcode-v03"), ["rx", "tx"]);
+    assert!(names("teleporter").is_empty());
+}

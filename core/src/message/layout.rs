@@ -21,9 +21,14 @@ pub struct Actuator {
 }
 
 impl Actuator {
-    /// Steps a legacy client sees: the top of the range.
+    /// Steps a legacy client sees: the steps of the range's non-negative part, those its
+    /// 0.0–1.0 levels are spread over (see [`Actuator::step_for`]). For a range from 0 (or
+    /// mirrored around it) that is the top of the range; for a user's narrower range from
+    /// elsewhere, `[5, 15]`, it is 10, as Buttplug counts it.
     pub fn step_count(&self) -> u32 {
-        u32::try_from(self.limits.value.max).unwrap_or(0)
+        let low = self.limits.value.min.max(0);
+        let high = self.limits.value.max.max(low);
+        u32::try_from(high - low).unwrap_or(0)
     }
 
     /// Converts a legacy 0.0–1.0 speed or intensity to this output's step value as Buttplug
@@ -237,6 +242,17 @@ mod tests {
         assert_eq!(actuator(0, 100).step_for(0.07), Ok(8));
         assert!(twenty.step_for(1.5).is_err());
         assert!(twenty.step_for(f64::NAN).is_err());
+    }
+
+    #[test]
+    fn steps_are_counted_over_the_range_a_level_spreads_over() {
+        assert_eq!(actuator(0, 20).step_count(), 20);
+        assert_eq!(actuator(-20, 20).step_count(), 20);
+        // A user's 5–15 of a 0–20 motor: 10 steps, 0.5 of them is 5 above its start.
+        let narrowed = actuator(5, 15);
+        assert_eq!(narrowed.step_count(), 10);
+        assert_eq!(narrowed.step_for(0.5), Ok(10));
+        assert_eq!(narrowed.step_for(0.0), Ok(0));
     }
 
     #[test]

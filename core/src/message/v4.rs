@@ -86,6 +86,21 @@ impl OutputType {
         Self::Position,
         Self::HwPositionWithDuration,
     ];
+
+    /// The order a feature's outputs are written in a device list, as Buttplug writes them:
+    /// the device database's order, which names them sorted (`hw_position_with_duration`
+    /// before `oscillate` and `position`), not the order of the enum.
+    pub const LISTED: [OutputType; 9] = [
+        Self::Constrict,
+        Self::HwPositionWithDuration,
+        Self::Led,
+        Self::Oscillate,
+        Self::Position,
+        Self::Rotate,
+        Self::Spray,
+        Self::Temperature,
+        Self::Vibrate,
+    ];
 }
 
 /// The kinds of input (sensor) a device feature can report.
@@ -101,6 +116,19 @@ pub enum InputType {
     Pressure,
     Depth,
     Position,
+}
+
+impl InputType {
+    /// The order a feature's inputs are written in a device list: the device database's
+    /// (sorted by name), as for outputs ([`OutputType::LISTED`]).
+    pub const LISTED: [InputType; 6] = [
+        Self::Battery,
+        Self::Button,
+        Self::Depth,
+        Self::Position,
+        Self::Pressure,
+        Self::Rssi,
+    ];
 }
 
 /// What a client asks of an input.
@@ -248,11 +276,19 @@ pub struct DeviceFeature {
     /// Human-readable description, e.g. "Clitoral Stimulator".
     #[serde(default)]
     pub feature_description: String,
-    /// The outputs this feature drives, by type.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// The outputs this feature drives, by type (written in [`OutputType::LISTED`] order).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "listed::serialize"
+    )]
     pub output: BTreeMap<OutputType, OutputLimits>,
-    /// The inputs this feature reports, by type.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// The inputs this feature reports, by type (written in [`InputType::LISTED`] order).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        serialize_with = "listed::serialize"
+    )]
     pub input: BTreeMap<InputType, InputLimits>,
 }
 
@@ -569,6 +605,49 @@ impl ServerMessage {
     /// An `Ok` answering `id`.
     pub fn ok(id: MessageId) -> Self {
         Self::Ok(IdOnly { id })
+    }
+}
+
+/// A feature's outputs and inputs, written in their types' `LISTED` order (a type missing
+/// from it, which the tests rule out, would come last).
+mod listed {
+    use std::collections::BTreeMap;
+
+    use serde::Serialize;
+    use serde::ser::{SerializeMap, Serializer};
+
+    use super::{InputType, OutputType};
+
+    /// A type with a listing order.
+    pub trait Listed: Ord + Copy + 'static {
+        /// Every value, in listing order.
+        const ORDER: &'static [Self];
+    }
+
+    impl Listed for OutputType {
+        const ORDER: &'static [Self] = &OutputType::LISTED;
+    }
+
+    impl Listed for InputType {
+        const ORDER: &'static [Self] = &InputType::LISTED;
+    }
+
+    pub fn serialize<K: Listed + Serialize, V: Serialize, S: Serializer>(
+        map: &BTreeMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut entries: Vec<(&K, &V)> = map.iter().collect();
+        entries.sort_by_key(|(key, _)| {
+            K::ORDER
+                .iter()
+                .position(|listed| listed == *key)
+                .unwrap_or(usize::MAX)
+        });
+        let mut out = serializer.serialize_map(Some(entries.len()))?;
+        for (key, value) in entries {
+            out.serialize_entry(key, value)?;
+        }
+        out.end()
     }
 }
 

@@ -82,7 +82,8 @@ pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, inner: Arc<Server
             return;
         };
         info!(protocol, "device connected over WebSocket");
-        let (hardware, link, queue) = WebSocketHardware::new(identification);
+        let endpoints = inner.config.protocol_endpoints(&protocol);
+        let (hardware, link, queue) = WebSocketHardware::new(identification, endpoints);
         let hardware = Arc::new(hardware);
         // The frames must flow while the protocol identifies the device.
         tokio::spawn(carry(socket, link.clone(), queue, options.clone()).in_current_span());

@@ -9,8 +9,10 @@
 //! ```
 //!
 //! and from then on raw protocol bytes flow in binary frames both ways: the server's writes
-//! (to `tx`) become binary frames, and what the device sends arrives on `rx` as notifications
-//! and answers to reads. The `identifier` is matched against the `websocket` entries of the
+//! become binary frames of the bytes alone, to whichever endpoint the protocol writes (`tx`,
+//! or `txmode`, `firmware`, ...: the connection offers every endpoint the protocol's
+//! configuration names, with `tx` and `rx`, and writes to all of them, as the reference does),
+//! and what the device sends arrives on `rx` as notifications and answers to reads. The `identifier` is matched against the `websocket` entries of the
 //! device configuration (`{"websocket": {"name": "LVSDevice"}}` in a protocol's
 //! `communication`, usually from a user configuration), and the device is then identified and
 //! driven by that protocol exactly as a Bluetooth one would be: a Lovense posing over
