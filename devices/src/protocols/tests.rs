@@ -1040,7 +1040,7 @@ mod timing {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use plugwire_core::message::{OutputCommand, OutputType};
+    use plugwire_core::message::{OutputCommand, OutputType, PositionWithDuration};
     use tokio::time::Instant;
 
     use super::super::{fmachine, umove};
@@ -1141,6 +1141,39 @@ mod timing {
         for (n, write) in (0u32..).zip(&writes[1..]) {
             assert_eq!(write.write.data, heat_off);
             assert_eq!(write.at - connected, umove::REPEAT_EVERY * n);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stop_ends_a_vero_move_where_it_stands() {
+        let manager = Arc::new(DeviceManager::new());
+        let hardware = Arc::new(RecordingHardware::new("UMVxB007"));
+        let index = attach(
+            &manager,
+            &DeviceConfig::builtin(),
+            "umove",
+            hardware.clone(),
+        )
+        .await
+        .expect("attach");
+        let move_to = OutputCommand::HwPositionWithDuration(PositionWithDuration {
+            value: 700,
+            duration: 2_000,
+        });
+        manager.set_output(1, index, 1, move_to).expect("valid");
+        // A few steps of the twenty, then the session's stop.
+        hardware.wait_for(|w| w.len() >= 3).await;
+        manager.release_session(1);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let stopped_at = hardware.writes().len();
+        let last = hardware.writes().last().map(|w| w.write.data.clone());
+        // Only the half-second repeat of where it stopped follows: the move does not go on.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let after: Vec<_> = hardware.writes().split_off(stopped_at);
+        assert!(after.len() <= 4, "{} writes after the stop", after.len());
+        for write in after {
+            // Same position; only the packet counter moves on.
+            assert_eq!(write.write.data[12..], last.as_ref().expect("a step")[12..]);
         }
     }
 }

@@ -14,11 +14,12 @@
 //! stops is stopped at once, in feature order (a vibrator's state packet, then a heater's
 //! `LEVEL` 0 packet), so on a Mira the heat-0 packet is what is repeated until the first
 //! command; a model with only a stroker (the Vero, the Nexo) has nothing to stop, and nothing
-//! is written or repeated before its first command.
+//! is written or repeated before its first command. A stop during a move ends it where the
+//! last step left the stroker.
 
 use std::time::Duration;
 
-use plugwire_core::message::OutputCommand;
+use plugwire_core::message::{OutputCommand, OutputType};
 
 use super::packet::{byte, stopped, tx};
 use crate::config::DeviceDefinition;
@@ -176,6 +177,14 @@ impl Protocol for Umove {
             }
         }
         writes
+    }
+
+    fn halt(&mut self, _feature_index: u32, output_type: OutputType) -> Vec<HardwareWrite> {
+        // The stroker stays where the last step left it: no further step is taken.
+        if output_type == OutputType::HwPositionWithDuration {
+            self.goal = self.position;
+        }
+        Vec::new()
     }
 
     fn keepalive(&self) -> Option<Duration> {
