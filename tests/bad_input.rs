@@ -341,3 +341,21 @@ async fn a_connection_over_the_limit_is_told_and_closed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_id_that_is_no_u32_is_answered_with_id_0() {
+    within(async {
+        let server = TestServer::start().await;
+        let mut client = RawClient::connect(server.addr).await;
+        client.handshake_v4().await;
+        for input in [
+            r#"[{"Ping":{"Id":1e400}}]"#,
+            r#"[{"Ping":{"Id":1.5}}]"#,
+            r#"[{"Ping":{"Id":-1}}]"#,
+            r#"[{"Ping":{"Id":4294967296}}]"#,
+        ] {
+            assert_error(&client.request(input).await, 0, 3);
+        }
+    })
+    .await;
+}

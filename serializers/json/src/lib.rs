@@ -155,6 +155,11 @@ mod tests {
         assert_eq!(scan_id(br#"[{"A":{"Id" : 12"#), Some(12));
         assert_eq!(scan_id(br#"[{"A":{"ClientName":"Id","Id":3"#), Some(3));
         assert_eq!(scan_id(b"garbage"), None);
+        // An Id that is not a whole u32 is no Id, not the digits it starts with.
+        assert_eq!(scan_id(br#"[{"Ping":{"Id":1e400}}]"#), None);
+        assert_eq!(scan_id(br#"[{"Ping":{"Id":1.5}"#), None);
+        assert_eq!(scan_id(br#"[{"Ping":{"Id":99999999999}"#), None);
+        assert_eq!(scan_id(br#"[{"Ping":{"Id":"7"}"#), None);
     }
 
     #[test]

@@ -84,12 +84,16 @@ pub(crate) fn scan_id(text: &[u8]) -> Option<u32> {
             .iter()
             .take_while(|b| b.is_ascii_digit())
             .count();
-        let Some(id) = std::str::from_utf8(&after_colon[..digits])
+        // An Id key whose value is not a whole u32 (`1e400`, `1.5`, `-1`, a string, too
+        // large) names no Id: the answer goes to Id 0, never to a number read off its start.
+        let whole = !matches!(
+            after_colon.get(digits),
+            Some(b'.' | b'e' | b'E' | b'+' | b'-')
+        );
+        let id = std::str::from_utf8(&after_colon[..digits])
             .ok()
-            .and_then(|digits| digits.parse().ok())
-        else {
-            continue;
-        };
+            .filter(|_| whole)
+            .and_then(|digits| digits.parse().ok())?;
         if found.replace(id).is_some() {
             return None;
         }
