@@ -113,6 +113,38 @@ pub enum ConfigErrorKind {
     /// A user device's feature names a feature the model does not have.
     #[error("the model has no feature with id {0}")]
     UnknownBaseFeature(String),
+    /// A user configuration names a protocol the database does not know (a typo, usually).
+    #[error("unknown protocol {name:?}{}", closest_hint(closest))]
+    UnknownProtocol {
+        /// The name given.
+        name: String,
+        /// The known names closest to it, closest first.
+        closest: Vec<String>,
+    },
+}
+
+/// ` (did you mean "a" or "b"?)`, or nothing when no name is close.
+fn closest_hint(closest: &[String]) -> String {
+    if closest.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = closest.iter().map(|name| format!("{name:?}")).collect();
+    format!("; did you mean {}?", names.join(" or "))
+}
+
+/// How many edits turn `a` into `b` (Levenshtein distance).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let replace = previous[j] + usize::from(ca != *cb);
+            current.push(replace.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// What an advertisement looked like.
@@ -233,6 +265,22 @@ impl DeviceConfig {
     /// database's of the same identifier).
     pub fn merge_user_file(&mut self, place: &str, text: &str) -> Result<(), ConfigError> {
         let file = parse_file(place, text)?;
+        // A user configuration adds to protocols the database has; a name it does not know is
+        // a typo that would otherwise do nothing, silently.
+        let named = file
+            .protocols
+            .keys()
+            .chain(file.user_configs.iter().flat_map(|user| {
+                user.protocols
+                    .keys()
+                    .chain(user.devices.iter().map(|d| &d.identifier.protocol))
+            }));
+        for name in named {
+            self.known_protocol(name).map_err(|kind| ConfigError {
+                place: place.to_owned(),
+                kind,
+            })?;
+        }
         for (name, entry) in file.protocols {
             self.merge_protocol(name, entry);
         }
@@ -240,6 +288,29 @@ impl DeviceConfig {
             self.add_user_configs(user);
         }
         Ok(())
+    }
+
+    /// `Ok` when the database has a protocol called `name`; else the error naming the known
+    /// names closest to it.
+    fn known_protocol(&self, name: &str) -> Result<(), ConfigErrorKind> {
+        if self.protocols.contains_key(name) {
+            return Ok(());
+        }
+        let mut near: Vec<(usize, &String)> = self
+            .protocols
+            .keys()
+            .map(|known| (edit_distance(name, known), known))
+            .filter(|(distance, _)| *distance <= name.chars().count().div_ceil(3).max(2))
+            .collect();
+        near.sort();
+        Err(ConfigErrorKind::UnknownProtocol {
+            name: name.to_owned(),
+            closest: near
+                .into_iter()
+                .take(3)
+                .map(|(_, known)| known.clone())
+                .collect(),
+        })
     }
 
     /// Loads a user configuration file and adds it.

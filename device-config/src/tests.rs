@@ -413,3 +413,34 @@ fn a_protocols_endpoints_are_those_its_configuration_names() {
     assert_eq!(names("tcode-v03"), ["rx", "tx"]);
     assert!(names("teleporter").is_empty());
 }
+
+#[test]
+fn a_user_configuration_naming_an_unknown_protocol_says_which_it_may_mean() {
+    let mut config = DeviceConfig::builtin();
+    let error = config
+        .merge_user_file(
+            "user.json",
+            r#"{"version":{"major":4,"minor":0},"user_configs":{"protocols":{"lovens":{"communication":[{"btle":{"names":["Mine"],"services":{}}}]}}}}"#,
+        )
+        .expect_err("lovens is no protocol");
+    let ConfigErrorKind::UnknownProtocol { name, closest } = &error.kind else {
+        panic!("{error}");
+    };
+    assert_eq!(name, "lovens");
+    assert_eq!(closest.first().map(String::as_str), Some("lovense"));
+    assert!(
+        error.to_string().contains("did you mean \"lovense\""),
+        "{error}"
+    );
+    // A device entry names its protocol too.
+    let error = config
+        .merge_user_file(
+            "user.json",
+            r#"{"version":{"major":4,"minor":0},"user_configs":{"devices":[{"identifier":{"address":"AA","protocol":"no-such-thing-at-all"},"config":{"id":"x","base_id":"y","user_config":{"allow":true,"deny":false,"index":3}}}]}}"#,
+        )
+        .expect_err("an unknown protocol");
+    assert!(
+        matches!(error.kind, ConfigErrorKind::UnknownProtocol { .. }),
+        "{error}"
+    );
+}
