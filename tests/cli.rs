@@ -287,6 +287,8 @@ fn a_failed_connect_names_the_address_and_the_cause() {
 
 #[test]
 fn a_listener_beyond_loopback_requires_the_access_token() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_string_lossy().into_owned();
     let (_server, lines) = start(
         &[
             "serve",
@@ -294,6 +296,8 @@ fn a_listener_beyond_loopback_requires_the_access_token() {
             "--websocket-port",
             "0",
             "--no-simulated-devices",
+            "--data-dir",
+            &data,
         ],
         "plugwire ",
         2,
@@ -472,6 +476,8 @@ fn supported_devices_page_is_what_device_config_lists() {
 
 #[test]
 fn a_forwarders_listener_beyond_loopback_requires_the_access_token_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_string_lossy().into_owned();
     let (_server, lines) = start(
         &[
             "serve",
@@ -480,6 +486,8 @@ fn a_forwarders_listener_beyond_loopback_requires_the_access_token_too() {
             "--forwarders",
             "ws://0.0.0.0:0",
             "--no-simulated-devices",
+            "--data-dir",
+            &data,
         ],
         "plugwire ",
         4,
@@ -556,4 +564,85 @@ fn the_rest_api_on_loopback_needs_no_token() {
     );
     assert!(urls[0].starts_with("127.0.0.1:"), "{urls:?}");
     assert_eq!(http_status(&urls[0], "/api/v1/devices", ""), 200);
+}
+
+/// The token `plugwire serve` prints, started beyond loopback with `extra` and `--data-dir`.
+fn token_of(data: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "serve",
+        "--websocket-use-all-interfaces",
+        "--websocket-port",
+        "0",
+        "--no-simulated-devices",
+        "--data-dir",
+        data,
+    ];
+    args.extend_from_slice(extra);
+    let (_server, lines) = start(&args, "plugwire ", 2);
+    after(&lines, "access token: ").to_owned()
+}
+
+#[test]
+fn a_made_up_token_is_kept_until_a_new_one_is_asked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let data = data.to_string_lossy().into_owned();
+    let first = token_of(&data, &[]);
+    // Phones given the token keep working after a restart.
+    assert_eq!(token_of(&data, &[]), first);
+    let renewed = token_of(&data, &["--new-access-token"]);
+    assert_ne!(renewed, first);
+    assert_eq!(token_of(&data, &[]), renewed);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &std::path::Path| {
+            std::fs::metadata(path)
+                .expect("exists")
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(
+            mode(std::path::Path::new(&data)),
+            0o700,
+            "the data directory"
+        );
+        assert_eq!(
+            mode(&dir.path().join("data/access-token")),
+            0o600,
+            "the kept token"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_token_file_others_can_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("token");
+    std::fs::write(&file, "a-token-from-a-file-0123456789\n").expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let path = file.to_string_lossy().into_owned();
+    let args = [
+        "serve",
+        "--websocket-use-all-interfaces",
+        "--websocket-port",
+        "0",
+        "--access-token-file",
+        path.as_str(),
+    ];
+    let output = run(&args);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("readable by other users"), "{stderr}");
+    // Owner-only, it is the token.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let (_server, lines) = start(&args, "plugwire ", 1);
+    let listening = after(&lines, "listening on ");
+    assert!(
+        listening.ends_with("/a-token-from-a-file-0123456789"),
+        "{listening}"
+    );
 }

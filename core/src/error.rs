@@ -110,6 +110,16 @@ pub enum TransportError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A listener could not be set up (its address is taken, its directory is missing, it is
+    /// not allowed): it never listened.
+    #[error("could not listen on {address}")]
+    Listen {
+        /// The address or name it was to listen on.
+        address: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// A frame larger than the configured maximum arrived; the peer has been told.
     #[error("frame of {size} bytes exceeds the maximum of {max} bytes")]
     FrameTooLarge {

@@ -15,6 +15,7 @@ mod error;
 mod open_files;
 mod serve;
 pub(crate) mod thread_cache;
+mod token;
 
 use std::time::Duration;
 

@@ -10,6 +10,7 @@ use clap::Args;
 use plugwire::AccessToken;
 use plugwire::connect::{
     Address, AnyDialer, AnyListener, ConnectOptions, ConnectionUrl, Detect, SerializerKind, Tls,
+    default_data_dir,
 };
 use plugwire::core::Listener;
 use plugwire::devices::DeviceManager;
@@ -20,6 +21,7 @@ use plugwire::server::{HandshakeLimits, SHUTDOWN_DRAIN, Server, ServerConfig, Se
 use tracing::{info, warn};
 
 use super::error::AnyError;
+use super::token::{TokenChoice, access_token};
 
 /// Prints a line scripts and people read to find the server. A closed stdout (the reader went
 /// away) must not take the server down, so a failed write is ignored.
@@ -39,13 +41,20 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     websocket_use_all_interfaces: bool,
     /// The access token listeners beyond loopback require: WebSocket as the URL's path
-    /// (`ws://host:port/TOKEN`) or `?token=TOKEN`, QUIC as `?token=TOKEN` [default: one is
-    /// made up and printed].
+    /// (`ws://host:port/TOKEN`) or `?token=TOKEN`, QUIC as `?token=TOKEN`. Every local user
+    /// can read a command line: prefer --access-token-file or PLUGWIRE_ACCESS_TOKEN [default:
+    /// one is made up once, kept in --data-dir and printed].
     #[arg(long, value_name = "TOKEN")]
     access_token: Option<String>,
+    /// Read the access token from this file (which only its owner may read).
+    #[arg(long, value_name = "PATH", conflicts_with = "access_token")]
+    access_token_file: Option<PathBuf>,
+    /// Make up a new access token in place of the one kept in --data-dir.
+    #[arg(long, conflicts_with_all = ["access_token", "access_token_file"])]
+    new_access_token: bool,
     /// Let anyone who can reach a listener beyond loopback drive the devices, with no access
     /// token.
-    #[arg(long, conflicts_with = "access_token")]
+    #[arg(long, conflicts_with_all = ["access_token", "access_token_file", "new_access_token"])]
     dangerously_allow_anyone: bool,
     /// Address to listen on for WebSocket (overrides --websocket-use-all-interfaces).
     #[arg(long)]
@@ -208,7 +217,13 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     let devices_beyond_loopback =
         device_websocket.is_some_and(|address| !address.ip().is_loopback());
     let token = access_token(
-        &args,
+        &TokenChoice {
+            given: args.access_token.as_deref(),
+            file: args.access_token_file.as_deref(),
+            renew: args.new_access_token,
+            anyone: args.dangerously_allow_anyone,
+            data_dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
+        },
         urls.iter().chain(&args.forwarders).any(beyond_loopback)
             || rest_beyond_loopback
             || devices_beyond_loopback,
@@ -313,24 +328,6 @@ fn beyond_loopback(url: &ConnectionUrl) -> bool {
         Ok(ip) => !ip.is_loopback(),
         Err(_) => host != "localhost",
     }
-}
-
-/// The access token listeners beyond loopback require (when `beyond` says there is one): the
-/// one given, or one made up and printed; none only when the flag that says it is dangerous
-/// asks for none.
-fn access_token(args: &ServeArgs, beyond: bool) -> Result<Option<AccessToken>, AnyError> {
-    if !beyond || args.dangerously_allow_anyone {
-        return Ok(None);
-    }
-    let token = match &args.access_token {
-        Some(token) => AccessToken::new(token)?,
-        None => {
-            let token = plugwire::tls::generate_access_token()?;
-            announce!("plugwire access token: {}", token.as_str());
-            token
-        }
-    };
-    Ok(Some(token))
 }
 
 /// The options a listener on `url` binds with: the access token on every listener beyond

@@ -1,6 +1,5 @@
 //! `ServerIdentity`: the certificate and key the listening side presents.
 
-use std::io;
 use std::path::{Path, PathBuf};
 
 use plugwire_core::TransportError;
@@ -9,6 +8,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tracing::info;
 
 use crate::Fingerprint;
+use crate::private::{private_dir, readable_by_others, write_private};
 
 /// A certificate chain and its private key.
 #[derive(Debug)]
@@ -63,7 +63,9 @@ impl ServerIdentity {
         if chain.is_empty() {
             return Err(config_error(cert, "no certificate in the file"));
         }
-        check_private(key);
+        if readable_by_others(key) {
+            tracing::warn!(key = %key.display(), "the private key is readable by other users; chmod 600 it");
+        }
         let key = PrivateKeyDer::from_pem_file(key).map_err(|e| config_error(key, e))?;
         Ok(Self { chain, key })
     }
@@ -80,7 +82,7 @@ impl ServerIdentity {
         if cert.exists() && key.exists() {
             return Self::from_pem_files(&cert, &key);
         }
-        std::fs::create_dir_all(dir).map_err(|e| config_error(dir, e))?;
+        private_dir(dir).map_err(|e| config_error(dir, e))?;
         let (identity, cert_pem, key_pem) = Self::generate_with_pem(names)?;
         write_private(&key, key_pem.as_bytes()).map_err(|e| config_error(&key, e))?;
         write_private(&cert, cert_pem.as_bytes()).map_err(|e| config_error(&cert, e))?;
@@ -109,49 +111,6 @@ impl ServerIdentity {
             dir.join(format!("{stem}-key.pem")),
         )
     }
-}
-
-/// Writes `contents` to `path` all at once: into a new file beside it (never following a link,
-/// owner-only on Unix), then renamed into place, so a reader never sees half a key and an
-/// existing file's looser permissions are never kept.
-fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(format!(".{}.tmp", std::process::id()));
-    let temporary = PathBuf::from(temporary);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = options.open(&temporary).and_then(|mut file| {
-        file.write_all(contents)?;
-        file.sync_all()
-    });
-    match written.and_then(|()| std::fs::rename(&temporary, path)) {
-        Ok(()) => Ok(()),
-        Err(error) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(error)
-        }
-    }
-}
-
-/// Warns when a private key file can be read by other users.
-fn check_private(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(metadata) = std::fs::metadata(path)
-            && metadata.permissions().mode() & 0o077 != 0
-        {
-            tracing::warn!(key = %path.display(), "the private key is readable by other users; chmod 600 it");
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 
 mod fingerprint;
 mod identity;
+mod private;
 mod trust;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use plugwire_core::TransportError;
 pub use fingerprint::{Fingerprint, InvalidFingerprint};
 pub use identity::ServerIdentity;
 use plugwire_core::access::AccessToken;
+pub use private::{private_dir, readable_by_others, write_private};
 pub use trust::ServerTrust;
 
 /// The TLS versions a connection may use.

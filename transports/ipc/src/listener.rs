@@ -20,7 +20,7 @@ pub struct IpcListener {
     options: IpcOptions,
     /// For a socket file: an exclusive lock on `PATH.lock`, held for the listener's life, so
     /// two servers starting at once cannot both take a stale file for theirs.
-    _lock: Option<std::fs::File>,
+    _lock: Option<Lock>,
 }
 
 impl IpcListener {
@@ -31,8 +31,8 @@ impl IpcListener {
     /// is replaced. Something at the path that is not a socket is never removed. The new socket
     /// file gets mode 0600, set before it is bound so there is no window with wider access.
     pub async fn bind(name: IpcName, options: IpcOptions) -> Result<Self, TransportError> {
-        let bind_error = |source: io::Error| TransportError::Connect {
-            peer: name.to_string(),
+        let bind_error = |source: io::Error| TransportError::Listen {
+            address: name.to_string(),
             source: source.into(),
         };
         let socket_name = name.to_name().map_err(bind_error)?;
@@ -61,17 +61,39 @@ impl IpcListener {
     }
 }
 
+/// The exclusive lock beside a socket file: held while the listener lives, its file removed
+/// when it goes.
+#[derive(Debug)]
+struct Lock {
+    path: std::path::PathBuf,
+    _file: std::fs::File,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held, so no other server's lock file is ever removed.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// Takes the exclusive lock beside a socket file, or says a server already holds it.
-fn lock_for(path: &std::path::Path) -> io::Result<std::fs::File> {
+fn lock_for(path: &std::path::Path) -> io::Result<Lock> {
     let mut lock_path = path.as_os_str().to_owned();
     lock_path.push(".lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Owner-only, and never through a link someone planted at the lock's name.
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = options.open(&lock_path)?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok(Lock {
+            path: lock_path.into(),
+            _file: file,
+        }),
         Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
             io::ErrorKind::AddrInUse,
             format!("a server is already listening on {}", path.display()),
@@ -254,7 +276,7 @@ mod tests {
 
             let second = IpcListener::bind(name.clone(), IpcOptions::default()).await;
             match second {
-                Err(TransportError::Connect { source, .. }) => {
+                Err(TransportError::Listen { source, .. }) => {
                     let io = source.downcast_ref::<io::Error>().expect("an io error");
                     assert_eq!(io.kind(), io::ErrorKind::AddrInUse);
                 }
@@ -320,5 +342,54 @@ mod tests {
         })
         .await
         .expect("timed out");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_lock_file_is_owner_only_never_a_link_and_gone_after() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("plugwire.sock");
+        let lock = dir.path().join("plugwire.sock.lock");
+        let name = IpcName::Path(path.clone());
+        let listener = IpcListener::bind(name.clone(), IpcOptions::default())
+            .await
+            .expect("bind");
+        let mode = std::fs::metadata(&lock)
+            .expect("a lock file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "mode {mode:o}");
+        drop(listener);
+        assert!(!lock.exists(), "the lock file is removed with the listener");
+        // A link planted at the lock's name is not followed.
+        let elsewhere = dir.path().join("elsewhere");
+        std::os::unix::fs::symlink(&elsewhere, &lock).expect("plant a link");
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            IpcListener::bind(name, IpcOptions::default())
+                .await
+                .is_err()
+        );
+        assert!(!elsewhere.exists(), "nothing was created through the link");
+    }
+
+    #[tokio::test]
+    async fn a_socket_in_a_missing_directory_says_it_could_not_listen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let name = IpcName::Path(dir.path().join("missing").join("plugwire.sock"));
+        let error = IpcListener::bind(name, IpcOptions::default())
+            .await
+            .expect_err("no such directory");
+        let message = error.to_string();
+        assert!(
+            message.starts_with("could not listen on ipc://"),
+            "{message}"
+        );
+        let source = std::error::Error::source(&error).map(ToString::to_string);
+        assert!(
+            source.is_some_and(|s| s.contains("No such file")),
+            "{error:?}"
+        );
     }
 }

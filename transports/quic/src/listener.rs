@@ -62,8 +62,8 @@ impl QuicListener {
             .map_err(|e| TransportError::Config(format!("QUIC TLS: {e}")))?;
         let mut server_config = quinn::ServerConfig::with_crypto(Arc::new(crypto));
         server_config.transport_config(Arc::new(options.transport_config()?));
-        let bind_error = |e: std::io::Error| TransportError::Connect {
-            peer: addr.to_string(),
+        let bind_error = |e: std::io::Error| TransportError::Listen {
+            address: addr.to_string(),
             source: e.into(),
         };
         let socket = std::net::UdpSocket::bind(addr).map_err(bind_error)?;

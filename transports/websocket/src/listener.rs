@@ -63,8 +63,8 @@ impl WebSocketListener {
         addr: impl ToSocketAddrs,
         options: WebSocketOptions,
     ) -> Result<Self, TransportError> {
-        let listener = bind_tcp(addr).await.map_err(|e| TransportError::Connect {
-            peer: "listen address".to_owned(),
+        let listener = bind_tcp(addr).await.map_err(|e| TransportError::Listen {
+            address: "the WebSocket address".to_owned(),
             source: e.into(),
         })?;
         let local_addr = listener.local_addr().map_err(TransportError::io)?;
