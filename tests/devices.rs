@@ -254,11 +254,11 @@ async fn a_launch_is_initialised_then_moves() {
     assert_eq!(writes[1].write.data, [0x63, 0x28]);
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_command_hears_whether_its_device_wrote_it() {
+/// A Lovense advertising `name` that answers `DeviceType;` with `model`, attached.
+async fn lovense(name: &str, model: &[u8]) -> (Arc<DeviceManager>, Arc<RecordingHardware>, u32) {
     let manager = Arc::new(DeviceManager::new());
-    let hardware = Arc::new(RecordingHardware::new("LVS-Z36"));
-    hardware.reply_to(b"DeviceType;", b"Z:11:0082059AD3BD;");
+    let hardware = Arc::new(RecordingHardware::new(name));
+    hardware.reply_to(b"DeviceType;", model);
     let index = attach(
         &manager,
         &DeviceConfig::builtin(),
@@ -267,6 +267,12 @@ async fn a_command_hears_whether_its_device_wrote_it() {
     )
     .await
     .expect("attach");
+    (manager, hardware, index)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_command_hears_whether_its_device_wrote_it() {
+    let (manager, hardware, index) = lovense("LVS-Z36", b"Z:11:0082059AD3BD;").await;
 
     let written = manager.set_output(1, index, 0, vibrate(5)).expect("valid");
     assert!(
@@ -292,17 +298,7 @@ async fn a_command_hears_whether_its_device_wrote_it() {
 
 #[tokio::test(start_paused = true)]
 async fn a_retry_sends_only_what_did_not_get_through() {
-    let manager = Arc::new(DeviceManager::new());
-    let hardware = Arc::new(RecordingHardware::new("LVS-P36"));
-    hardware.reply_to(b"DeviceType;", b"P:02:0082059AD3BD;");
-    let index = attach(
-        &manager,
-        &DeviceConfig::builtin(),
-        "lovense",
-        hardware.clone(),
-    )
-    .await
-    .expect("attach");
+    let (manager, hardware, index) = lovense("LVS-P36", b"P:02:0082059AD3BD;").await;
     // An Edge takes one packet per motor: the second is lost once.
     hardware.fail_once(b"Vibrate2:7;");
     let written = manager
