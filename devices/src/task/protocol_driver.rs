@@ -152,10 +152,8 @@ impl DeviceDriver for ProtocolDriver {
             if self.protocol.answered_endpoint() != Some(notification.endpoint) {
                 return Ok(());
             }
-            for write in self.protocol.notified(&notification.data) {
-                self.hardware.write(write).await?;
-            }
-            Ok(())
+            let writes = self.protocol.notified(&notification.data);
+            write_each(&*self.hardware, writes).await
         })
     }
 
@@ -164,23 +162,26 @@ impl DeviceDriver for ProtocolDriver {
         feature_index: u32,
         output_type: OutputType,
     ) -> BoxFuture<'_, Result<(), HardwareError>> {
-        Box::pin(async move {
-            for write in self.protocol.halt(feature_index, output_type) {
-                self.hardware.write(write).await?;
-            }
-            Ok(())
-        })
+        let writes = self.protocol.halt(feature_index, output_type);
+        Box::pin(write_each(&*self.hardware, writes))
     }
 
     fn send_keepalive<'a>(
         &'a mut self,
         state: &'a OutputState,
     ) -> BoxFuture<'a, Result<(), HardwareError>> {
-        Box::pin(async move {
-            for write in self.protocol.keepalive_writes(state) {
-                self.hardware.write(write).await?;
-            }
-            Ok(())
-        })
+        let writes = self.protocol.keepalive_writes(state);
+        Box::pin(write_each(&*self.hardware, writes))
     }
+}
+
+/// Writes `writes` in order, stopping at the first that fails.
+async fn write_each(
+    hardware: &dyn Hardware,
+    writes: Vec<HardwareWrite>,
+) -> Result<(), HardwareError> {
+    for write in writes {
+        hardware.write(write).await?;
+    }
+    Ok(())
 }
