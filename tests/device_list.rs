@@ -301,3 +301,78 @@ async fn the_listed_legacy_indexes_drive_the_features_the_database_describes() {
     })
     .await;
 }
+
+/// Devices arriving in one burst.
+const BURST: usize = 300;
+
+/// Every message of every frame `client` receives until `done` says a message is the last
+/// wanted; returns how many `DeviceList`s with Id 0 came, and the last message.
+async fn messages_until(client: &mut RawClient, done: impl Fn(&Value) -> bool) -> (usize, Value) {
+    let mut announced_lists = 0;
+    loop {
+        let frame = client.next_json().await;
+        for message in frame.as_array().expect("a frame is an array of messages") {
+            if message["DeviceList"]["Id"] == 0 {
+                announced_lists += 1;
+            }
+            if done(message) {
+                return (announced_lists, message.clone());
+            }
+        }
+    }
+}
+
+/// Three hundred devices arriving at once (as fake devices dialling the device WebSocket
+/// server can): a v4 client connected before hears of them in a handful of whole lists, not
+/// one per device (which cost one client 25.8 MB), and the last lists them all; a request
+/// after it is answered with no other list in between. A v3 client still hears of each
+/// device by itself, as its protocol has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_arrivals_is_a_handful_of_v4_lists_not_one_per_device() {
+    use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
+    within(async {
+        let (manager, addr) = serve().await;
+        let mut v4 = RawClient::connect(addr).await;
+        assert!(v4.handshake_v4().await[0]["ServerInfo"].is_object());
+        let mut v3 = RawClient::connect(addr).await;
+        let info = v3
+            .request(r#"[{"RequestServerInfo":{"Id":1,"ClientName":"v3","MessageVersion":3}}]"#)
+            .await;
+        assert!(info[0]["ServerInfo"].is_object());
+
+        let _devices: Vec<_> = (0..BURST)
+            .map(|_| SimulatedDevice::add_to(&manager, SimulatedKind::Vibrator))
+            .collect();
+
+        let listed = |message: &Value| {
+            message["DeviceList"]["Devices"]
+                .as_object()
+                .map_or(0, serde_json::Map::len)
+        };
+        let (lists, last) = messages_until(&mut v4, |m| listed(m) == BURST).await;
+        assert!(
+            lists <= 5,
+            "{lists} device lists for one burst of {BURST} arrivals"
+        );
+        assert_eq!(last["DeviceList"]["Id"], 0);
+        v4.send_text(r#"[{"RequestDeviceList":{"Id":9}}]"#).await;
+        let (more, reply) = messages_until(&mut v4, |m| m["DeviceList"]["Id"] == 9).await;
+        assert_eq!(
+            more, 0,
+            "a device list after the one that listed every device"
+        );
+        assert_eq!(listed(&reply), BURST);
+
+        let (_, _) = messages_until(&mut v3, {
+            let added = std::cell::Cell::new(0);
+            move |m| {
+                if m["DeviceAdded"].is_object() {
+                    added.set(added.get() + 1);
+                }
+                added.get() == BURST
+            }
+        })
+        .await;
+    })
+    .await;
+}

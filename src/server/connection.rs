@@ -29,6 +29,9 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_BATCH: usize = 64;
 /// Longest the closing handshake may take.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Most device events already waiting that are read in one go (so that a burst of arrivals
+/// makes one device list); the rest wait for the next turn.
+const MAX_EVENTS_AT_ONCE: usize = 1024;
 
 /// Runs `session` on `link` until the client leaves, the link fails, a deadline passes, a
 /// send stalls or the server shuts down. The session's outputs stop on every one of those
@@ -54,6 +57,11 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     let mut shutdown = pin!(shutdown);
     let mut timer = pin!(tokio::time::sleep_until(Instant::now()));
     let mut timer_at = None;
+    // When a v4 client is sent the device list it is due: the settle time after the first
+    // arrival or departure it has not heard of, so a burst of them is one list.
+    let list_settle = session.config().device_list_settle;
+    let mut list_timer = pin!(tokio::time::sleep_until(Instant::now()));
+    let mut list_armed = false;
     loop {
         let deadline = session.deadline();
         if deadline != timer_at {
@@ -61,6 +69,12 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
                 timer.as_mut().reset(at);
             }
             timer_at = deadline;
+        }
+        if session.list_pending() != list_armed {
+            list_armed = !list_armed;
+            if list_armed {
+                list_timer.as_mut().reset(Instant::now() + list_settle);
+            }
         }
         let mut step = tokio::select! {
             inbound = link.next() => match on_inbound(&mut session, inbound, Instant::now()) {
@@ -74,14 +88,21 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
                 session.write_done(id, result)
             }
             event = events.next() => match event {
-                Some(Ok(event)) => Step::replies(session.handle_event(event)),
-                Some(Err(BroadcastStreamRecvError::Lagged(missed))) => {
-                    warn!(session = id, missed, "session fell behind device events; resending the device list");
-                    Step::replies(session.resynchronise())
+                Some(event) => {
+                    let mut replies = on_event(&mut session, event);
+                    read_waiting_events(&mut session, &mut events, &mut replies);
+                    Step::replies(replies)
                 }
                 None => break,
             },
             () = timer.as_mut(), if timer_at.is_some() => session.deadline_passed(),
+            () = list_timer.as_mut(), if list_armed => {
+                // Events already waiting may be more of the same burst: one list for them all.
+                let mut replies = Vec::new();
+                read_waiting_events(&mut session, &mut events, &mut replies);
+                replies.extend(session.send_pending_list());
+                Step::replies(replies)
+            }
             () = shutdown.as_mut() => {
                 info!(session = id, "server shutting down; closing session");
                 break;
@@ -151,6 +172,38 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     session.end();
     let _ = tokio::time::timeout(CLOSE_TIMEOUT, link.close()).await;
     info!(session = id, client = ?session.client_name(), "session ended");
+}
+
+/// What the client hears of one item of the device event stream.
+fn on_event(
+    session: &mut Session,
+    event: Result<DeviceEvent, BroadcastStreamRecvError>,
+) -> Vec<VersionedServerMessage> {
+    match event {
+        Ok(event) => session.handle_event(event),
+        Err(BroadcastStreamRecvError::Lagged(missed)) => {
+            warn!(
+                session = session.id(),
+                missed, "session fell behind device events; resending the device list"
+            );
+            session.resynchronise()
+        }
+    }
+}
+
+/// Handles the device events already waiting (at most [`MAX_EVENTS_AT_ONCE`]), adding what
+/// the client hears of them to `replies`. The end of the stream is left for the next turn.
+fn read_waiting_events(
+    session: &mut Session,
+    events: &mut BroadcastStream<DeviceEvent>,
+    replies: &mut Vec<VersionedServerMessage>,
+) {
+    for _ in 0..MAX_EVENTS_AT_ONCE {
+        match events.next().now_or_never() {
+            Some(Some(event)) => replies.extend(on_event(session, event)),
+            Some(None) | None => return,
+        }
+    }
 }
 
 /// Waits (at most `limit`) until the device of `write` has written it.

@@ -42,7 +42,16 @@ pub struct SessionConfig {
     /// Most output commands one session may have waiting to hear whether their device wrote
     /// them; commands beyond it still take effect and are answered at once.
     pub max_pending_writes: usize,
+    /// How long a spec v4 session waits, after a device arrives or leaves, before sending the
+    /// whole new device list (Id 0), so that a burst of arrivals is one list rather than one
+    /// per device: [`DEFAULT_DEVICE_LIST_SETTLE`] by default. Zero sends it as soon as the
+    /// events already waiting are read (still one list for all of them). Spec v0–v3 clients
+    /// get one `DeviceAdded` / `DeviceRemoved` per device at once, as their protocol has it.
+    pub device_list_settle: Duration,
 }
+
+/// How long a v4 session lets device arrivals settle before sending the new list, by default.
+pub const DEFAULT_DEVICE_LIST_SETTLE: Duration = Duration::from_millis(50);
 
 impl Default for SessionConfig {
     fn default() -> Self {
@@ -53,6 +62,7 @@ impl Default for SessionConfig {
             input_timeout: Duration::from_secs(10),
             max_pending_reads: 16,
             max_pending_writes: 256,
+            device_list_settle: DEFAULT_DEVICE_LIST_SETTLE,
         }
     }
 }
@@ -137,6 +147,11 @@ pub struct Session {
     /// The device list this session last sent, reused while the manager's generation stands
     /// (checking it takes no lock).
     list: Option<DeviceListSnapshot>,
+    /// A v4 client has yet to be sent the device list after devices arrived or left.
+    list_pending: bool,
+    /// The manager's generation in the last device list a v4 client was sent unasked (Id 0):
+    /// an arrival or departure it already reflects needs no other.
+    list_announced: Option<u64>,
     subscriptions: HashSet<(u32, u32, InputType)>,
     scanning: bool,
     /// Reads handed to the driver and not yet done.
@@ -163,6 +178,8 @@ impl Session {
             last_ping: now,
             announced: BTreeSet::new(),
             list: None,
+            list_pending: false,
+            list_announced: None,
             subscriptions: HashSet::new(),
             scanning: false,
             reads_in_flight: 0,
@@ -596,16 +613,21 @@ impl Session {
     }
 
     /// Turns a device event into what this client should hear of it (nothing before the
-    /// handshake).
+    /// handshake). A v0–v3 client hears of each arrival and departure at once (`DeviceAdded`,
+    /// `DeviceRemoved`). A v4 client is sent the whole list instead, and not at once: the
+    /// event only makes the list pending ([`Self::list_pending`]), and the driver sends it
+    /// with [`Self::send_pending_list`] once arrivals have settled, so a burst of them is one
+    /// list. Anything else this client is to hear of goes after a pending list.
     pub fn handle_event(&mut self, event: DeviceEvent) -> Vec<VersionedServerMessage> {
         let Some(version) = self.version() else {
             return Vec::new();
         };
         match event {
+            DeviceEvent::Added(_) if version == SpecVersion::V4 => {
+                self.list_changed();
+                Vec::new()
+            }
             DeviceEvent::Added(info) => {
-                if version == SpecVersion::V4 {
-                    return vec![self.device_list(version, 0)];
-                }
                 if self.announced.insert(info.device_index) {
                     message::device_added(version, &info).into_iter().collect()
                 } else {
@@ -616,7 +638,8 @@ impl Session {
                 self.subscriptions
                     .retain(|(d, _, _)| *d != info.device_index);
                 if version == SpecVersion::V4 {
-                    return vec![self.device_list(version, 0)];
+                    self.list_changed();
+                    return Vec::new();
                 }
                 if self.announced.remove(&info.device_index) {
                     message::device_removed(version, info.device_index)
@@ -628,7 +651,7 @@ impl Session {
             }
             DeviceEvent::ScanningFinished => {
                 if std::mem::take(&mut self.scanning) {
-                    vec![VersionedServerMessage::scanning_finished(version)]
+                    self.after_pending_list(VersionedServerMessage::scanning_finished(version))
                 } else {
                     Vec::new()
                 }
@@ -670,9 +693,53 @@ impl Session {
                         sensor_type: sensor_type.to_owned(),
                     }
                 };
-                vec![message::reading(reading, &reply, 100)]
+                self.after_pending_list(message::reading(reading, &reply, 100))
             }
         }
+    }
+
+    /// `message`, after the device list if one is pending: what the client hears stays in
+    /// the order it happened.
+    fn after_pending_list(
+        &mut self,
+        message: VersionedServerMessage,
+    ) -> Vec<VersionedServerMessage> {
+        let mut out = self.send_pending_list();
+        out.push(message);
+        out
+    }
+
+    /// A device arrived or left: a v4 client is due the new list, unless the last one it was
+    /// sent unasked already shows the devices there are now.
+    fn list_changed(&mut self) {
+        if self.list_announced != Some(self.devices.generation()) {
+            self.list_pending = true;
+        }
+    }
+
+    /// Whether a v4 client is due the device list (see [`Self::handle_event`]).
+    pub fn list_pending(&self) -> bool {
+        self.list_pending
+    }
+
+    /// The device list (Id 0) a v4 client is due, as the devices are now; nothing when none is
+    /// due.
+    pub fn send_pending_list(&mut self) -> Vec<VersionedServerMessage> {
+        if !std::mem::take(&mut self.list_pending) {
+            return Vec::new();
+        }
+        let Some(version) = self.version() else {
+            return Vec::new();
+        };
+        vec![self.announce_list(version)]
+    }
+
+    /// A `DeviceList` with Id 0, recorded as the last sent unasked.
+    fn announce_list(&mut self, version: SpecVersion) -> VersionedServerMessage {
+        let list = self.device_list(version, 0);
+        self.list_pending = false;
+        self.list_announced = self.list.as_ref().map(|list| list.generation);
+        list
     }
 
     /// The device list changed while this session was not listening (it fell behind the event
@@ -688,7 +755,7 @@ impl Session {
             out.push(VersionedServerMessage::scanning_finished(version));
         }
         if version == SpecVersion::V4 {
-            out.push(self.device_list(version, 0));
+            out.push(self.announce_list(version));
             return out;
         }
         let now: BTreeSet<u32> = devices.iter().map(|d| d.device_index).collect();
@@ -952,6 +1019,54 @@ mod tests {
             assert!(devices.remove_device(index));
             assert_eq!(listed(&mut session, 5), expected(5), "spec {version}");
         }
+    }
+
+    /// A v4 client is told of arrivals and departures with one list for however many there
+    /// were, sent when the driver says they have settled; a list that already shows the
+    /// devices there are is not sent again; anything else it hears goes after the list.
+    #[tokio::test]
+    async fn v4_arrivals_make_one_pending_list_sent_before_anything_else() {
+        let (mut session, _) = setup(Duration::ZERO);
+        session.handle(v4_handshake(), Instant::now());
+        let devices = session.devices.clone();
+        let arrivals: Vec<_> = (0..3)
+            .map(|_| SimulatedDevice::add_to(&devices, SimulatedKind::Rotator))
+            .collect();
+        for arrival in &arrivals {
+            let index = arrival.index().expect("attached");
+            let info = devices.device(index).expect("listed");
+            assert!(session.handle_event(DeviceEvent::Added(info)).is_empty());
+        }
+        assert!(session.list_pending());
+        let sent = session.send_pending_list();
+        let expected = message::device_list(SpecVersion::V4, 0, &devices.devices());
+        match sent.as_slice() {
+            [VersionedServerMessage::SharedDeviceList(list)] => {
+                assert_eq!(list.to_owned_message(), expected);
+            }
+            other => panic!("not one device list: {other:?}"),
+        }
+        assert!(!session.list_pending());
+        assert!(session.send_pending_list().is_empty());
+
+        // An arrival the list already showed: nothing more to say.
+        let shown = devices.device(0).expect("the vibrator");
+        assert!(session.handle_event(DeviceEvent::Added(shown)).is_empty());
+        assert!(!session.list_pending());
+
+        // A departure makes the list pending; ScanningFinished goes out after it.
+        let index = arrivals[0].index().expect("attached");
+        let gone = devices.device(index).expect("listed");
+        assert!(devices.remove_device(index));
+        assert!(session.handle_event(DeviceEvent::Removed(gone)).is_empty());
+        session.handle(message(r#"{"StartScanning":{"Id":2}}"#), Instant::now());
+        let heard = session.handle_event(DeviceEvent::ScanningFinished);
+        assert!(matches!(
+            heard.as_slice(),
+            [VersionedServerMessage::SharedDeviceList(_), finished]
+                if *finished == VersionedServerMessage::scanning_finished(SpecVersion::V4)
+        ));
+        assert!(!session.list_pending());
     }
 
     #[tokio::test]

@@ -1,8 +1,9 @@
 //! One device's connection: the upgrade (with the access token), the identification frame
-//! within a bounded time, matching it against the configuration, attaching the device, and
+//! within a bounded time (and only while newer connections have not pushed it out), matching it against the configuration, attaching the device, and
 //! then the loop that carries its frames and pings it until it is gone.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -24,7 +25,15 @@ use plugwire_devices::hardware::{ByteLink, HardwareError};
 use plugwire_devices::{admit, attach};
 
 use crate::hardware::{Outgoing, WebSocketHardware};
+use crate::log_limit::{LogLimit, said, shown};
+use crate::unidentified::Pass;
 use crate::{DeviceWebSocketError, DeviceWebSocketOptions, Identification};
+
+/// Log lines about refused connections (a stranger decides how many there are): at most
+/// this many per [`REFUSAL_LOG_WINDOW`].
+const REFUSAL_LOG_LINES: u32 = 10;
+/// The window [`REFUSAL_LOG_LINES`] counts in.
+const REFUSAL_LOG_WINDOW: Duration = Duration::from_secs(10);
 
 /// What every connection's task needs.
 pub(crate) struct ServerState {
@@ -32,37 +41,87 @@ pub(crate) struct ServerState {
     pub(crate) devices: Weak<DeviceManager>,
     pub(crate) config: Arc<DeviceConfig>,
     pub(crate) options: DeviceWebSocketOptions,
+    /// Bounds the log lines about refused connections.
+    refusals: LogLimit,
+}
+
+impl ServerState {
+    pub(crate) fn new(
+        devices: Weak<DeviceManager>,
+        config: Arc<DeviceConfig>,
+        options: DeviceWebSocketOptions,
+    ) -> Self {
+        Self {
+            devices,
+            config,
+            options,
+            refusals: LogLimit::new(REFUSAL_LOG_LINES, REFUSAL_LOG_WINDOW),
+        }
+    }
+
+    /// Logs that a connection from `peer` was refused, unless too many were lately; at warn
+    /// level when someone should look (a wrong token, a device nothing claims), else at info.
+    fn refused(&self, peer: SocketAddr, warning: bool, why: &str) {
+        let Some(unsaid) = self.refusals.admit(Instant::now()) else {
+            debug!(%peer, "device WebSocket connection refused: {why}");
+            return;
+        };
+        if warning {
+            warn!(%peer, also_refused_since_last_said = unsaid, "device WebSocket connection refused: {why}");
+        } else {
+            info!(%peer, also_refused_since_last_said = unsaid, "device WebSocket connection refused: {why}");
+        }
+    }
 }
 
 type Socket = WebSocketStream<TcpStream>;
 
-/// Serves one accepted connection until its device is gone (or it never became one).
-pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, inner: Arc<ServerState>) {
+/// Serves one accepted connection until its device is gone (or it never became one). It holds
+/// `pass`, its place among the connections waiting to identify, until it has identified
+/// itself (or failed to, or was pushed out by newer ones).
+pub(crate) async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    mut pass: Pass,
+    inner: Arc<ServerState>,
+) {
     let options = &inner.options;
-    let opened = tokio::time::timeout(options.identify_timeout, identify(stream, options)).await;
+    let opened = tokio::select! {
+        opened = tokio::time::timeout(options.identify_timeout, identify(stream, options)) => opened,
+        () = pass.pushed_out() => {
+            // Logged (bounded) where it was pushed out.
+            debug!(%peer, "device WebSocket connection pushed out before it identified");
+            return;
+        }
+    };
+    drop(pass);
     let (mut socket, identification) = match opened {
         Ok(Ok(identified)) => identified,
         Ok(Err(error)) => {
-            info!(%peer, "device WebSocket connection refused: {}", chain(&error));
+            let warning = matches!(error, DeviceWebSocketError::AccessToken);
+            inner.refused(peer, warning, &said(&chain(&error)));
             return;
         }
         Err(_) => {
             let error = DeviceWebSocketError::IdentifyTimeout(options.identify_timeout);
-            info!(%peer, "device WebSocket connection dropped: {error}");
+            inner.refused(peer, false, &error.to_string());
             return;
         }
     };
     let span = info_span!(
         "device websocket",
         %peer,
-        identifier = %identification.identifier,
-        address = %identification.address
+        identifier = %shown(&identification.identifier),
+        address = %shown(&identification.address)
     );
     async move {
         let options = &inner.options;
         let Some(protocol) = inner.config.match_websocket(&identification.identifier) else {
-            let error = DeviceWebSocketError::UnknownIdentifier(identification.identifier);
-            warn!("{error}");
+            let why = format!(
+                "no protocol has a `websocket` entry named {}; add one to a user device configuration",
+                shown(&identification.identifier)
+            );
+            inner.refused(peer, true, &why);
             let _ = tokio::time::timeout(options.write_timeout, socket.close(None)).await;
             return;
         };
@@ -74,7 +133,7 @@ pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, inner: Arc<Server
             &identification.address,
         );
         if let Err(refusal) = admitted {
-            warn!("{refusal}");
+            inner.refused(peer, true, &said(&refusal.to_string()));
             let _ = tokio::time::timeout(options.write_timeout, socket.close(None)).await;
             return;
         }
@@ -88,7 +147,8 @@ pub(crate) async fn serve(stream: TcpStream, peer: SocketAddr, inner: Arc<Server
         // The frames must flow while the protocol identifies the device.
         tokio::spawn(carry(socket, link.clone(), queue, options.clone()).in_current_span());
         if let Err(error) = attach(&devices, &inner.config, &protocol, hardware).await {
-            warn!("could not set up a {protocol} device: {}", chain(&error));
+            let why = said(&chain(&error));
+            inner.refused(peer, true, &format!("could not set up a {protocol} device: {why}"));
             link.lost();
         }
     }
@@ -105,15 +165,24 @@ async fn identify(
         .max_frame_size(Some(options.max_frame_size))
         .max_message_size(Some(options.max_frame_size));
     let token = options.access_token.clone();
+    let wrong_token = AtomicBool::new(false);
     // tungstenite's callback type fixes the error's size.
     #[allow(clippy::result_large_err)]
-    let check = move |request: &Request, response: Response| match &token {
-        Some(token) => check_token(token, request, response),
+    let check = |request: &Request, response: Response| match &token {
+        Some(token) => check_token(token, request, response).inspect_err(|_| {
+            wrong_token.store(true, Ordering::Relaxed);
+        }),
         None => Ok(response),
     };
     let mut socket = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config))
         .await
-        .map_err(DeviceWebSocketError::Upgrade)?;
+        .map_err(|error| {
+            if wrong_token.load(Ordering::Relaxed) {
+                DeviceWebSocketError::AccessToken
+            } else {
+                DeviceWebSocketError::Upgrade(error)
+            }
+        })?;
     loop {
         match socket.next().await {
             Some(Ok(Message::Text(text))) => {
@@ -150,7 +219,7 @@ fn check_token(
     if presented {
         return Ok(response);
     }
-    warn!("device WebSocket connection without the access token refused");
+    // Logged (bounded) by the connection's task.
     let mut refusal = ErrorResponse::new(Some("wrong or missing access token".to_owned()));
     *refusal.status_mut() = StatusCode::UNAUTHORIZED;
     Err(refusal)

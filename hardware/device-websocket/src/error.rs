@@ -15,9 +15,12 @@ pub enum DeviceWebSocketError {
         #[source]
         source: std::io::Error,
     },
-    /// The WebSocket upgrade failed (not WebSocket, wrong or missing access token).
+    /// The WebSocket upgrade failed (not WebSocket, or the connection broke).
     #[error("the WebSocket upgrade failed")]
     Upgrade(#[source] tokio_tungstenite::tungstenite::Error),
+    /// The access token was wrong or missing (the upgrade was answered with HTTP 401).
+    #[error("wrong or missing access token")]
+    AccessToken,
     /// Nothing identified the connection in time.
     #[error("no identification frame within {0:?}")]
     IdentifyTimeout(std::time::Duration),

@@ -20,7 +20,10 @@
 //! device's name and the address its address, for model lookup and user device entries.
 //!
 //! Unlike the reference, a connection that does not identify itself within
-//! [`DeviceWebSocketOptions::identify_timeout`] is dropped, the server listens on loopback
+//! [`DeviceWebSocketOptions::identify_timeout`] is dropped, connections waiting to identify
+//! are bounded in all ([`DeviceWebSocketOptions::max_unidentified`]) and per source address
+//! ([`DeviceWebSocketOptions::max_unidentified_per_source`]), the oldest dropped to make room
+//! for a newcomer, the server listens on loopback
 //! unless told otherwise, and it can require an access token (the URL's path or
 //! `?token=TOKEN`, as the other WebSocket listeners take it). Every connection is pinged every
 //! [`DeviceWebSocketOptions::ping_interval`]; one that sends nothing (not even the pong)
@@ -50,7 +53,9 @@ mod connection;
 mod error;
 mod hardware;
 mod identification;
+mod log_limit;
 mod server;
+mod unidentified;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -63,6 +68,12 @@ pub use server::DeviceWebSocketServer;
 /// The port intiface-engine's device WebSocket server listens on.
 pub const DEFAULT_PORT: u16 = 54817;
 
+/// Connections that may be waiting to identify at once, by default.
+pub const DEFAULT_MAX_UNIDENTIFIED: usize = 64;
+
+/// Connections from one IP address that may be waiting to identify at once, by default.
+pub const DEFAULT_MAX_UNIDENTIFIED_PER_SOURCE: usize = 8;
+
 /// Where the server listens and how it treats connections.
 #[derive(Debug, Clone)]
 pub struct DeviceWebSocketOptions {
@@ -71,15 +82,25 @@ pub struct DeviceWebSocketOptions {
     /// The secret a connection must present (URL path or `?token=`); none by default. Give
     /// one whenever the address reaches beyond loopback.
     pub access_token: Option<AccessToken>,
-    /// How long a connection has to upgrade and send its identification frame.
+    /// How long a connection has to upgrade and send its identification frame: 10 s by
+    /// default.
     pub identify_timeout: Duration,
-    /// How often each device is pinged.
+    /// Most connections waiting to identify at once (upgrading, or upgraded and not yet sent
+    /// their identification frame): [`DEFAULT_MAX_UNIDENTIFIED`] by default. A newcomer past
+    /// it pushes out the oldest one, so idle sockets cannot keep a prompt device out.
+    /// Identified devices are not counted. At least 1.
+    pub max_unidentified: usize,
+    /// Most of those from one IP address: [`DEFAULT_MAX_UNIDENTIFIED_PER_SOURCE`] by
+    /// default. A newcomer past it pushes out that address's oldest. At least 1.
+    pub max_unidentified_per_source: usize,
+    /// How often each device is pinged: 10 s by default.
     pub ping_interval: Duration,
-    /// How long after a ping a device may stay silent (no pong, no frame) before it is gone.
+    /// How long after a ping a device may stay silent (no pong, no frame) before it is gone:
+    /// 10 s by default.
     pub pong_timeout: Duration,
-    /// Limit on one frame reaching the device's socket.
+    /// Limit on one frame reaching the device's socket: 2 s by default.
     pub write_timeout: Duration,
-    /// Largest frame accepted from a device.
+    /// Largest frame accepted from a device: 64 KiB by default.
     pub max_frame_size: usize,
 }
 
@@ -89,6 +110,8 @@ impl Default for DeviceWebSocketOptions {
             address: SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)),
             access_token: None,
             identify_timeout: Duration::from_secs(10),
+            max_unidentified: DEFAULT_MAX_UNIDENTIFIED,
+            max_unidentified_per_source: DEFAULT_MAX_UNIDENTIFIED_PER_SOURCE,
             ping_interval: Duration::from_secs(10),
             pong_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(2),

@@ -1,5 +1,6 @@
-//! The listening side: accepts connections and hands each to its own task; as a
-//! [`HardwareManager`] it has nothing to scan for (devices dial in when they like).
+//! The listening side: accepts connections and hands each to its own task, with its place
+//! among those waiting to identify; as a [`HardwareManager`] it has nothing to scan for
+//! (devices dial in when they like).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,22 +9,31 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tracing::warn;
+use tokio::time::Instant;
+use tracing::{debug, warn};
 
 use plugwire_devices::DeviceManager;
 use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::hardware::{HardwareError, HardwareManager};
 
 use crate::connection::{self, ServerState};
+use crate::log_limit::LogLimit;
+use crate::unidentified::{Limits, Unidentified};
 use crate::{DeviceWebSocketError, DeviceWebSocketOptions};
 
-/// Pause after a failed accept (out of file descriptors), so the loop does not spin.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// First pause after a failed accept (out of file descriptors), so the loop does not spin.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+/// Longest pause: each failure in a row doubles it up to this.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+/// Failed accepts are logged once per this long, with the count of those unsaid.
+const ACCEPT_LOG_WINDOW: Duration = Duration::from_secs(10);
 
 /// The device WebSocket server: devices dial in, identify themselves, and are attached with
 /// the protocol their configuration's `websocket` entry names.
 pub struct DeviceWebSocketServer {
     local_addr: SocketAddr,
+    /// Connections waiting to identify.
+    unidentified: Arc<Unidentified>,
     /// The accept loop.
     accepting: JoinHandle<()>,
 }
@@ -40,14 +50,15 @@ impl DeviceWebSocketServer {
         let bind_error = |source| DeviceWebSocketError::Bind { address, source };
         let listener = TcpListener::bind(address).await.map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
-        let inner = Arc::new(ServerState {
-            devices: Arc::downgrade(devices),
-            config,
-            options,
+        let unidentified = Unidentified::new(Limits {
+            overall: options.max_unidentified,
+            per_source: options.max_unidentified_per_source,
         });
-        let accepting = tokio::spawn(accept(listener, inner));
+        let inner = Arc::new(ServerState::new(Arc::downgrade(devices), config, options));
+        let accepting = tokio::spawn(accept(listener, inner, unidentified.clone()));
         Ok(Arc::new(Self {
             local_addr,
+            unidentified,
             accepting,
         }))
     }
@@ -55,6 +66,12 @@ impl DeviceWebSocketServer {
     /// Where it listens (with the port it got, when asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// How many connections are waiting to identify themselves now (at most
+    /// [`DeviceWebSocketOptions::max_unidentified`]).
+    pub fn unidentified(&self) -> usize {
+        self.unidentified.len()
     }
 }
 
@@ -79,17 +96,39 @@ impl HardwareManager for DeviceWebSocketServer {
     }
 }
 
-/// Accepts connections for as long as the server lives.
-async fn accept(listener: TcpListener, inner: Arc<ServerState>) {
+/// Accepts connections for as long as the server lives. Each takes its place among those
+/// waiting to identify (pushing out the oldest when that room is full) before its task starts.
+/// A failed accept (out of file descriptors) pauses the loop, longer each time in a row, and
+/// is logged at most once per [`ACCEPT_LOG_WINDOW`].
+async fn accept(listener: TcpListener, inner: Arc<ServerState>, unidentified: Arc<Unidentified>) {
+    let failures = LogLimit::new(1, ACCEPT_LOG_WINDOW);
+    let mut backoff = ACCEPT_BACKOFF_MIN;
+    let mut failed_in_a_row = 0_u64;
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
+                if failed_in_a_row > 0 {
+                    debug!(failed_in_a_row, "device WebSocket server: accepting again");
+                    failed_in_a_row = 0;
+                    backoff = ACCEPT_BACKOFF_MIN;
+                }
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(connection::serve(stream, peer, inner.clone()));
+                let pass = unidentified.enter(peer.ip());
+                tokio::spawn(connection::serve(stream, peer, pass, inner.clone()));
             }
             Err(error) => {
-                warn!(%error, "device WebSocket server: accepting failed");
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                failed_in_a_row += 1;
+                if let Some(unsaid) = failures.admit(Instant::now()) {
+                    warn!(
+                        %error,
+                        failed_in_a_row,
+                        also_failed_since_last_said = unsaid,
+                        retry_in_ms = backoff.as_millis() as u64,
+                        "device WebSocket server: accepting failed; backing off"
+                    );
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
             }
         }
     }
