@@ -182,6 +182,13 @@ pub(crate) struct ServeArgs {
     /// loopback devices must present the access token [default: 127.0.0.1].
     #[arg(long, value_name = "IP")]
     device_websocket_server_address: Option<IpAddr>,
+    /// Device WebSocket connections that may wait to identify at once; past it the oldest is
+    /// closed.
+    #[arg(long, default_value_t = 64)]
+    device_websocket_max_unidentified: usize,
+    /// The same, from one address.
+    #[arg(long, default_value_t = 8)]
+    device_websocket_max_unidentified_per_source: usize,
     /// Device configuration to use instead of the shipped one (device-config v5 JSON).
     #[arg(long, value_name = "PATH")]
     device_config_file: Option<PathBuf>,
@@ -230,7 +237,18 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     )?;
     if let Some(address) = device_websocket {
         let token = devices_beyond_loopback.then(|| token.clone()).flatten();
-        start_device_websocket(server.devices(), device_config, address, token).await?;
+        let unidentified = (
+            args.device_websocket_max_unidentified,
+            args.device_websocket_max_unidentified_per_source,
+        );
+        start_device_websocket(
+            server.devices(),
+            device_config,
+            address,
+            token,
+            unidentified,
+        )
+        .await?;
     }
     let mut websockets = Vec::new();
     for url in urls {
@@ -652,6 +670,7 @@ async fn start_device_websocket(
     config: Arc<DeviceConfig>,
     address: SocketAddr,
     access_token: Option<AccessToken>,
+    (max_unidentified, max_unidentified_per_source): (usize, usize),
 ) -> Result<(), AnyError> {
     use plugwire::device_websocket::{DeviceWebSocketOptions, DeviceWebSocketServer};
     let identifiers: Vec<_> = config.websocket_identifiers().collect();
@@ -671,6 +690,8 @@ async fn start_device_websocket(
     let options = DeviceWebSocketOptions {
         address,
         access_token,
+        max_unidentified,
+        max_unidentified_per_source,
         ..DeviceWebSocketOptions::default()
     };
     let server = DeviceWebSocketServer::bind(devices, config, options).await?;
@@ -688,6 +709,7 @@ async fn start_device_websocket(
     _: Arc<DeviceConfig>,
     _: SocketAddr,
     _: Option<AccessToken>,
+    _: (usize, usize),
 ) -> Result<(), AnyError> {
     Err(
         "--use-device-websocket-server: this plugwire is built without the device WebSocket \
