@@ -5,19 +5,25 @@
 
 use tracing::{info, warn};
 
-/// Descriptors beyond the sessions' own: listeners, the runtime, devices, logs, REST clients.
+/// Descriptors beyond the sessions' own and the `others` counted: listeners, the runtime,
+/// devices, logs.
 const RESERVE: u64 = 256;
 
 /// Raises this process's soft limit on open files (never past the hard limit) to make room
-/// for `max_connections` sessions, twice as many connections mid-handshake (the server's
-/// bound on those) and [`RESERVE`], and warns when the hard limit cannot hold the sessions.
+/// for `max_connections` sessions, twice as many connections mid-handshake (a listener's
+/// bound on those), `others` (REST clients, devices waiting to identify) and [`RESERVE`], and
+/// warns when the hard limit cannot hold the sessions.
 #[cfg(unix)]
-pub(crate) fn fit_to_connections(max_connections: usize) {
+pub(crate) fn fit_to_connections(max_connections: usize, others: usize) {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
 
     let limit = getrlimit(Resource::Nofile);
     let sessions = u64::try_from(max_connections).unwrap_or(u64::MAX);
-    let wanted = sessions.saturating_mul(3).saturating_add(RESERVE);
+    let others = u64::try_from(others).unwrap_or(u64::MAX);
+    let wanted = sessions
+        .saturating_mul(3)
+        .saturating_add(others)
+        .saturating_add(RESERVE);
     // `None` is "unlimited".
     let soft = limit.current.unwrap_or(u64::MAX);
     if soft >= wanted {
@@ -44,7 +50,7 @@ pub(crate) fn fit_to_connections(max_connections: usize) {
 
 /// Windows has no descriptor limit of this kind.
 #[cfg(not(unix))]
-pub(crate) fn fit_to_connections(_max_connections: usize) {}
+pub(crate) fn fit_to_connections(_max_connections: usize, _others: usize) {}
 
 /// Warns when `limit` descriptors cannot hold `sessions` sessions and the reserve.
 #[cfg(unix)]

@@ -114,6 +114,18 @@ pub(crate) struct ServeArgs {
     /// Address for the REST API; beyond loopback it requires the access token.
     #[arg(long, default_value = "127.0.0.1", requires = "rest_api_port")]
     rest_api_listen_address: IpAddr,
+    /// REST connections open at once; past it the oldest idle one is closed.
+    #[arg(long, default_value_t = 256)]
+    rest_api_max_connections: usize,
+    /// Milliseconds a REST client may take to send a request's head.
+    #[arg(long, default_value_t = 5_000)]
+    rest_api_header_timeout: u64,
+    /// Milliseconds a kept-alive REST connection may stay silent.
+    #[arg(long, default_value_t = 30_000)]
+    rest_api_idle_timeout: u64,
+    /// Server-sent event streams (`GET events`) open at once; more are answered 503.
+    #[arg(long, default_value_t = 64)]
+    rest_api_max_event_streams: usize,
     /// Accept device forwarders (processes that own devices and dial in, e.g.
     /// `plugwire serve --connect URL`) at this URL; their devices join this server's.
     #[arg(long, value_name = "URL")]
@@ -202,7 +214,12 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
     // Listening for the stop before anything is announced: a stop asked for during start-up
     // is carried out, not met by the signal's default action.
     let stop = shutdown_signal()?;
-    super::open_files::fit_to_connections(args.max_connections);
+    // Beside the sessions: a REST client each, and devices waiting to identify.
+    let others = args
+        .rest_api_port
+        .map_or(0, |_| args.rest_api_max_connections)
+        .saturating_add(args.device_websocket_max_unidentified);
+    super::open_files::fit_to_connections(args.max_connections, others);
     let (devices, device_config) = device_manager(&args)?;
     let server = Server::new(server_config(&args), devices);
     let mut options = ConnectOptions {
@@ -302,7 +319,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), AnyError> {
         } else {
             None
         };
-        tasks.push(spawn_rest_api(&server, address, rest_token).await?);
+        tasks.push(spawn_rest_api(&server, address, rest_token, &args).await?);
     }
     for url in &dial_out {
         let dialer = AnyDialer::new(url, &options)?;
@@ -454,12 +471,18 @@ async fn spawn_rest_api(
     server: &Arc<Server>,
     address: SocketAddr,
     token: Option<AccessToken>,
+    args: &ServeArgs,
 ) -> Result<tokio::task::JoinHandle<()>, AnyError> {
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|error| format!("REST API: cannot listen on {address}: {error}"))?;
     announce!("plugwire REST API on http://{}", listener.local_addr()?);
-    let api = plugwire::rest::RestApi::new(server.clone()).with_access_token(token);
+    let api = plugwire::rest::RestApi::new(server.clone())
+        .with_access_token(token)
+        .max_connections(args.rest_api_max_connections)
+        .header_timeout(Duration::from_millis(args.rest_api_header_timeout))
+        .idle_timeout(Duration::from_millis(args.rest_api_idle_timeout))
+        .max_subscribers(args.rest_api_max_event_streams);
     Ok(tokio::spawn(async move {
         if let Err(error) = api.serve(listener).await {
             warn!(%error, "the REST API stopped");
@@ -472,6 +495,7 @@ async fn spawn_rest_api(
     _: &Arc<Server>,
     _: SocketAddr,
     _: Option<AccessToken>,
+    _: &ServeArgs,
 ) -> Result<tokio::task::JoinHandle<()>, AnyError> {
     Err(
         "--rest-api-port: this plugwire is built without the REST API (cargo feature `rest`)"

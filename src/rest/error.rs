@@ -29,6 +29,9 @@ pub enum ApiError {
     /// The request comes from another site's page.
     #[error("requests from other sites are refused")]
     ForeignOrigin,
+    /// A limit is reached (as many event streams open as allowed): try again later.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -56,6 +59,7 @@ impl ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
             Self::ForeignOrigin => StatusCode::FORBIDDEN,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

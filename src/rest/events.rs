@@ -6,136 +6,105 @@
 //! a session ending, a stop), `input` (`{"device","feature","type","value"}`: readings a device
 //! reported, and those read through this API) and `scanning-finished`. A reader that falls
 //! behind gets a fresh `devices` event instead of what it missed.
+//!
+//! Each event is rendered once, by the [`EventHub`](super::hub::EventHub), into the bytes every reader's stream sends
+//! as they are; the device list a new or lagging reader starts from is rendered once per
+//! change, not once per reader. At most so many readers at once: the next is answered 503.
 
 use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures::Stream;
-use plugwire_devices::{DeviceEvent, OutputChange};
-use serde::Serialize;
-use serde_json::json;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::sync::broadcast::{self, error::RecvError};
-use tracing::{debug, warn};
+use tokio::time::{Instant, Sleep};
+use tokio_util::sync::CancellationToken;
+use tracing::debug;
 
+use super::error::ApiError;
+use super::hub::EventHub;
 use super::state::Shared;
-use super::view::{DeviceView, InputView, OutputView, device_list};
 
-/// How often an idle stream carries a comment, so proxies and browsers keep it open.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// A comment line: keeps an idle stream open through proxies and the idle timeout.
+const KEEP_ALIVE: &[u8] = b":\n\n";
 
-/// The stream of events for one reader, until it leaves or the server shuts down.
-pub(crate) async fn events(
-    State(state): State<Shared>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+/// The stream of events for one reader, until it leaves or the server shuts down; 503 when
+/// as many readers as allowed are reading.
+pub(crate) async fn events(State(state): State<Shared>) -> Result<Response, ApiError> {
+    let Ok(permit) = state.subscribers.clone().try_acquire_owned() else {
+        debug!(
+            max = state.limits.max_subscribers,
+            "event stream refused: too many open"
+        );
+        return Err(ApiError::Unavailable(format!(
+            "too many event streams open (at most {})",
+            state.limits.max_subscribers
+        )));
+    };
+    let receiver = state.hub.subscribe();
+    let interval = state.limits.keep_alive();
     let reader = Reader {
-        devices: state.devices.subscribe(),
-        outputs: state.devices.subscribe_outputs(),
-        readings: state.readings.subscribe(),
-        state,
-        started: false,
+        first: Some(state.hub.device_list()),
+        hub: state.hub.clone(),
+        receiver,
+        shutdown: state.shutdown.clone(),
+        keep_alive: Box::pin(tokio::time::sleep(interval)),
+        interval,
+        _permit: permit,
     };
     let stream = futures::stream::unfold(reader, |mut reader| async move {
         let event = reader.next().await?;
-        Some((Ok(event), reader))
+        Some((Ok::<_, Infallible>(event), reader))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+    Ok((
+        [
+            (CONTENT_TYPE, "text/event-stream"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
-/// One reader's subscriptions.
+/// One reader's place in the hub's stream.
 struct Reader {
-    state: Shared,
-    devices: broadcast::Receiver<DeviceEvent>,
-    outputs: broadcast::Receiver<OutputChange>,
-    readings: broadcast::Receiver<InputView>,
-    started: bool,
+    /// The device list, sent first.
+    first: Option<Bytes>,
+    hub: Arc<EventHub>,
+    receiver: broadcast::Receiver<Bytes>,
+    shutdown: CancellationToken,
+    keep_alive: Pin<Box<Sleep>>,
+    interval: Duration,
+    /// This reader's place among the readers allowed; given back when the stream is dropped.
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Reader {
-    /// The next event, or none when the stream should end.
-    async fn next(&mut self) -> Option<Event> {
-        if !std::mem::replace(&mut self.started, true) {
-            return Some(self.device_list());
-        }
-        loop {
-            let event = tokio::select! {
-                () = self.state.shutdown.cancelled() => return None,
-                event = self.devices.recv() => match event {
-                    Ok(event) => self.device_event(event),
-                    Err(error) => Some(self.fell_behind(error)?),
+    /// The next bytes to send, or none when the stream should end.
+    async fn next(&mut self) -> Option<Bytes> {
+        let next = match self.first.take() {
+            Some(first) => Some(first),
+            None => tokio::select! {
+                () = self.shutdown.cancelled() => None,
+                () = self.keep_alive.as_mut() => Some(Bytes::from_static(KEEP_ALIVE)),
+                received = self.receiver.recv() => match received {
+                    Ok(rendered) => Some(rendered),
+                    Err(RecvError::Lagged(missed)) => {
+                        debug!(missed, "event stream fell behind; sending the device list again");
+                        Some(self.hub.device_list())
+                    }
+                    Err(RecvError::Closed) => None,
                 },
-                change = self.outputs.recv() => match change {
-                    Ok(change) => Some(data(
-                        "output",
-                        &OutputView::of_change(&change, &self.state.devices),
-                    )),
-                    Err(error) => Some(self.fell_behind(error)?),
-                },
-                reading = self.readings.recv() => match reading {
-                    Ok(reading) => Some(data("input", &reading)),
-                    Err(error) => Some(self.fell_behind(error)?),
-                },
-            };
-            if let Some(event) = event {
-                return Some(event);
-            }
-        }
-    }
-
-    /// A device event as the stream tells it (some are not told).
-    fn device_event(&self, event: DeviceEvent) -> Option<Event> {
-        Some(match event {
-            DeviceEvent::Added(info) => {
-                data("device-added", &DeviceView::of(info, &self.state.devices))
-            }
-            DeviceEvent::Removed(info) => {
-                data("device-removed", &json!({ "index": info.device_index }))
-            }
-            DeviceEvent::ScanningFinished => Event::default().event("scanning-finished").data("{}"),
-            DeviceEvent::InputReading {
-                device_index,
-                feature_index,
-                reading,
-            } => data(
-                "input",
-                &InputView {
-                    device: device_index,
-                    feature: feature_index,
-                    input_type: reading.input_type(),
-                    value: reading.value(),
-                },
-            ),
-        })
-    }
-
-    /// After missed events, the whole list again; none when the channel closed.
-    fn fell_behind(&self, error: RecvError) -> Option<Event> {
-        match error {
-            RecvError::Lagged(missed) => {
-                debug!(
-                    missed,
-                    "event stream fell behind; sending the device list again"
-                );
-                Some(self.device_list())
-            }
-            RecvError::Closed => None,
-        }
-    }
-
-    fn device_list(&self) -> Event {
-        data("devices", &device_list(&self.state.devices))
-    }
-}
-
-/// An event named `name` carrying `value` as JSON.
-fn data(name: &str, value: &impl Serialize) -> Event {
-    match Event::default().event(name).json_data(value) {
-        Ok(event) => event,
-        Err(error) => {
-            // Our own views always serialize; say so loudly if one ever does not.
-            warn!(%error, name, "could not encode an event");
-            Event::default().event("error").data("{}")
-        }
+            },
+        };
+        self.keep_alive
+            .as_mut()
+            .reset(Instant::now() + self.interval);
+        next
     }
 }

@@ -25,6 +25,13 @@
 //! site's page (`Origin`, `Sec-Fetch-Site`: 403); nothing that acts on hardware is a `GET`, and
 //! no answer may be framed.
 //!
+//! Peers are held to limits, each with a builder method on [`RestApi`] and a default here:
+//! connections open at once ([`DEFAULT_MAX_CONNECTIONS`]; a newcomer closes the oldest that is
+//! not mid-request), time to send a request head ([`DEFAULT_HEADER_TIMEOUT`]), time with no
+//! byte moving ([`DEFAULT_IDLE_TIMEOUT`]), head size ([`DEFAULT_MAX_HEAD_BYTES`]), event streams
+//! open at once ([`DEFAULT_MAX_SUBSCRIBERS`]; then 503), and the grace requests under way get
+//! at shutdown ([`DEFAULT_SHUTDOWN_GRACE`]).
+//!
 //! Every output set through the API belongs to one REST session: it lasts until a client
 //! (any client) changes or stops it, `PUT devices/stop` or `PUT devices/{i}/stop`, or the
 //! server shuts down; there is no timeout.
@@ -39,34 +46,47 @@
 //! ```
 
 mod auth;
+mod connection;
 mod error;
 mod events;
 mod guard;
+mod hub;
 mod level;
+mod limits;
+mod listen;
 mod page;
 mod routes;
 mod state;
 mod view;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post, put};
 use plugwire_core::access::AccessToken;
 use tokio::net::TcpListener;
-use tokio::sync::broadcast;
+use tokio::sync::{Semaphore, broadcast};
+use tokio_util::task::AbortOnDropHandle;
 use tracing::{Instrument, info, info_span};
 
 pub use error::ApiError;
+pub use limits::{
+    DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEAD_BYTES,
+    DEFAULT_MAX_SUBSCRIBERS, DEFAULT_SHUTDOWN_GRACE, MIN_HEAD_BYTES,
+};
 
 use crate::server::Server;
 use guard::Addressed;
+use hub::EventHub;
+use limits::Limits;
 use state::RestState;
 
 /// A REST API over a server's devices, ready to serve.
 pub struct RestApi {
     server: Arc<Server>,
     access_token: Option<AccessToken>,
+    limits: Limits,
 }
 
 /// Why the REST API could not serve.
@@ -88,6 +108,7 @@ impl RestApi {
         Self {
             server,
             access_token: None,
+            limits: Limits::default(),
         }
     }
 
@@ -98,31 +119,97 @@ impl RestApi {
         self
     }
 
-    /// Serves on `listener` until the server shuts down, then stops what REST commands drove.
+    /// At most `max` connections open at once (default [`DEFAULT_MAX_CONNECTIONS`]; at least
+    /// 1). A newcomer beyond it closes the oldest connection that is not mid-request (one that
+    /// never completed a request head first, then the longest idle); when every one is
+    /// mid-request, the newcomer is closed at once.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max.max(1);
+        self
+    }
+
+    /// How long a peer has to send a whole request head (default [`DEFAULT_HEADER_TIMEOUT`]):
+    /// a new connection from its accept, a kept-alive one from the first byte of its next
+    /// request. A connection past it is closed. (Zero closes every connection at once;
+    /// `Duration::MAX` never times out.)
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// How long a connection may go with no byte moving either way (default
+    /// [`DEFAULT_IDLE_TIMEOUT`]): a kept-alive connection between requests, or a request whose
+    /// peer stopped reading. Event streams carry a comment at least every half of it. Keep it
+    /// above 10 s, the longest a command waits for its device.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// At most `max` `GET events` streams open at once (default [`DEFAULT_MAX_SUBSCRIBERS`]);
+    /// the next is answered 503. 0 refuses every stream.
+    pub fn max_subscribers(mut self, max: usize) -> Self {
+        self.limits.max_subscribers = max;
+        self
+    }
+
+    /// The largest request head in bytes (default [`DEFAULT_MAX_HEAD_BYTES`], at least
+    /// [`MIN_HEAD_BYTES`]); a bigger one is answered 431.
+    pub fn max_head_bytes(mut self, max: usize) -> Self {
+        self.limits.max_head_bytes = max.max(MIN_HEAD_BYTES);
+        self
+    }
+
+    /// How long requests under way when the server shuts down get to finish before their
+    /// connections are closed (default [`DEFAULT_SHUTDOWN_GRACE`]).
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.limits.shutdown_grace = grace;
+        self
+    }
+
+    /// Serves on `listener` until the server shuts down, then lets requests under way finish
+    /// (at most the shutdown grace) and stops what REST commands drove.
     pub async fn serve(self, listener: TcpListener) -> Result<(), RestError> {
         let devices = self.server.devices().clone();
         let session = self.server.new_session_id();
         let shutdown = self.server.shutdown_token();
+        let limits = self.limits;
+        let port = listener.local_addr()?.port();
         let span = info_span!("rest", session, address = ?listener.local_addr().ok());
         let (readings, _) = broadcast::channel(256);
+        let (hub, sources) = EventHub::new(devices.clone(), &readings);
+        let _hub = AbortOnDropHandle::new(tokio::spawn(
+            hub.clone()
+                .run(sources, shutdown.clone())
+                .instrument(span.clone()),
+        ));
         let state = Arc::new(RestState {
             devices: devices.clone(),
             session,
             shutdown: shutdown.clone(),
             readings,
+            hub,
+            subscribers: Arc::new(Semaphore::new(
+                limits.max_subscribers.min(Semaphore::MAX_PERMITS),
+            )),
+            limits,
         });
-        let port = listener.local_addr()?.port();
         let router = router(state, self.access_token, Addressed { port });
-        info!(parent: &span, "REST API serving");
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .into_future()
+        info!(
+            parent: &span,
+            max_connections = limits.max_connections,
+            header_timeout_ms = limits.header_timeout.as_millis() as u64,
+            idle_timeout_ms = limits.idle_timeout.as_millis() as u64,
+            max_subscribers = limits.max_subscribers,
+            "REST API serving"
+        );
+        listen::accept_loop(listener, router, limits, shutdown)
             .instrument(span.clone())
             .await;
         // Whatever a REST command left running stops with the API.
         devices.release_session(session);
         info!(parent: &span, "REST API stopped");
-        Ok(served?)
+        Ok(())
     }
 }
 
