@@ -11,6 +11,7 @@
 //!   [`connector::Connection`] that matches replies to requests by Id.
 //!
 //! - [`sync`]: the one mutex plugwire locks with (it cannot poison).
+//! - [`log_limit`]: log lines a stranger can cause, bounded in time and length.
 //! - [`template`]: batches encoded once and resent with only their Id changed.
 //!
 //! Depends on nothing of plugwire's. Transports, serializers and the devices crate depend on
@@ -22,6 +23,7 @@ mod error;
 mod frame;
 pub mod framing;
 pub mod link;
+pub mod log_limit;
 pub mod message;
 mod serializer;
 pub mod sync;

@@ -153,6 +153,10 @@ pub(crate) struct ServeArgs {
     /// Most clients served at once (the open-file limit is raised to fit them).
     #[arg(long, default_value_t = 64)]
     max_connections: usize,
+    /// Clients one address beyond this machine may have connected at once (loopback clients
+    /// count against --max-connections alone).
+    #[arg(long, default_value_t = plugwire::server::DEFAULT_SESSIONS_PER_REMOTE_SOURCE)]
+    max_connections_per_remote_address: usize,
     /// Transport handshakes (TLS, WebSocket upgrade, QUIC) each listener carries out at once;
     /// past it the oldest is dropped [default: twice --max-connections].
     #[arg(long)]
@@ -567,6 +571,7 @@ fn server_config(args: &ServeArgs) -> ServerConfig {
             ..SessionConfig::default()
         },
         max_connections: args.max_connections,
+        max_sessions_per_remote_source: args.max_connections_per_remote_address,
         handshakes: HandshakeLimits {
             per_listener: args
                 .max_handshakes

@@ -17,10 +17,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use plugwire_core::log_limit::LogLimit;
 use plugwire_core::sync::Mutex;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, warn};
 
@@ -57,8 +57,8 @@ pub(crate) async fn accept_loop(
     let open = Arc::new(Open::new(limits.max_connections));
     let mut connections = JoinSet::new();
     let mut pause = MIN_PAUSE;
-    let mut accept_failed = Throttle::new(WARN_EVERY);
-    let mut full = Throttle::new(WARN_EVERY);
+    let accept_failed = LogLimit::new(1, WARN_EVERY);
+    let full = LogLimit::new(1, WARN_EVERY);
     loop {
         let accepted = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -84,7 +84,7 @@ pub(crate) async fn accept_loop(
             }
             Err(error) => {
                 // Out of descriptors or memory: retrying at once would only spin.
-                if let Some(held_back) = accept_failed.ready() {
+                if let Some(held_back) = accept_failed.admit_now() {
                     warn!(
                         %error,
                         pause_ms = pause.as_millis() as u64,
@@ -101,7 +101,7 @@ pub(crate) async fn accept_loop(
             }
         };
         let Some((slot, evicted)) = open.admit() else {
-            if let Some(held_back) = full.ready() {
+            if let Some(held_back) = full.admit_now() {
                 warn!(
                     max = limits.max_connections,
                     held_back, "every REST connection is mid-request; refusing newcomers"
@@ -110,7 +110,7 @@ pub(crate) async fn accept_loop(
             drop(stream);
             continue;
         };
-        if evicted && let Some(held_back) = full.ready() {
+        if evicted && let Some(held_back) = full.admit_now() {
             warn!(
                 max = limits.max_connections,
                 held_back, "REST connection limit reached; closing the oldest idle connections"
@@ -259,34 +259,6 @@ impl Open {
     }
 }
 
-/// Lets a repeated warning through at most once per interval, counting the ones held back.
-struct Throttle {
-    every: Duration,
-    last: Option<Instant>,
-    held_back: u64,
-}
-
-impl Throttle {
-    fn new(every: Duration) -> Self {
-        Self {
-            every,
-            last: None,
-            held_back: 0,
-        }
-    }
-
-    /// Whether to warn now, with how many were held back since the last warning.
-    fn ready(&mut self) -> Option<u64> {
-        let now = Instant::now();
-        if self.last.is_some_and(|last| now < last + self.every) {
-            self.held_back += 1;
-            return None;
-        }
-        self.last = Some(now);
-        Some(std::mem::take(&mut self.held_back))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -326,18 +298,6 @@ mod tests {
             .await
             .expect("the loop ends with the server")
             .expect("the loop did not panic");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_repeated_warning_passes_once_per_interval() {
-        let mut throttle = Throttle::new(Duration::from_secs(10));
-        assert_eq!(throttle.ready(), Some(0));
-        for _ in 0..200 {
-            assert_eq!(throttle.ready(), None);
-        }
-        tokio::time::advance(Duration::from_secs(10)).await;
-        assert_eq!(throttle.ready(), Some(200));
-        assert_eq!(throttle.ready(), None);
     }
 
     #[tokio::test(start_paused = true)]

@@ -105,6 +105,67 @@ impl Handshakes {
     }
 }
 
+/// Sessions under way per remote source: no address beyond this machine may hold more than its
+/// share of the server's sessions. Loopback peers (this machine's own apps, a local load test)
+/// are bounded by the global limit alone.
+pub(crate) struct SessionsBySource {
+    max_per_source: usize,
+    counts: Mutex<std::collections::HashMap<String, usize>>,
+}
+
+/// One session counted against its source until dropped.
+pub(crate) struct SourceSlot {
+    sessions: std::sync::Arc<SessionsBySource>,
+    source: Option<String>,
+}
+
+impl SessionsBySource {
+    pub(crate) fn new(max_per_source: usize) -> Self {
+        Self {
+            max_per_source: max_per_source.max(1),
+            counts: Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// A slot for a session from `peer`, or `None` when its source already holds its share.
+    pub(crate) fn admit(self: &std::sync::Arc<Self>, peer: &str) -> Option<SourceSlot> {
+        let source = source_of(peer);
+        let remote = source
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| !ip.is_loopback());
+        if !remote {
+            return Some(SourceSlot {
+                sessions: self.clone(),
+                source: None,
+            });
+        }
+        let mut counts = self.counts.lock();
+        let count = counts.entry(source.to_owned()).or_insert(0);
+        if *count >= self.max_per_source {
+            return None;
+        }
+        *count += 1;
+        Some(SourceSlot {
+            sessions: self.clone(),
+            source: Some(source.to_owned()),
+        })
+    }
+}
+
+impl Drop for SourceSlot {
+    fn drop(&mut self) {
+        if let Some(source) = &self.source {
+            let mut counts = self.sessions.counts.lock();
+            if let Some(count) = counts.get_mut(source) {
+                *count -= 1;
+                if *count == 0 {
+                    counts.remove(source);
+                }
+            }
+        }
+    }
+}
+
 /// The source a peer description counts against: its IP address when it has one (`ws
 /// 127.0.0.1:5000` and `ws 127.0.0.1:5001` are one source), else the whole description.
 pub(crate) fn source_of(peer: &str) -> &str {
@@ -120,6 +181,33 @@ pub(crate) fn source_of(peer: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remote_address_holds_at_most_its_share_and_loopback_is_not_counted() {
+        let sessions = std::sync::Arc::new(SessionsBySource::new(2));
+        let first = sessions.admit("ws 10.0.0.5:1000").expect("first");
+        let _second = sessions.admit("ws 10.0.0.5:1001").expect("second");
+        assert!(
+            sessions.admit("ws 10.0.0.5:1002").is_none(),
+            "a third is refused"
+        );
+        assert!(
+            sessions.admit("quic 10.0.0.6:1").is_some(),
+            "another address has its own share"
+        );
+        let local: Vec<_> = (0..10)
+            .map(|port| sessions.admit(&format!("ws 127.0.0.1:{port}")))
+            .collect();
+        assert!(
+            local.iter().all(Option::is_some),
+            "loopback is bounded globally only"
+        );
+        drop(first);
+        assert!(
+            sessions.admit("ws 10.0.0.5:1003").is_some(),
+            "a slot frees when one ends"
+        );
+    }
 
     #[test]
     fn one_source_is_one_ip() {

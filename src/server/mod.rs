@@ -15,6 +15,7 @@ use futures::future::BoxFuture;
 use plugwire_core::access::redacted;
 use plugwire_core::connector::{InProcessAcceptor, InProcessServerEnd};
 use plugwire_core::link::{FramedLink, Link};
+use plugwire_core::log_limit::LogLimit;
 use plugwire_core::message::{AnyClientMessage, VersionedServerMessage};
 use plugwire_core::{ErrorCode, Establish, Listener, Serializer, SerializerFactory, Transport};
 use plugwire_devices::{DeviceManager, SessionId};
@@ -27,7 +28,7 @@ use tracing::{Instrument, debug, debug_span, info, warn};
 pub use admission::HandshakeLimits;
 pub use session::{PendingRead, PendingWrite, Session, SessionConfig, Step};
 
-use admission::Handshakes;
+use admission::{Handshakes, SessionsBySource};
 
 /// First wait before dialling out again.
 const MIN_REDIAL: Duration = Duration::from_millis(500);
@@ -50,6 +51,9 @@ pub struct ServerConfig {
     /// Transport handshakes (TLS, the WebSocket upgrade, QUIC) each listener carries out at
     /// once, in all and per source; past either, the oldest is dropped.
     pub handshakes: HandshakeLimits,
+    /// Sessions one address beyond this machine may hold at once (loopback peers are bounded
+    /// by `max_connections` alone); more are told the server is full.
+    pub max_sessions_per_remote_source: usize,
 }
 
 impl ServerConfig {
@@ -63,6 +67,7 @@ impl ServerConfig {
                 per_listener: max_connections.saturating_mul(2),
                 per_source: DEFAULT_HANDSHAKES_PER_SOURCE,
             },
+            max_sessions_per_remote_source: DEFAULT_SESSIONS_PER_REMOTE_SOURCE,
         }
     }
 }
@@ -73,8 +78,17 @@ impl Default for ServerConfig {
     }
 }
 
+/// Refused sessions and failed accepts, which a stranger can cause as fast as they connect:
+/// at most a few log lines per ten seconds, each counting those left unsaid.
+static FULL: LogLimit = LogLimit::new(10, Duration::from_secs(10));
+static ACCEPT_FAILED: LogLimit = LogLimit::new(1, Duration::from_secs(10));
+
 /// Handshakes one address may have under way on a listener, by default.
 pub const DEFAULT_HANDSHAKES_PER_SOURCE: usize = 32;
+
+/// Sessions one address beyond this machine may hold, by default: a household's phones and
+/// apps, not a stranger's crowd of idle sessions.
+pub const DEFAULT_SESSIONS_PER_REMOTE_SOURCE: usize = 16;
 
 /// A Buttplug server: many concurrent sessions over one device manager.
 pub struct Server {
@@ -82,6 +96,7 @@ pub struct Server {
     session_config: Arc<SessionConfig>,
     connections: Arc<Semaphore>,
     handshake_limits: HandshakeLimits,
+    sessions_by_source: Arc<SessionsBySource>,
     next_session: AtomicU64,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -95,6 +110,9 @@ impl Server {
             session_config: Arc::new(config.session),
             connections: Arc::new(Semaphore::new(config.max_connections)),
             handshake_limits: config.handshakes,
+            sessions_by_source: Arc::new(SessionsBySource::new(
+                config.max_sessions_per_remote_source,
+            )),
             next_session: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -168,8 +186,14 @@ impl Server {
         // the default level would leave megabytes behind them. Events at info and above name
         // their session and peer themselves.
         let span = debug_span!("session", id, %peer, format);
-        let Some(permit) = self.admit() else {
-            warn!(parent: &span, session = id, %peer, "connection limit reached; refusing");
+        let admitted = self.sessions_by_source.admit(peer).and_then(|slot| {
+            let permit = self.admit()?;
+            Some((slot, permit))
+        });
+        let Some(permit) = admitted else {
+            if let Some(unsaid) = FULL.admit_now() {
+                warn!(parent: &span, session = id, %peer, unsaid, "connection limit reached (in all or for this address); refusing");
+            }
             return async move {
                 use futures::SinkExt;
                 let full = VersionedServerMessage::error(
@@ -227,7 +251,9 @@ impl Server {
                 Err(error) => {
                     // Accept errors (out of descriptors, a peer that left at once) are transient,
                     // but do not spin on a persistent one.
-                    warn!(%error, "accept failed");
+                    if let Some(unsaid) = ACCEPT_FAILED.admit_now() {
+                        warn!(%error, unsaid, "accept failed");
+                    }
                     tokio::select! {
                         () = tokio::time::sleep(Duration::from_millis(50)) => continue,
                         () = shutdown.cancelled() => break,

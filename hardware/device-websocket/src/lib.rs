@@ -53,7 +53,6 @@ mod connection;
 mod error;
 mod hardware;
 mod identification;
-mod log_limit;
 mod server;
 mod unidentified;
 

@@ -17,9 +17,9 @@ use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::hardware::{HardwareError, HardwareManager};
 
 use crate::connection::{self, ServerState};
-use crate::log_limit::LogLimit;
 use crate::unidentified::{Limits, Unidentified};
 use crate::{DeviceWebSocketError, DeviceWebSocketOptions};
+use plugwire_core::log_limit::LogLimit;
 
 /// First pause after a failed accept (out of file descriptors), so the loop does not spin.
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);

@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
-use crate::log_limit::LogLimit;
+use plugwire_core::log_limit::LogLimit;
 
 /// How often the log says that connections are being dropped to make room.
 static PUSHED_OUT_LOG: LogLimit = LogLimit::new(1, Duration::from_secs(10));

@@ -8,6 +8,7 @@ use std::time::Duration;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use plugwire_core::framing::LengthDelimited;
+use plugwire_core::log_limit::LogLimit;
 use plugwire_core::sync::Mutex;
 use plugwire_core::{Listener, TransportError};
 use quinn::Endpoint;
@@ -150,6 +151,10 @@ fn new_endpoint(
 const NOT_PLUGWIRE: u32 = 1;
 const WRONG_TOKEN: u32 = 2;
 
+/// Refusals a stranger can cause as fast as they connect: at most ten log lines per ten
+/// seconds, each counting those left unsaid.
+static REFUSALS: LogLimit = LogLimit::new(10, Duration::from_secs(10));
+
 /// One handshake counted as under way until dropped.
 struct Underway(Arc<AtomicUsize>);
 
@@ -201,7 +206,9 @@ async fn complete(
         if let Some(required) = &options.access_token
             && !presented.is_some_and(|token| required.matches(&token))
         {
-            warn!(%peer, "refused a QUIC connection without the access token");
+            if let Some(unsaid) = REFUSALS.admit_now() {
+                warn!(%peer, unsaid, "refused a QUIC connection without the access token");
+            }
             connection.close(WRONG_TOKEN.into(), b"wrong or missing access token");
             return Err(TransportError::Connect {
                 peer: peer.clone(),

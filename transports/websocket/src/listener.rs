@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use plugwire_core::log_limit::LogLimit;
 use plugwire_core::{Listener, TransportError};
 use plugwire_tls::{Fingerprint, ServerIdentity, TlsVersions};
 use tokio::net::{TcpListener, TcpSocket, TcpStream, ToSocketAddrs};
@@ -27,6 +28,10 @@ struct Secure {
     acceptor: TlsAcceptor,
     fingerprint: Fingerprint,
 }
+
+/// Refusals a stranger can cause as fast as they connect: at most ten log lines per ten
+/// seconds, each counting those left unsaid.
+static REFUSALS: LogLimit = LogLimit::new(10, std::time::Duration::from_secs(10));
 
 impl std::fmt::Debug for Secure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -127,11 +132,15 @@ impl PendingWebSocket {
         let refused_from = peer.clone();
         // The callback's error is tungstenite's HTTP response, large by its nature.
         #[allow(clippy::result_large_err)]
-        let check = move |request: &Request, response: Response| match &token {
+        let check = move |request: &Request, response: Response| {
+            match &token {
             Some(token) => crate::access::check(token, request, response).inspect_err(|_| {
-                warn!(peer = %refused_from, "refused a connection without the access token");
+                if let Some(unsaid) = REFUSALS.admit_now() {
+                    warn!(peer = %refused_from, unsaid, "refused a connection without the access token");
+                }
             }),
             None => Ok(response),
+        }
         };
         let config = self.options.accepted_config();
         let upgrade = async move {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use plugwire_core::sync::Mutex;
+use crate::sync::Mutex;
 use tokio::time::Instant;
 
 /// The most characters of a stranger's string (an identifier, an address) put in a log line.
@@ -13,7 +13,7 @@ const SHOWN_CHARS: usize = 64;
 const SAID_CHARS: usize = 256;
 
 /// At most `lines` log lines per `window`.
-pub(crate) struct LogLimit {
+pub struct LogLimit {
     lines: u32,
     window: Duration,
     state: Mutex<Window>,
@@ -30,7 +30,7 @@ struct Window {
 
 impl LogLimit {
     /// A limit of `lines` per `window`.
-    pub(crate) const fn new(lines: u32, window: Duration) -> Self {
+    pub const fn new(lines: u32, window: Duration) -> Self {
         Self {
             lines,
             window,
@@ -42,8 +42,13 @@ impl LogLimit {
         }
     }
 
+    /// [`LogLimit::admit`] at the current time.
+    pub fn admit_now(&self) -> Option<u64> {
+        self.admit(Instant::now())
+    }
+
     /// Whether to log a line now; if so, how many went unsaid before it.
-    pub(crate) fn admit(&self, now: Instant) -> Option<u64> {
+    pub fn admit(&self, now: Instant) -> Option<u64> {
         let mut state = self.state.lock();
         if state
             .began
@@ -64,7 +69,7 @@ impl LogLimit {
 
 /// `text` as a log line shows it: quoted and escaped (no line breaks or control characters
 /// reach the log), and cut to its first [`SHOWN_CHARS`] characters.
-pub(crate) fn shown(text: &str) -> String {
+pub fn shown(text: &str) -> String {
     match text.char_indices().nth(SHOWN_CHARS) {
         Some((cut, _)) => format!("{:?}… ({} bytes)", &text[..cut], text.len()),
         None => format!("{text:?}"),
@@ -73,7 +78,7 @@ pub(crate) fn shown(text: &str) -> String {
 
 /// A message that may carry a stranger's strings, for a log line: control characters escaped
 /// and cut to its first [`SAID_CHARS`] characters.
-pub(crate) fn said(text: &str) -> String {
+pub fn said(text: &str) -> String {
     let mut line = String::with_capacity(text.len().min(SAID_CHARS + 8));
     for (n, c) in text.chars().enumerate() {
         if n == SAID_CHARS {
