@@ -11,9 +11,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use plugwire_core::sync::Mutex;
-use std::time::Duration;
 
 use btleplug::api::{
     Central, CentralEvent, Characteristic, Manager as _, Peripheral as _, ScanFilter, WriteType,
@@ -85,12 +86,18 @@ async fn device_call<T>(
     }
 }
 
+/// How long a device looked at and not attached (no match, not allowed, or it failed to
+/// connect) is left alone: scanning reports each advertisement, many times a second.
+const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(1);
+
 /// The Bluetooth LE hardware manager.
 pub struct BleManager {
     adapter: Adapter,
     options: BleOptions,
     /// Addresses already reported as not connected (no driver, or not allowed).
     reported: Mutex<HashSet<String>>,
+    /// A client asked to scan: only then are advertisements acted on.
+    scanning: AtomicBool,
 }
 
 impl BleManager {
@@ -112,8 +119,17 @@ impl BleManager {
             adapter,
             options,
             reported: Mutex::new(HashSet::new()),
+            scanning: AtomicBool::new(false),
         });
-        tokio::spawn(follow(this.clone(), events, devices, config));
+        let follower = Arc::new(Follower {
+            ble: this.clone(),
+            devices,
+            config,
+            attached: Mutex::default(),
+            connecting: Mutex::default(),
+            passed_over: Mutex::default(),
+        });
+        tokio::spawn(follower.follow(events));
         Ok(this)
     }
 }
@@ -124,13 +140,23 @@ impl HardwareManager for BleManager {
     }
 
     fn start_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>> {
-        Box::pin(device_call(
-            self.options.call_timeout,
-            self.adapter.start_scan(ScanFilter::default()),
-        ))
+        // Set first: the advertisements the scan brings must find it set.
+        self.scanning.store(true, Ordering::SeqCst);
+        Box::pin(async move {
+            let result = device_call(
+                self.options.call_timeout,
+                self.adapter.start_scan(ScanFilter::default()),
+            )
+            .await;
+            if result.is_err() {
+                self.scanning.store(false, Ordering::SeqCst);
+            }
+            result
+        })
     }
 
     fn stop_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>> {
+        self.scanning.store(false, Ordering::SeqCst);
         Box::pin(device_call(
             self.options.call_timeout,
             self.adapter.stop_scan(),
@@ -138,61 +164,144 @@ impl HardwareManager for BleManager {
     }
 }
 
-/// Follows adapter events: new advertisements are matched and connected, disconnections told
-/// to the devices' hardware handles.
-async fn follow(
+/// Follows the adapter's events: advertisements seen while scanning are matched and
+/// connected, disconnections told to the devices' hardware handles.
+struct Follower {
     ble: Arc<BleManager>,
-    mut events: std::pin::Pin<Box<dyn futures::Stream<Item = CentralEvent> + Send>>,
     devices: Arc<DeviceManager>,
     config: Arc<DeviceConfig>,
-) {
-    let attached: Arc<Mutex<HashMap<PeripheralId, watch::Sender<bool>>>> = Arc::default();
-    let connecting: Arc<Mutex<HashSet<PeripheralId>>> = Arc::default();
-    while let Some(event) = events.next().await {
-        match event {
-            CentralEvent::DeviceDiscovered(id) | CentralEvent::DeviceUpdated(id) => {
-                let busy =
-                    attached.lock().contains_key(&id) || !connecting.lock().insert(id.clone());
-                if busy {
-                    continue;
-                }
-                let (ble, devices, config) = (ble.clone(), devices.clone(), config.clone());
-                let (attached, connecting) = (attached.clone(), connecting.clone());
-                tokio::spawn(async move {
-                    if let Err(error) =
-                        attach_if_configured(&ble, &devices, &config, &id, &attached).await
-                    {
-                        debug!(%error, "not attaching a Bluetooth device");
+    /// Devices attached or being set up, each with its link's state.
+    attached: Mutex<HashMap<PeripheralId, watch::Sender<bool>>>,
+    /// Devices being looked at now.
+    connecting: Mutex<HashSet<PeripheralId>>,
+    /// Devices looked at and not attached, and when.
+    passed_over: Mutex<HashMap<PeripheralId, Instant>>,
+}
+
+impl Follower {
+    async fn follow(
+        self: Arc<Self>,
+        mut events: std::pin::Pin<Box<dyn futures::Stream<Item = CentralEvent> + Send>>,
+    ) {
+        while let Some(event) = events.next().await {
+            match event {
+                // BlueZ reports a device once, when its object appears (again, after BlueZ
+                // dropped it or restarted); later advertisements of a device it keeps (one
+                // switched off and on, one seen before the adapter was powered off) come only
+                // as updates of its signal strength or advertised data. Other platforms
+                // report `DeviceUpdated`.
+                CentralEvent::DeviceDiscovered(id) => self.seen(id, true),
+                CentralEvent::DeviceUpdated(id)
+                | CentralEvent::RssiUpdate { id, .. }
+                | CentralEvent::ManufacturerDataAdvertisement { id, .. }
+                | CentralEvent::ServiceDataAdvertisement { id, .. }
+                | CentralEvent::ServicesAdvertisement { id, .. } => self.seen(id, false),
+                CentralEvent::DeviceDisconnected(id) => {
+                    if let Some(connected) = self.attached.lock().remove(&id) {
+                        connected.send_replace(false);
                     }
-                    connecting.lock().remove(&id);
-                });
-            }
-            CentralEvent::DeviceDisconnected(id) => {
-                if let Some(connected) = attached.lock().remove(&id) {
-                    connected.send_replace(false);
                 }
+                _ => {}
             }
-            _ => {}
+        }
+        warn!("the Bluetooth adapter stopped reporting events; its devices are gone");
+        for (_, connected) in self.attached.lock().drain() {
+            connected.send_replace(false);
         }
     }
-    warn!("the Bluetooth adapter stopped reporting events; its devices are gone");
-    for (_, connected) in attached.lock().drain() {
+
+    /// A device advertised (`appeared`: its object is new to the stack).
+    fn seen(self: &Arc<Self>, id: PeripheralId, appeared: bool) {
+        // Devices the stack remembers are reported when events start, scanning or not:
+        // connecting to one that is not there would only time out.
+        if !self.ble.scanning.load(Ordering::SeqCst) {
+            return;
+        }
+        let attached = self.attached.lock().get(&id).cloned();
+        if attached.is_some() && !appeared {
+            return;
+        }
+        if !appeared
+            && self
+                .passed_over
+                .lock()
+                .get(&id)
+                .is_some_and(|at| at.elapsed() < LOOK_AGAIN_AFTER)
+        {
+            return;
+        }
+        if !self.connecting.lock().insert(id.clone()) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            // An attached device whose object appears anew lost its link with the old one
+            // (BlueZ dropped it or restarted, maybe without a word): if the stack says it is
+            // not connected, it is gone, and what advertises now is attached afresh.
+            if let Some(connected) = attached
+                && !this.still_connected(&id).await
+            {
+                this.forget(&id, &connected);
+            }
+            let attached = this.attached.lock().contains_key(&id);
+            if !attached {
+                match attach_if_configured(
+                    &this.ble,
+                    &this.devices,
+                    &this.config,
+                    &id,
+                    &this.attached,
+                )
+                .await
+                {
+                    Ok(true) => {
+                        this.passed_over.lock().remove(&id);
+                    }
+                    Ok(false) => {
+                        this.passed_over.lock().insert(id.clone(), Instant::now());
+                    }
+                    Err(error) => {
+                        debug!(%error, "not attaching a Bluetooth device");
+                        this.passed_over.lock().insert(id.clone(), Instant::now());
+                    }
+                }
+            }
+            this.connecting.lock().remove(&id);
+        });
+    }
+
+    async fn still_connected(&self, id: &PeripheralId) -> bool {
+        let limit = self.ble.options.call_timeout;
+        let Ok(peripheral) = device_call(limit, self.ble.adapter.peripheral(id)).await else {
+            return false;
+        };
+        matches!(
+            device_call(limit, peripheral.is_connected()).await,
+            Ok(true)
+        )
+    }
+
+    /// Marks an attached device gone (taking it out of `attached` if `connected` is still
+    /// its link).
+    fn forget(&self, id: &PeripheralId, connected: &watch::Sender<bool>) {
+        forget_link(&self.attached, id, connected);
         connected.send_replace(false);
     }
 }
 
 /// Looks at one advertisement; if a configured protocol claims it, connects and attaches it.
+/// Says whether it did.
 async fn attach_if_configured(
     ble: &BleManager,
     devices: &Arc<DeviceManager>,
     config: &DeviceConfig,
     id: &PeripheralId,
     attached: &Mutex<HashMap<PeripheralId, watch::Sender<bool>>>,
-) -> Result<(), HardwareError> {
+) -> Result<bool, HardwareError> {
     let limit = ble.options.call_timeout;
     let peripheral = device_call(limit, ble.adapter.peripheral(id)).await?;
     let Some(properties) = device_call(limit, peripheral.properties()).await? else {
-        return Ok(());
+        return Ok(false);
     };
     let advertisement = Advertisement {
         name: properties.local_name.clone().unwrap_or_default(),
@@ -204,7 +313,7 @@ async fn attach_if_configured(
             .collect(),
     };
     let Some((protocol, btle)) = config.match_advertisement(&advertisement) else {
-        return Ok(());
+        return Ok(false);
     };
     let address = properties.address.to_string();
     if let Err(refusal) = admit(config, protocol, &advertisement.name, &address) {
@@ -212,7 +321,7 @@ async fn attach_if_configured(
         if ble.reported.lock().insert(address.clone()) {
             info!(%address, "{refusal}");
         }
-        return Ok(());
+        return Ok(false);
     }
     info!(name = %advertisement.name, %address, protocol, "connecting to a Bluetooth device");
     // Registered before connecting, so a disconnection reported while we set up is not lost.
@@ -227,7 +336,7 @@ async fn attach_if_configured(
     let notifications = match set_up.await {
         Ok(notifications) => notifications,
         Err(error) => {
-            attached.lock().remove(id);
+            forget_link(attached, id, &connected);
             let _ = device_call(limit, peripheral.disconnect()).await;
             return Err(error);
         }
@@ -268,10 +377,26 @@ async fn attach_if_configured(
     let protocol = protocol.to_owned();
     if let Err(error) = attach(devices, config, &protocol, hardware.clone()).await {
         warn!(%error, name = %advertisement.name, "could not set up a Bluetooth device");
-        attached.lock().remove(id);
+        forget_link(attached, id, &connected);
         let _ = device_call(limit, hardware.peripheral.disconnect()).await;
+        return Ok(false);
     }
-    Ok(())
+    Ok(true)
+}
+
+/// Takes a device's link out of `attached`, if `connected` is still its link.
+fn forget_link(
+    attached: &Mutex<HashMap<PeripheralId, watch::Sender<bool>>>,
+    id: &PeripheralId,
+    connected: &watch::Sender<bool>,
+) {
+    let mut attached = attached.lock();
+    if attached
+        .get(id)
+        .is_some_and(|current| current.same_channel(connected))
+    {
+        attached.remove(id);
+    }
 }
 
 /// Maps the configured endpoint names to the device's characteristics.

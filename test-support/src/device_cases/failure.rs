@@ -87,6 +87,9 @@ pub enum CaseFailure {
         /// What cannot be built.
         what: String,
     },
+    /// The Bluetooth stack (over the simulated BlueZ) failed.
+    #[error("Bluetooth LE: {0}")]
+    Bluetooth(String),
     /// A battery read gave another level.
     #[error("at spec {version}: the battery read {got:?}, expected {expected}")]
     Battery {

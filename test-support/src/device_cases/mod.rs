@@ -13,6 +13,10 @@
 //! a time, in order, byte for byte (500 ms allowed for each). As in buttplug-rs, commands
 //! after the last expected one are not checked.
 
+#[cfg(target_os = "linux")]
+mod bluetooth;
+#[cfg(target_os = "linux")]
+mod bluetooth_side;
 mod failure;
 mod format;
 mod messages;
@@ -81,6 +85,50 @@ pub async fn run_text(text: &str, config_dir: &Path) -> Result<(), CaseFailure> 
     let config = Arc::new(config_for(&case, config_dir)?);
     for version in VERSIONS {
         player::play(&case, &config, version).await?;
+    }
+    Ok(())
+}
+
+/// Plays one case file over Bluetooth: each device is a peripheral of `sim` (shaped by the
+/// database entry that claims its name) that plugwire-ble finds, connects and attaches through
+/// btleplug, which must reach `sim` as its system bus (`DBUS_SYSTEM_BUS_ADDRESS`; see
+/// [`crate::bluez::rerun_with_private_system_bus`]). The commands compared are the simulated
+/// characteristics' `WriteValue`, `StartNotify` and `StopNotify` calls. Each device gets an
+/// address of its own, so a user configuration that names one by address does not apply.
+#[cfg(target_os = "linux")]
+pub async fn run_file_over_bluetooth(
+    path: &Path,
+    sim: &crate::bluez::SimulatedBluez,
+) -> CaseReport {
+    let name = path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let config_dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("config"), |dir| dir.join("config"));
+    let result = match std::fs::read_to_string(path) {
+        Ok(text) => run_text_over_bluetooth(&text, &config_dir, sim).await,
+        Err(error) => Err(CaseFailure::Unreadable(error)),
+    };
+    CaseReport { name, result }
+}
+
+/// Plays a case given as text over Bluetooth (see [`run_file_over_bluetooth`]).
+#[cfg(target_os = "linux")]
+pub async fn run_text_over_bluetooth(
+    text: &str,
+    config_dir: &Path,
+    sim: &crate::bluez::SimulatedBluez,
+) -> Result<(), CaseFailure> {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    /// Plays so far in this process: each gets peripherals of its own.
+    static PLAYS: AtomicU16 = AtomicU16::new(0);
+    let case = format::parse(text).map_err(CaseFailure::Malformed)?;
+    let config = Arc::new(config_for(&case, config_dir)?);
+    for version in VERSIONS {
+        let play = PLAYS.fetch_add(1, Ordering::Relaxed);
+        bluetooth::play(&case, &config, version, sim, play).await?;
     }
     Ok(())
 }

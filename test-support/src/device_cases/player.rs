@@ -51,7 +51,10 @@ pub(super) async fn play(
         attaching.push(tokio::spawn(async move {
             attach(&manager, &config, &protocol, attached).await
         }));
-        devices.push(Played { hardware, seen: 0 });
+        devices.push(Played {
+            device: Side::Recording(hardware),
+            seen: 0,
+        });
     }
     let mut player = Player {
         client: Client {
@@ -60,6 +63,7 @@ pub(super) async fn play(
             battery_reads: Vec::new(),
         },
         devices,
+        command_wait: COMMAND_WAIT,
     };
     player.run(&case.device_init, "device_init").await?;
     for (device, attached) in case.devices.iter().zip(attaching) {
@@ -88,7 +92,7 @@ pub(super) async fn play(
     Ok(())
 }
 
-fn check_name(expected: Option<&str>, got: Option<&str>) -> Result<(), CaseFailure> {
+pub(super) fn check_name(expected: Option<&str>, got: Option<&str>) -> Result<(), CaseFailure> {
     match expected {
         Some(expected) if got != Some(expected) => Err(CaseFailure::Name {
             expected: expected.to_owned(),
@@ -98,21 +102,82 @@ fn check_name(expected: Option<&str>, got: Option<&str>) -> Result<(), CaseFailu
     }
 }
 
-/// One device's hardware and how many of its commands have been checked.
-struct Played {
-    hardware: Arc<RecordingHardware>,
-    seen: usize,
+/// Where a device's commands are seen and its events made: recording hardware, or (over
+/// Bluetooth) a simulated BlueZ peripheral.
+pub(super) enum Side<'a> {
+    Recording(Arc<RecordingHardware>),
+    #[cfg(target_os = "linux")]
+    Bluetooth(super::bluetooth_side::BluetoothSide<'a>),
+    #[cfg(not(target_os = "linux"))]
+    #[allow(dead_code)]
+    Never(std::marker::PhantomData<&'a ()>),
+}
+
+impl Side<'_> {
+    /// Its command number `seen` (from 0), waiting at most `limit`.
+    async fn next_command(&self, seen: usize, limit: Duration) -> Option<HardwareCommand> {
+        match self {
+            Side::Recording(hardware) => hardware
+                .next_command(seen, limit)
+                .await
+                .map(|got| got.command),
+            #[cfg(target_os = "linux")]
+            Side::Bluetooth(side) => side.next_command(seen, limit).await,
+            #[cfg(not(target_os = "linux"))]
+            Side::Never(_) => None,
+        }
+    }
+
+    fn notify(&self, endpoint: Endpoint, data: &[u8]) {
+        match self {
+            Side::Recording(hardware) => {
+                hardware.notify(endpoint, data);
+            }
+            #[cfg(target_os = "linux")]
+            Side::Bluetooth(side) => side.notify(endpoint, data),
+            #[cfg(not(target_os = "linux"))]
+            Side::Never(_) => {}
+        }
+    }
+
+    fn queue_read(&self, endpoint: Endpoint, data: &[u8]) {
+        match self {
+            Side::Recording(hardware) => hardware.queue_read(endpoint, data),
+            #[cfg(target_os = "linux")]
+            Side::Bluetooth(side) => side.queue_read(endpoint, data),
+            #[cfg(not(target_os = "linux"))]
+            Side::Never(_) => {}
+        }
+    }
+
+    fn disconnect(&self) {
+        match self {
+            Side::Recording(hardware) => hardware.disconnect(),
+            #[cfg(target_os = "linux")]
+            Side::Bluetooth(side) => side.disconnect(),
+            #[cfg(not(target_os = "linux"))]
+            Side::Never(_) => {}
+        }
+    }
+}
+
+/// One device and how many of its commands have been checked.
+pub(super) struct Played<'a> {
+    pub(super) device: Side<'a>,
+    pub(super) seen: usize,
 }
 
 /// The state of one play of a case.
-struct Player {
+pub(super) struct Player<'a> {
     /// The case's client, which sends the messages.
-    client: Client,
-    devices: Vec<Played>,
+    pub(super) client: Client,
+    pub(super) devices: Vec<Played<'a>>,
+    /// How long each expected hardware command may take to arrive.
+    pub(super) command_wait: Duration,
 }
 
-impl Player {
-    async fn run(&mut self, steps: &[Step], part: &str) -> Result<(), CaseFailure> {
+impl<'a> Player<'a> {
+    pub(super) async fn run(&mut self, steps: &[Step], part: &str) -> Result<(), CaseFailure> {
         let mut flat = Vec::new();
         flatten(steps, self.client.version, &mut flat);
         for (number, step) in flat.into_iter().enumerate() {
@@ -140,7 +205,7 @@ impl Player {
         Ok(())
     }
 
-    fn device(&mut self, index: u32) -> &mut Played {
+    fn device(&mut self, index: u32) -> &mut Played<'a> {
         let last = self.devices.len().saturating_sub(1);
         let at = usize::try_from(index).unwrap_or(last).min(last);
         &mut self.devices[at]
@@ -155,12 +220,9 @@ impl Player {
         let version = self.client.version;
         for expected in commands {
             let expected = expected_command(expected)?;
+            let wait = self.command_wait;
             let device = self.device(device_index);
-            let Some(got) = device
-                .hardware
-                .next_command(device.seen, COMMAND_WAIT)
-                .await
-            else {
+            let Some(got) = device.device.next_command(device.seen, wait).await else {
                 return Err(CaseFailure::Missing {
                     version,
                     step: place.to_owned(),
@@ -168,12 +230,12 @@ impl Player {
                 });
             };
             device.seen += 1;
-            if got.command != expected {
+            if got != expected {
                 return Err(CaseFailure::Different {
                     version,
                     step: place.to_owned(),
                     expected: describe(&expected),
-                    got: describe(&got.command),
+                    got: describe(&got),
                 });
             }
         }
@@ -181,7 +243,7 @@ impl Player {
     }
 
     fn happen(&mut self, device_index: u32, events: &[DeviceEvent]) -> Result<(), CaseFailure> {
-        let hardware = self.device(device_index).hardware.clone();
+        let hardware = &self.device(device_index).device;
         for event in events {
             match event {
                 DeviceEvent::Notifications(sent) => {
