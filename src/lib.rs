@@ -79,9 +79,14 @@ pub use plugwire_quic as quic;
 /// The serial-port hardware manager (feature `serial`).
 #[cfg(feature = "serial")]
 pub use plugwire_serial as serial;
-/// Certificates, trust and access tokens of the network transports (features `websocket`,
-/// `quic`, `cli`).
-#[cfg(any(feature = "websocket", feature = "quic", feature = "cli"))]
+/// Certificates, trust and access tokens of the network transports and the REST API (features
+/// `websocket`, `quic`, `rest`, `cli`).
+#[cfg(any(
+    feature = "websocket",
+    feature = "quic",
+    feature = "rest",
+    feature = "cli"
+))]
 pub use plugwire_tls as tls;
 /// The WebSocket transport (feature `websocket`).
 #[cfg(feature = "websocket")]

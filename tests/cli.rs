@@ -538,6 +538,7 @@ fn the_rest_api_beyond_loopback_requires_the_access_token() {
             "0",
             "--rest-api-listen-address",
             "0.0.0.0",
+            "--rest-api-insecure-http",
             "--access-token",
             token,
         ],
@@ -645,4 +646,75 @@ fn a_token_file_others_can_read_is_refused() {
         listening.ends_with("/a-token-from-a-file-0123456789"),
         "{listening}"
     );
+}
+
+/// A `GET` over HTTPS pinning `fingerprint`, with `Connection: close`; the status code.
+#[cfg(feature = "rest")]
+fn https_status(address: &str, fingerprint: &str, path: &str) -> u16 {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+
+    use plugwire_tls::{Fingerprint, ServerTrust, TlsVersions};
+    use tokio_rustls::rustls;
+
+    let pin: Fingerprint = fingerprint.parse().expect("a fingerprint");
+    let config = ServerTrust::Pinned(pin)
+        .client_config(TlsVersions::Tls12And13, &[b"http/1.1"])
+        .expect("client config");
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("a name");
+    let client = rustls::ClientConnection::new(Arc::new(config), name).expect("TLS client");
+    let tcp = std::net::TcpStream::connect(address).expect("connect REST");
+    tcp.set_read_timeout(Some(LIMIT)).expect("timeout");
+    let mut stream = rustls::StreamOwned::new(client, tcp);
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("a status line")
+}
+
+#[cfg(feature = "rest")]
+#[test]
+fn the_rest_api_beyond_loopback_serves_https_with_a_kept_certificate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().to_string_lossy().into_owned();
+    let token = "rest-https-cli-token-0123456789";
+    let serve = [
+        "serve",
+        "--websocket-port",
+        "0",
+        "--rest-api-port",
+        "0",
+        "--rest-api-listen-address",
+        "0.0.0.0",
+        "--access-token",
+        token,
+        "--data-dir",
+        &data,
+    ];
+    let (server, lines) = start(&serve, "plugwire REST API ", 2);
+    let url = after(&lines, "on ");
+    assert!(url.starts_with("https://0.0.0.0:"), "{lines:?}");
+    let fingerprint = after(&lines, "certificate fingerprint: ");
+    assert!(fingerprint.starts_with("sha256:"), "{lines:?}");
+    let port = url.rsplit(':').next().expect("a port");
+    let address = format!("127.0.0.1:{port}");
+    assert_eq!(https_status(&address, fingerprint, "/api/v1/devices"), 401);
+    let with_token = format!("/api/v1/devices?token={token}");
+    assert_eq!(https_status(&address, fingerprint, &with_token), 200);
+    assert!(
+        dir.path().join("rest-cert.pem").exists(),
+        "kept under its own stem"
+    );
+    // The certificate is kept: a restarted server presents the same fingerprint.
+    drop(server);
+    let (_server, again) = start(&serve, "plugwire REST API ", 2);
+    assert_eq!(after(&again, "certificate fingerprint: "), fingerprint);
 }

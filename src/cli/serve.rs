@@ -111,9 +111,35 @@ pub(crate) struct ServeArgs {
     /// port (0 picks a free one).
     #[arg(long, value_name = "PORT")]
     rest_api_port: Option<u16>,
-    /// Address for the REST API; beyond loopback it requires the access token.
+    /// Address for the REST API; beyond loopback it requires the access token and serves
+    /// HTTPS.
     #[arg(long, default_value = "127.0.0.1", requires = "rest_api_port")]
     rest_api_listen_address: IpAddr,
+    /// Certificate chain (PEM) for the REST API's HTTPS (from mkcert, a CA, Let's Encrypt);
+    /// implies --rest-api-tls [default: one generated in --data-dir, kept, and its fingerprint
+    /// printed].
+    #[arg(
+        long,
+        requires = "rest_api_key",
+        requires = "rest_api_port",
+        value_name = "PATH"
+    )]
+    rest_api_cert: Option<PathBuf>,
+    /// Private key (PEM) for the REST API's HTTPS.
+    #[arg(long, requires = "rest_api_cert", value_name = "PATH")]
+    rest_api_key: Option<PathBuf>,
+    /// Serve the REST API over HTTPS on loopback too (beyond loopback it always is, unless
+    /// --rest-api-insecure-http).
+    #[arg(long, requires = "rest_api_port")]
+    rest_api_tls: bool,
+    /// Serve the REST API beyond loopback as plain HTTP: the access token and every command
+    /// cross the network in clear, readable by anyone on the way.
+    #[arg(
+        long,
+        requires = "rest_api_port",
+        conflicts_with_all = ["rest_api_cert", "rest_api_key", "rest_api_tls"]
+    )]
+    rest_api_insecure_http: bool,
     /// REST connections open at once; past it the oldest idle one is closed.
     #[arg(long, default_value_t = 256)]
     rest_api_max_connections: usize,
@@ -469,7 +495,10 @@ fn announce_over_mdns(_: &[WebSocketListening], _: Option<&str>) -> Result<(), A
     )
 }
 
-/// Binds the REST API and serves it in its own task until the server shuts down.
+/// Binds the REST API and serves it in its own task until the server shuts down: HTTPS beyond
+/// loopback (unless --rest-api-insecure-http), with --rest-api-cert or --rest-api-tls, under the
+/// rules of `wss://`: the certificate given, else one generated and kept in --data-dir (stem
+/// `rest`), its fingerprint printed.
 #[cfg(feature = "rest")]
 async fn spawn_rest_api(
     server: &Arc<Server>,
@@ -477,16 +506,58 @@ async fn spawn_rest_api(
     token: Option<AccessToken>,
     args: &ServeArgs,
 ) -> Result<tokio::task::JoinHandle<()>, AnyError> {
+    use plugwire::tls::ServerIdentity;
+
+    let beyond_loopback = !address.ip().is_loopback();
+    let https = args.rest_api_cert.is_some()
+        || args.rest_api_tls
+        || (beyond_loopback && !args.rest_api_insecure_http);
+    let identity = if https {
+        let identity = match args
+            .rest_api_cert
+            .as_deref()
+            .zip(args.rest_api_key.as_deref())
+        {
+            Some((cert, key)) => ServerIdentity::from_pem_files(cert, key),
+            None => ServerIdentity::load_or_generate(
+                &args.data_dir.clone().unwrap_or_else(default_data_dir),
+                "rest",
+                &plugwire::tls::certificate_names(&address.ip().to_string()),
+            ),
+        };
+        Some(identity.map_err(|error| format!("REST API certificate: {error}"))?)
+    } else {
+        None
+    };
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .map_err(|error| format!("REST API: cannot listen on {address}: {error}"))?;
-    announce!("plugwire REST API on http://{}", listener.local_addr()?);
-    let api = plugwire::rest::RestApi::new(server.clone())
+    let local = listener.local_addr()?;
+    let mut api = plugwire::rest::RestApi::new(server.clone())
         .with_access_token(token)
         .max_connections(args.rest_api_max_connections)
         .header_timeout(Duration::from_millis(args.rest_api_header_timeout))
         .idle_timeout(Duration::from_millis(args.rest_api_idle_timeout))
         .max_subscribers(args.rest_api_max_event_streams);
+    match &identity {
+        Some(identity) => {
+            api = api.with_tls(identity)?;
+            announce!("plugwire REST API on https://{local}");
+            announce!(
+                "plugwire REST API certificate fingerprint: {}",
+                identity.fingerprint()
+            );
+        }
+        None => {
+            if beyond_loopback {
+                warn!(
+                    "--rest-api-insecure-http: the REST API beyond loopback is plain HTTP; the \
+                     access token and every command cross the network in clear"
+                );
+            }
+            announce!("plugwire REST API on http://{local}");
+        }
+    }
     Ok(tokio::spawn(async move {
         if let Err(error) = api.serve(listener).await {
             warn!(%error, "the REST API stopped");

@@ -243,7 +243,7 @@ fn listener_identity(
         None => ServerIdentity::load_or_generate(
             &options.data_dir.clone().unwrap_or_else(default_data_dir),
             stem,
-            &certificate_names(host),
+            &plugwire_tls::certificate_names(host),
         )
         .map_err(TlsSetupError::Transport),
     }
@@ -266,21 +266,6 @@ fn dialler_trust(tls: &Tls) -> Result<ServerTrust, TlsSetupError> {
         Some(TlsTrust::DangerousAcceptAnyCertificate) => ServerTrust::DangerousAcceptAnyCertificate,
         None => ServerTrust::SystemRoots,
     })
-}
-
-/// Names a generated certificate is made for: the host listened on, plus loopback.
-#[cfg(any(feature = "websocket", feature = "quic"))]
-fn certificate_names(host: &str) -> Vec<String> {
-    let mut names = vec![
-        "localhost".to_owned(),
-        "127.0.0.1".to_owned(),
-        "::1".to_owned(),
-    ];
-    let unspecified = matches!(host, "0.0.0.0" | "::" | "[::]");
-    if !unspecified && !names.iter().any(|n| n == host) {
-        names.push(host.to_owned());
-    }
-    names
 }
 
 #[cfg(feature = "quic")]

@@ -1,5 +1,10 @@
-//! One REST connection: HTTP/1.1 over the router, with the header and idle timeouts, closed at
-//! once when the accept loop needs its room, and shut down gracefully with the server.
+//! One REST connection: HTTP/1.1 over the router (over TLS when the API has a certificate),
+//! with the header and idle timeouts, closed at once when the accept loop needs its room, and
+//! shut down gracefully with the server.
+//!
+//! The TLS handshake is part of the first request head: it runs under the same deadline (the
+//! accept time plus the header timeout), and a connection still in it counts, for the
+//! connection cap, as one that never completed a head.
 //!
 //! What a connection is doing is kept in its [`Activity`]: when a byte last moved, whether a
 //! request is under way (from its complete head until its answer's body is done), and when the
@@ -32,6 +37,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
@@ -148,7 +155,7 @@ impl Drop for InFlight {
     }
 }
 
-/// The socket, telling its [`Activity`] whenever bytes move.
+/// The socket, telling its [`Activity`] whenever bytes move (under TLS, when its records do).
 struct Watched {
     stream: TcpStream,
     activity: Arc<Activity>,
@@ -269,23 +276,83 @@ pub(crate) enum Ended {
     TimedOut,
     /// The accept loop needed its room.
     Evicted,
+    /// The peer did not complete a TLS handshake (plain HTTP to the HTTPS port, a certificate
+    /// it refused, garbage).
+    HandshakeFailed,
 }
 
-/// Serves `stream` until it closes, times out, is evicted (`evict`) or the server shuts down
-/// (`shutdown`: a request under way finishes, then it closes; with none, it closes at once).
+/// What ends a connection from outside: the accept loop needing its room, the server shutting
+/// down.
+pub(crate) struct Ends {
+    pub(crate) evict: CancellationToken,
+    pub(crate) shutdown: CancellationToken,
+}
+
+/// Serves `stream` (after a TLS handshake when `tls` is given) until it closes, times out, is
+/// evicted or the server shuts down (a request under way finishes, then it closes; with none,
+/// it closes at once).
 pub(crate) async fn serve(
     stream: TcpStream,
     peer: SocketAddr,
+    tls: Option<TlsAcceptor>,
     router: Router,
     activity: Arc<Activity>,
     limits: Limits,
-    evict: CancellationToken,
-    shutdown: CancellationToken,
+    ends: Ends,
 ) -> Ended {
-    let io = TokioIo::new(Watched {
+    let watched = Watched {
         stream,
         activity: activity.clone(),
-    });
+    };
+    let ended = match tls {
+        None => serve_http(watched, peer, router, &activity, &limits, &ends).await,
+        Some(acceptor) => {
+            match handshake(&acceptor, watched, peer, &activity, &limits, &ends).await {
+                Ok(stream) => serve_http(stream, peer, router, &activity, &limits, &ends).await,
+                Err(ended) => ended,
+            }
+        }
+    };
+    debug!(%peer, ?ended, "REST connection closed");
+    ended
+}
+
+/// The TLS handshake, under the deadline of the first request head (nothing has been served,
+/// so it is the accept time plus the header timeout); on failure, how the connection ended.
+async fn handshake(
+    acceptor: &TlsAcceptor,
+    stream: Watched,
+    peer: SocketAddr,
+    activity: &Activity,
+    limits: &Limits,
+    ends: &Ends,
+) -> Result<TlsStream<Watched>, Ended> {
+    let deadline = activity.deadline(limits);
+    tokio::select! {
+        biased;
+        done = acceptor.accept(stream) => done.map_err(|error| {
+            debug!(%peer, %error, "REST TLS handshake failed");
+            Ended::HandshakeFailed
+        }),
+        () = ends.evict.cancelled() => Err(Ended::Evicted),
+        () = ends.shutdown.cancelled() => Err(Ended::Closed),
+        () = tokio::time::sleep_until(deadline) => Err(Ended::TimedOut),
+    }
+}
+
+/// HTTP/1.1 over `io` (the socket, or TLS over it) until the connection ends.
+async fn serve_http<I>(
+    io: I,
+    peer: SocketAddr,
+    router: Router,
+    activity: &Arc<Activity>,
+    limits: &Limits,
+    ends: &Ends,
+) -> Ended
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let io = TokioIo::new(io);
     let service = Counted {
         router: TowerToHyperService::new(router),
         activity: activity.clone(),
@@ -297,11 +364,11 @@ pub(crate) async fn serve(
         .max_buf_size(limits.max_head_bytes)
         // Our own deadlines come first; hyper's own timer, which restarts whenever it waits
         // for a head, is only a backstop behind them.
-        .header_read_timeout(backstop(&limits));
+        .header_read_timeout(backstop(limits));
     let mut connection = pin!(builder.serve_connection(io, service));
     let mut draining = false;
-    let ended = loop {
-        let deadline = activity.deadline(&limits);
+    loop {
+        let deadline = activity.deadline(limits);
         tokio::select! {
             // The connection first: whatever arrived is read before the connection may be
             // dropped, so closing it ends in an orderly FIN, not a reset for unread bytes.
@@ -312,8 +379,8 @@ pub(crate) async fn serve(
                 }
                 break Ended::Closed;
             }
-            () = evict.cancelled() => break Ended::Evicted,
-            () = shutdown.cancelled(), if !draining => {
+            () = ends.evict.cancelled() => break Ended::Evicted,
+            () = ends.shutdown.cancelled(), if !draining => {
                 // Nothing under way (idle, or a head not yet complete): nothing to finish.
                 if activity.idle_rank().is_some() {
                     break Ended::Closed;
@@ -323,14 +390,12 @@ pub(crate) async fn serve(
             }
             () = activity.changed.notified() => {}
             () = tokio::time::sleep_until(deadline) => {
-                if activity.deadline(&limits) <= Instant::now() {
+                if activity.deadline(limits) <= Instant::now() {
                     break Ended::TimedOut;
                 }
             }
         }
-    };
-    debug!(%peer, ?ended, "REST connection closed");
-    ended
+    }
 }
 
 /// hyper's own header timer: later than both of ours (but within a day, which hyper can add

@@ -1,6 +1,6 @@
-//! The REST API's accept loop: every connection served in its own task under the header and
-//! idle timeouts, at most so many at once, a pause (never a spin) when accepting fails, and a
-//! graceful end when the server shuts down.
+//! The REST API's accept loop: every connection served in its own task (TLS first, when the
+//! API has a certificate) under the header and idle timeouts, at most so many at once, a pause
+//! (never a spin) when accepting fails, and a graceful end when the server shuts down.
 //!
 //! When the cap is reached, a newcomer closes the oldest connection that is not in the middle
 //! of a request: first those that never completed a request head (a crowd of half-sent or
@@ -21,10 +21,11 @@ use plugwire_core::log_limit::LogLimit;
 use plugwire_core::sync::Mutex;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, debug, info, warn};
 
-use super::connection::{self, Activity, Ended};
+use super::connection::{self, Activity, Ended, Ends};
 use super::limits::Limits;
 
 /// The shortest pause after accepting failed; it doubles while accepting keeps failing.
@@ -47,9 +48,10 @@ impl Incoming for TcpListener {
 }
 
 /// Accepts on `listener` until `shutdown`, then lets requests under way finish (at most the
-/// shutdown grace) and returns.
+/// shutdown grace) and returns. With `tls`, every connection is HTTPS.
 pub(crate) async fn accept_loop(
     listener: impl Incoming,
+    tls: Option<TlsAcceptor>,
     router: Router,
     limits: Limits,
     shutdown: CancellationToken,
@@ -120,8 +122,16 @@ pub(crate) async fn accept_loop(
             debug!(%peer, %error, "could not set TCP_NODELAY");
         }
         connections.spawn(
-            serve_one(stream, peer, router.clone(), slot, limits, shutdown.clone())
-                .in_current_span(),
+            serve_one(
+                stream,
+                peer,
+                tls.clone(),
+                router.clone(),
+                slot,
+                limits,
+                shutdown.clone(),
+            )
+            .in_current_span(),
         );
     }
     // New peers are refused from here on; those under way get the grace to finish.
@@ -145,19 +155,24 @@ pub(crate) async fn accept_loop(
 async fn serve_one(
     stream: TcpStream,
     peer: SocketAddr,
+    tls: Option<TlsAcceptor>,
     router: Router,
     slot: Slot,
     limits: Limits,
     shutdown: CancellationToken,
 ) {
+    let ends = Ends {
+        evict: slot.evict.clone(),
+        shutdown,
+    };
     let ended = connection::serve(
         stream,
         peer,
+        tls,
         router,
         slot.activity.clone(),
         limits,
-        slot.evict.clone(),
-        shutdown,
+        ends,
     )
     .await;
     if ended == Ended::Evicted {
@@ -285,6 +300,7 @@ mod tests {
         let shutdown = CancellationToken::new();
         let serving = tokio::spawn(accept_loop(
             listener.clone(),
+            None,
             Router::new(),
             Limits::default(),
             shutdown.clone(),

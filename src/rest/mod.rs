@@ -32,6 +32,12 @@
 //! open at once ([`DEFAULT_MAX_SUBSCRIBERS`]; then 503), and the grace requests under way get
 //! at shutdown ([`DEFAULT_SHUTDOWN_GRACE`]).
 //!
+//! Over TLS ([`RestApi::with_tls`]) it is HTTPS, with the certificates `wss://` takes: given
+//! PEM files or one generated and kept. The TLS handshake runs inside the header timeout, so a
+//! peer that never finishes it holds its place no longer than a silent one. `plugwire serve`
+//! serves HTTPS by default beyond loopback: the access token must not cross the network in
+//! clear.
+//!
 //! Every output set through the API belongs to one REST session: it lasts until a client
 //! (any client) changes or stops it, `PUT devices/stop` or `PUT devices/{i}/stop`, or the
 //! server shuts down; there is no timeout.
@@ -64,9 +70,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post, put};
+use plugwire_core::TransportError;
 use plugwire_core::access::AccessToken;
+use plugwire_tls::{Fingerprint, ServerIdentity, TlsVersions};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, broadcast};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::task::AbortOnDropHandle;
 use tracing::{Instrument, info, info_span};
 
@@ -86,7 +95,15 @@ use state::RestState;
 pub struct RestApi {
     server: Arc<Server>,
     access_token: Option<AccessToken>,
+    tls: Option<Tls>,
     limits: Limits,
+}
+
+/// What an HTTPS API presents.
+#[derive(Clone)]
+struct Tls {
+    acceptor: TlsAcceptor,
+    fingerprint: Fingerprint,
 }
 
 /// Why the REST API could not serve.
@@ -100,6 +117,9 @@ pub enum RestError {
         #[source]
         std::io::Error,
     ),
+    /// The certificate or key cannot be used for TLS.
+    #[error("REST API TLS set-up failed")]
+    Tls(#[source] TransportError),
 }
 
 impl RestApi {
@@ -108,8 +128,29 @@ impl RestApi {
         Self {
             server,
             access_token: None,
+            tls: None,
             limits: Limits::default(),
         }
+    }
+
+    /// Serves HTTPS (TLS 1.2 or 1.3, `http/1.1`), presenting `identity`: given PEM files
+    /// ([`ServerIdentity::from_pem_files`]) or one generated and kept
+    /// ([`ServerIdentity::load_or_generate`]), as for `wss://`. The handshake runs inside the
+    /// header timeout, and a connection still in it counts against the connection cap as one
+    /// that never completed a request head.
+    pub fn with_tls(mut self, identity: &ServerIdentity) -> Result<Self, RestError> {
+        let config = plugwire_tls::server_config(identity, TlsVersions::Tls12And13, &[b"http/1.1"])
+            .map_err(RestError::Tls)?;
+        self.tls = Some(Tls {
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+            fingerprint: identity.fingerprint(),
+        });
+        Ok(self)
+    }
+
+    /// The fingerprint of the certificate an HTTPS API presents (`None` for plain HTTP).
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.tls.as_ref().map(|tls| tls.fingerprint)
     }
 
     /// Requires `token` of every request (`?token=` or `Authorization: Bearer`): for
@@ -195,6 +236,10 @@ impl RestApi {
             limits,
         });
         let router = router(state, self.access_token, Addressed { port });
+        let tls = self.tls.map(|tls| {
+            info!(parent: &span, fingerprint = %tls.fingerprint, "REST API serving HTTPS");
+            tls.acceptor
+        });
         info!(
             parent: &span,
             max_connections = limits.max_connections,
@@ -203,7 +248,7 @@ impl RestApi {
             max_subscribers = limits.max_subscribers,
             "REST API serving"
         );
-        listen::accept_loop(listener, router, limits, shutdown)
+        listen::accept_loop(listener, tls, router, limits, shutdown)
             .instrument(span.clone())
             .await;
         // Whatever a REST command left running stops with the API.

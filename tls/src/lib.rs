@@ -28,6 +28,21 @@ use plugwire_core::access::AccessToken;
 pub use private::{private_dir, readable_by_others, write_private};
 pub use trust::ServerTrust;
 
+/// The names a generated certificate is made for, listening on `host`: loopback, and `host`
+/// itself unless it is every interface (`0.0.0.0`, `::`).
+pub fn certificate_names(host: &str) -> Vec<String> {
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    let unspecified = matches!(host, "0.0.0.0" | "::" | "[::]");
+    if !unspecified && !names.iter().any(|n| n == host) {
+        names.push(host.to_owned());
+    }
+    names
+}
+
 /// The TLS versions a connection may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsVersions {
