@@ -1,6 +1,7 @@
 //! Admission that cannot be starved: while a thousand idle sockets are held against the
-//! WebSocket listener and replayed QUIC Initial packets hit the QUIC one, a client that does
-//! its handshake promptly is served on every listener.
+//! WebSocket listener and the local-socket one, a hundred upgraded WebSocket sessions never
+//! send their handshake, and replayed QUIC Initial packets hit the QUIC listener, a client
+//! that does its handshake promptly is served on every listener.
 
 #![cfg(all(
     unix,
@@ -25,6 +26,8 @@ use tokio::net::{TcpStream, UdpSocket};
 
 /// Idle sockets held against the WebSocket listener.
 const IDLE_SOCKETS: usize = 1_000;
+/// WebSocket sessions upgraded and then silent: more than the server's 64 connections.
+const SILENT_SESSIONS: usize = 100;
 /// Replayed QUIC Initial packets.
 const REPLAYED_INITIALS: usize = 500;
 
@@ -76,6 +79,27 @@ async fn idle_sockets_and_replayed_initials_do_not_keep_a_prompt_client_out() {
             );
         }
 
+        // A thousand local-socket connections that say nothing: each is a session waiting for
+        // its handshake, the oldest of which makes room for a newcomer.
+        let socket_path = ipc.trim_start_matches("ipc://").to_owned();
+        let mut idle_local = Vec::with_capacity(IDLE_SOCKETS);
+        for _ in 0..IDLE_SOCKETS {
+            idle_local.push(
+                tokio::net::UnixStream::connect(socket_path.as_str())
+                    .await
+                    .expect("an idle local socket"),
+            );
+        }
+        // And WebSocket connections that complete their upgrade, then never send
+        // RequestServerInfo.
+        let mut silent = Vec::with_capacity(SILENT_SESSIONS);
+        for _ in 0..SILENT_SESSIONS {
+            let (socket, _) = tokio_tungstenite::connect_async(ws.as_str())
+                .await
+                .expect("an upgraded, silent session");
+            silent.push(socket);
+        }
+
         // A QUIC Initial, captured from a real dialler aimed at a socket of ours, then
         // replayed at the listener from one UDP socket.
         let catcher = UdpSocket::bind("127.0.0.1:0")
@@ -112,7 +136,7 @@ async fn idle_sockets_and_replayed_initials_do_not_keep_a_prompt_client_out() {
             assert_eq!(client.devices().len(), 1, "{url}");
             client.disconnect().await.expect("disconnect");
         }
-        drop(idle);
+        drop((idle, idle_local, silent));
     })
     .await;
 }

@@ -105,6 +105,39 @@ impl Handshakes {
     }
 }
 
+/// Sessions admitted that have not yet sent `RequestServerInfo`, oldest first. When every
+/// connection is taken, the oldest of these is closed to make room for a newcomer: sockets
+/// that connect and say nothing cannot keep prompt clients out for the handshake timeout.
+#[derive(Default)]
+pub(crate) struct AwaitingHandshake {
+    queue: Mutex<VecDeque<(u64, tokio_util::sync::CancellationToken)>>,
+}
+
+impl AwaitingHandshake {
+    /// Records session `id`; the token is cancelled when it must make room.
+    pub(crate) fn add(&self, id: u64) -> tokio_util::sync::CancellationToken {
+        let token = tokio_util::sync::CancellationToken::new();
+        self.queue.lock().push_back((id, token.clone()));
+        token
+    }
+
+    /// Session `id` has its handshake, or has ended.
+    pub(crate) fn done(&self, id: u64) {
+        self.queue.lock().retain(|(waiting, _)| *waiting != id);
+    }
+
+    /// Closes the oldest session still waiting; whether there was one.
+    pub(crate) fn evict_oldest(&self) -> bool {
+        match self.queue.lock().pop_front() {
+            Some((_, token)) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Sessions under way per remote source: no address beyond this machine may hold more than its
 /// share of the server's sessions. Loopback peers (this machine's own apps, a local load test)
 /// are bounded by the global limit alone.
@@ -207,6 +240,17 @@ mod tests {
             sessions.admit("ws 10.0.0.5:1003").is_some(),
             "a slot frees when one ends"
         );
+    }
+
+    #[test]
+    fn the_oldest_session_without_a_handshake_makes_room() {
+        let awaiting = AwaitingHandshake::default();
+        let first = awaiting.add(1);
+        let second = awaiting.add(2);
+        awaiting.done(1);
+        assert!(awaiting.evict_oldest(), "the second still waits");
+        assert!(second.is_cancelled() && !first.is_cancelled());
+        assert!(!awaiting.evict_oldest(), "no one is left waiting");
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     devices: Arc<DeviceManager>,
     events: broadcast::Receiver<DeviceEvent>,
     shutdown: CancellationToken,
+    waiting: Waiting,
 ) {
     let input_timeout = session.config().input_timeout;
     let id = session.id();
@@ -55,6 +56,10 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     let mut events = BroadcastStream::new(events);
     let shutdown = shutdown.cancelled();
     let mut shutdown = pin!(shutdown);
+    // Until its handshake, the session may be closed to make room for a newcomer.
+    let mut awaiting_handshake = true;
+    let evicted = waiting.evicted.cancelled();
+    let mut evicted = pin!(evicted);
     let mut timer = pin!(tokio::time::sleep_until(Instant::now()));
     let mut timer_at = None;
     // When a v4 client is sent the device list it is due: the settle time after the first
@@ -63,6 +68,10 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     let mut list_timer = pin!(tokio::time::sleep_until(Instant::now()));
     let mut list_armed = false;
     loop {
+        if awaiting_handshake && session.version().is_some() {
+            awaiting_handshake = false;
+            waiting.awaiting.done(id);
+        }
         let deadline = session.deadline();
         if deadline != timer_at {
             if let Some(at) = deadline {
@@ -105,6 +114,10 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
             }
             () = shutdown.as_mut() => {
                 info!(session = id, "server shutting down; closing session");
+                break;
+            }
+            () = evicted.as_mut(), if awaiting_handshake => {
+                debug!(session = id, "no handshake yet and the server is full: closed to make room");
                 break;
             }
         };
@@ -204,6 +217,13 @@ fn read_waiting_events(
             Some(None) | None => return,
         }
     }
+}
+
+/// How a session still without its handshake may be closed to make room (see
+/// `admission::AwaitingHandshake`).
+pub(crate) struct Waiting {
+    pub(crate) evicted: CancellationToken,
+    pub(crate) awaiting: Arc<super::admission::AwaitingHandshake>,
 }
 
 /// Waits (at most `limit`) until the device of `write` has written it.

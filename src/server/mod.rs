@@ -28,7 +28,7 @@ use tracing::{Instrument, debug, debug_span, info, warn};
 pub use admission::HandshakeLimits;
 pub use session::{PendingRead, PendingWrite, Session, SessionConfig, Step};
 
-use admission::{Handshakes, SessionsBySource};
+use admission::{AwaitingHandshake, Handshakes, SessionsBySource};
 
 /// First wait before dialling out again.
 const MIN_REDIAL: Duration = Duration::from_millis(500);
@@ -38,6 +38,8 @@ const MAX_REDIAL: Duration = Duration::from_secs(10);
 pub const SHUTDOWN_DRAIN: Duration = Duration::from_secs(2);
 /// Longest shutdown waits for devices to take their final stops.
 const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
+/// Longest a newcomer waits for the place of a session closed to make room for it.
+const ROOM_WAIT: Duration = Duration::from_secs(1);
 /// Longest a refused connection may take to be told and closed.
 const REFUSAL_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -97,6 +99,7 @@ pub struct Server {
     connections: Arc<Semaphore>,
     handshake_limits: HandshakeLimits,
     sessions_by_source: Arc<SessionsBySource>,
+    awaiting_handshake: Arc<AwaitingHandshake>,
     next_session: AtomicU64,
     shutdown: CancellationToken,
     tasks: TaskTracker,
@@ -113,6 +116,7 @@ impl Server {
             sessions_by_source: Arc::new(SessionsBySource::new(
                 config.max_sessions_per_remote_source,
             )),
+            awaiting_handshake: Arc::default(),
             next_session: AtomicU64::new(1),
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
@@ -186,15 +190,38 @@ impl Server {
         // the default level would leave megabytes behind them. Events at info and above name
         // their session and peer themselves.
         let span = debug_span!("session", id, %peer, format);
-        let admitted = self.sessions_by_source.admit(peer).and_then(|slot| {
-            let permit = self.admit()?;
+        // Every connection taken: the oldest session that never sent its handshake goes, and
+        // this one waits a moment for its place.
+        let slot = self.sessions_by_source.admit(peer);
+        let permit = slot.as_ref().and_then(|_| self.admit());
+        let making_room =
+            slot.is_some() && permit.is_none() && self.awaiting_handshake.evict_oldest();
+        let connections = self.connections.clone();
+        let admitted = async move {
+            let slot = slot?;
+            let permit = match permit {
+                Some(permit) => permit,
+                None if making_room => tokio::time::timeout(ROOM_WAIT, connections.acquire_owned())
+                    .await
+                    .ok()?
+                    .ok()?,
+                None => return None,
+            };
             Some((slot, permit))
-        });
-        let Some(permit) = admitted else {
-            if let Some(unsaid) = FULL.admit_now() {
-                warn!(parent: &span, session = id, %peer, unsaid, "connection limit reached (in all or for this address); refusing");
-            }
-            return async move {
+        };
+        let server_parts = (
+            self.session_config.clone(),
+            self.devices.clone(),
+            self.shutdown.clone(),
+            self.awaiting_handshake.clone(),
+        );
+        let peer = peer.to_owned();
+        let format = format.to_owned();
+        async move {
+            let Some(permit) = admitted.await else {
+                if let Some(unsaid) = FULL.admit_now() {
+                    warn!(session = id, %peer, unsaid, "connection limit reached (in all or for this address); refusing");
+                }
                 use futures::SinkExt;
                 let full = VersionedServerMessage::error(
                     plugwire_core::message::SpecVersion::NEWEST,
@@ -204,22 +231,19 @@ impl Server {
                 );
                 let _ = tokio::time::timeout(REFUSAL_TIMEOUT, link.send(vec![full])).await;
                 let _ = tokio::time::timeout(REFUSAL_TIMEOUT, link.close()).await;
-            }
-            .instrument(span)
-            .boxed();
-        };
-        info!(parent: &span, session = id, %peer, format, "session started");
-        let session = Session::new(
-            id,
-            self.session_config.clone(),
-            self.devices.clone(),
-            Instant::now(),
-        );
-        let events = self.devices.subscribe();
-        let devices = self.devices.clone();
-        let shutdown = self.shutdown.clone();
-        async move {
-            connection::run_session(link, session, devices, events, shutdown).await;
+                return;
+            };
+            let (session_config, devices, shutdown, awaiting) = server_parts;
+            info!(session = id, %peer, %format, "session started");
+            let session = Session::new(id, session_config, devices.clone(), Instant::now());
+            let events = devices.subscribe();
+            let evicted = awaiting.add(id);
+            let waiting = connection::Waiting {
+                evicted,
+                awaiting: awaiting.clone(),
+            };
+            connection::run_session(link, session, devices, events, shutdown, waiting).await;
+            awaiting.done(id);
             drop(permit);
         }
         .instrument(span)
