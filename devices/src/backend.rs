@@ -44,6 +44,14 @@ impl Delivery {
         self.waiting.extend(other.waiting);
     }
 
+    /// [`Delivery::wait`], at most `limit`: past it the command counts as not taken
+    /// ([`HardwareError::Timeout`]).
+    pub async fn wait_within(self, limit: std::time::Duration) -> WriteResult {
+        tokio::time::timeout(limit, self.wait())
+            .await
+            .unwrap_or_else(|_| Err(Arc::new(HardwareError::Timeout)))
+    }
+
     /// Completes when every command was written, or with the first failure. A task that ended
     /// without answering had lost its device.
     pub async fn wait(self) -> WriteResult {

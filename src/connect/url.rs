@@ -215,7 +215,7 @@ pub struct ConnectionUrl {
 
 /// A connection URL that could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{url}: {reason}")]
+#[error("{}: {reason}", plugwire_core::access::redacted(url))]
 pub struct UrlError {
     /// The URL given.
     pub url: String,

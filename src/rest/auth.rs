@@ -8,12 +8,13 @@ use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use plugwire_core::access::AccessToken;
+use plugwire_core::log_limit::{LogLimit, shown};
 use tracing::warn;
 
 use super::error::ApiError;
 
-/// How much of a refused request's path is logged.
-const LOGGED_PATH: usize = 80;
+/// Refusals a stranger can cause as fast as they send: a few log lines per ten seconds.
+static REFUSALS: LogLimit = LogLimit::new(10, std::time::Duration::from_secs(10));
 
 /// Lets a request through only with the token.
 pub(crate) async fn require_token(
@@ -36,14 +37,11 @@ pub(crate) async fn require_token(
     if from_header || from_query {
         next.run(request).await
     } else {
-        // A stranger chooses the path: only its start is logged, not 60 KB of it.
-        let path = request.uri().path();
-        let cut = (0..=LOGGED_PATH.min(path.len()))
-            .rev()
-            .find(|&at| path.is_char_boundary(at))
-            .unwrap_or(0);
-        let shown = &path[..cut];
-        warn!(path = %shown, length = path.len(), "REST request without the access token; refused");
+        // A stranger chooses the path: only its start is logged, and only a few lines a while.
+        if let Some(unsaid) = REFUSALS.admit_now() {
+            let path = request.uri().path();
+            warn!(path = %shown(path), unsaid, "REST request without the access token; refused");
+        }
         ApiError::Unauthorized.into_response()
     }
 }

@@ -10,6 +10,7 @@ use axum::http::header::{
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use plugwire_core::log_limit::LogLimit;
 use tracing::warn;
 
 use super::error::ApiError;
@@ -19,6 +20,9 @@ use super::error::ApiError;
 pub(crate) struct Addressed {
     /// The listening port; a `Host` or `Origin` naming another is someone else.
     pub(crate) port: u16,
+    /// Every request must carry the access token (beyond loopback): a page that rebinds a
+    /// name cannot supply it, so any `Host` may be used (a certificate's own name, say).
+    pub(crate) token_required: bool,
 }
 
 impl Addressed {
@@ -39,9 +43,11 @@ impl Addressed {
                 .get(name)
                 .and_then(|v: &HeaderValue| v.to_str().ok())
         };
-        match header(HOST) {
-            Some(host) if self.names_us(host) => {}
-            _ => return Some(ApiError::MisdirectedHost),
+        let Some(host) = header(HOST) else {
+            return Some(ApiError::MisdirectedHost);
+        };
+        if !self.token_required && !self.names_us(host) {
+            return Some(ApiError::MisdirectedHost);
         }
         // A browser says where a request comes from; anything but this page or the user's own
         // navigation is another site.
@@ -50,17 +56,22 @@ impl Addressed {
         {
             return Some(ApiError::ForeignOrigin);
         }
+        // A browser names the page's origin: only this very server's (the `Host` the request
+        // names) is not another site, whatever address another machine's page has.
         if let Some(origin) = header(ORIGIN) {
             let authority = origin
                 .strip_prefix("http://")
                 .or_else(|| origin.strip_prefix("https://"));
-            if !authority.is_some_and(|authority| self.names_us(authority)) {
+            if !authority.is_some_and(|authority| authority.eq_ignore_ascii_case(host)) {
                 return Some(ApiError::ForeignOrigin);
             }
         }
         None
     }
 }
+
+/// Refusals a stranger can cause as fast as they send: a few log lines per ten seconds.
+static REFUSALS: LogLimit = LogLimit::new(10, std::time::Duration::from_secs(10));
 
 /// `host` and `port` of `host[:port]` (IPv6 in brackets).
 fn split_authority(authority: &str) -> (&str, Option<&str>) {
@@ -84,7 +95,9 @@ pub(crate) async fn guard(
 ) -> Response {
     let mut response = match addressed.refusal(request.headers()) {
         Some(refusal) => {
-            warn!(%refusal, "REST request from elsewhere refused");
+            if let Some(unsaid) = REFUSALS.admit_now() {
+                warn!(%refusal, unsaid, "REST request from elsewhere refused");
+            }
             refusal.into_response()
         }
         None => next.run(request).await,
@@ -117,7 +130,10 @@ mod tests {
 
     #[test]
     fn only_loopback_and_ip_names_on_our_port_are_us() {
-        let us = Addressed { port: 8080 };
+        let us = Addressed {
+            port: 8080,
+            token_required: false,
+        };
         for ok in [
             "127.0.0.1:8080",
             "localhost:8080",
@@ -139,7 +155,10 @@ mod tests {
 
     #[test]
     fn foreign_pages_are_refused() {
-        let us = Addressed { port: 8080 };
+        let us = Addressed {
+            port: 8080,
+            token_required: false,
+        };
         assert!(
             us.refusal(&headers(&[("host", "127.0.0.1:8080")]))
                 .is_none()
@@ -157,6 +176,7 @@ mod tests {
             ("sec-fetch-site", "same-site"),
             ("origin", "http://evil.example"),
             ("origin", "http://127.0.0.1:9999"),
+            ("origin", "http://10.0.0.66:8080"),
             ("origin", "null"),
         ] {
             assert!(
@@ -173,5 +193,23 @@ mod tests {
             ("sec-fetch-site", "same-origin"),
         ]);
         assert!(us.refusal(&same_page).is_none());
+        // With a token required, a name the certificate carries is fine; another site is not.
+        let tokened = Addressed {
+            port: 8080,
+            token_required: true,
+        };
+        let named = headers(&[
+            ("host", "toys.example:8080"),
+            ("origin", "https://toys.example:8080"),
+        ]);
+        assert!(tokened.refusal(&named).is_none());
+        let foreign = headers(&[
+            ("host", "toys.example:8080"),
+            ("origin", "https://evil.example"),
+        ]);
+        assert!(matches!(
+            tokened.refusal(&foreign),
+            Some(ApiError::ForeignOrigin)
+        ));
     }
 }

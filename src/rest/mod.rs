@@ -235,7 +235,15 @@ impl RestApi {
             )),
             limits,
         });
-        let router = router(state, self.access_token, Addressed { port });
+        let token_required = self.access_token.is_some();
+        let router = router(
+            state,
+            self.access_token,
+            Addressed {
+                port,
+                token_required,
+            },
+        );
         let tls = self.tls.map(|tls| {
             info!(parent: &span, fingerprint = %tls.fingerprint, "REST API serving HTTPS");
             tls.acceptor

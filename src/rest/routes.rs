@@ -1,7 +1,6 @@
 //! The `/api/v1` handlers: scanning, the device list, outputs set and stopped, inputs read.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -10,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use plugwire_core::message::{
     DeviceFeature, InputType, OutputCommand, OutputType, PositionWithDuration,
 };
-use plugwire_devices::hardware::HardwareError;
 use plugwire_devices::{DeviceError, StopScope};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -250,10 +248,7 @@ async fn set_outputs(
     }
     let delivery = state.devices.set_outputs(state.session, index, &commands)?;
     // Answered once the device has the command, so a toy that failed it is told as 502.
-    let written = tokio::time::timeout(WRITE_WAIT, delivery.wait())
-        .await
-        .unwrap_or_else(|_| Err(Arc::new(HardwareError::Timeout)));
-    if let Err(source) = written {
+    if let Err(source) = delivery.wait_within(WRITE_WAIT).await {
         return Err(DeviceError::NotWritten {
             device: index,
             source,

@@ -162,25 +162,22 @@ impl SessionsBySource {
 
     /// A slot for a session from `peer`, or `None` when its source already holds its share.
     pub(crate) fn admit(self: &std::sync::Arc<Self>, peer: &str) -> Option<SourceSlot> {
-        let source = source_of(peer);
-        let remote = source
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| !ip.is_loopback());
-        if !remote {
+        if !is_remote(peer) {
             return Some(SourceSlot {
                 sessions: self.clone(),
                 source: None,
             });
         }
+        let source = source_of(peer);
         let mut counts = self.counts.lock();
-        let count = counts.entry(source.to_owned()).or_insert(0);
+        let count = counts.entry(source.clone()).or_insert(0);
         if *count >= self.max_per_source {
             return None;
         }
         *count += 1;
         Some(SourceSlot {
             sessions: self.clone(),
-            source: Some(source.to_owned()),
+            source: Some(source),
         })
     }
 }
@@ -200,15 +197,29 @@ impl Drop for SourceSlot {
 }
 
 /// The source a peer description counts against: its IP address when it has one (`ws
-/// 127.0.0.1:5000` and `ws 127.0.0.1:5001` are one source), else the whole description.
-pub(crate) fn source_of(peer: &str) -> &str {
+/// 127.0.0.1:5000` and `ws 127.0.0.1:5001` are one source; an IPv4 address mapped into IPv6 is
+/// the IPv4 address; an IPv6 address counts as its /64, the least one host is given), else the
+/// whole description.
+pub(crate) fn source_of(peer: &str) -> String {
     let address = peer.rsplit(' ').next().unwrap_or(peer);
     match address.parse::<std::net::SocketAddr>() {
-        Ok(_) => address.rsplit_once(':').map_or(address, |(ip, _)| {
-            ip.trim_start_matches('[').trim_end_matches(']')
-        }),
-        Err(_) => peer,
+        Ok(address) => match address.ip().to_canonical() {
+            std::net::IpAddr::V6(ip) => {
+                let [a, b, c, d, ..] = ip.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+            ip => ip.to_string(),
+        },
+        Err(_) => peer.to_owned(),
     }
+}
+
+/// Whether a peer description names an address beyond this machine.
+fn is_remote(peer: &str) -> bool {
+    let address = peer.rsplit(' ').next().unwrap_or(peer);
+    address
+        .parse::<std::net::SocketAddr>()
+        .is_ok_and(|address| !address.ip().to_canonical().is_loopback())
 }
 
 #[cfg(test)]
@@ -256,8 +267,18 @@ mod tests {
     #[test]
     fn one_source_is_one_ip() {
         assert_eq!(source_of("ws 127.0.0.1:5000"), "127.0.0.1");
-        assert_eq!(source_of("quic [::1]:443"), "::1");
+        assert_eq!(source_of("ws [::ffff:127.0.0.1]:5000"), "127.0.0.1");
+        assert_eq!(
+            source_of("quic [2001:db8:1:2:3::4]:443"),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            source_of("quic [2001:db8:1:2:ffff::9]:443"),
+            "2001:db8:1:2::/64"
+        );
         assert_eq!(source_of("plugwire.sock client"), "plugwire.sock client");
+        assert!(!is_remote("ws [::ffff:127.0.0.1]:5000"));
+        assert!(is_remote("ws 10.0.0.5:5000"));
     }
 
     #[tokio::test]

@@ -58,7 +58,7 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     let mut shutdown = pin!(shutdown);
     // Until its handshake, the session may be closed to make room for a newcomer.
     let mut awaiting_handshake = true;
-    let evicted = waiting.evicted.cancelled();
+    let evicted = waiting.evicted.clone().cancelled_owned();
     let mut evicted = pin!(evicted);
     let mut timer = pin!(tokio::time::sleep_until(Instant::now()));
     let mut timer_at = None;
@@ -70,7 +70,7 @@ pub(crate) async fn run_session<L: Link<AnyClientMessage, VersionedServerMessage
     loop {
         if awaiting_handshake && session.version().is_some() {
             awaiting_handshake = false;
-            waiting.awaiting.done(id);
+            waiting.handshaken();
         }
         let deadline = session.deadline();
         if deadline != timer_at {
@@ -220,18 +220,39 @@ fn read_waiting_events(
 }
 
 /// How a session still without its handshake may be closed to make room (see
-/// `admission::AwaitingHandshake`).
+/// `admission::AwaitingHandshake`); it leaves that queue when dropped, however the session
+/// ends.
 pub(crate) struct Waiting {
-    pub(crate) evicted: CancellationToken,
-    pub(crate) awaiting: Arc<super::admission::AwaitingHandshake>,
+    id: u64,
+    evicted: CancellationToken,
+    awaiting: Arc<super::admission::AwaitingHandshake>,
+}
+
+impl Waiting {
+    /// Session `id`, queued in `awaiting` until its handshake.
+    pub(crate) fn new(id: u64, awaiting: Arc<super::admission::AwaitingHandshake>) -> Self {
+        Self {
+            id,
+            evicted: awaiting.add(id),
+            awaiting,
+        }
+    }
+
+    /// The handshake is done: the session can no longer be closed to make room.
+    fn handshaken(&self) {
+        self.awaiting.done(self.id);
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.awaiting.done(self.id);
+    }
 }
 
 /// Waits (at most `limit`) until the device of `write` has written it.
 async fn delivered(write: PendingWrite, limit: Duration) -> (MessageId, Result<(), DeviceError>) {
-    let result = match tokio::time::timeout(limit, write.delivery.wait()).await {
-        Ok(result) => result,
-        Err(_) => Err(Arc::new(HardwareError::Timeout)),
-    };
+    let result = write.delivery.wait_within(limit).await;
     let result = result.map_err(|source| DeviceError::NotWritten {
         device: write.device_index,
         source,

@@ -237,13 +237,8 @@ impl Server {
             info!(session = id, %peer, %format, "session started");
             let session = Session::new(id, session_config, devices.clone(), Instant::now());
             let events = devices.subscribe();
-            let evicted = awaiting.add(id);
-            let waiting = connection::Waiting {
-                evicted,
-                awaiting: awaiting.clone(),
-            };
+            let waiting = connection::Waiting::new(id, awaiting);
             connection::run_session(link, session, devices, events, shutdown, waiting).await;
-            awaiting.done(id);
             drop(permit);
         }
         .instrument(span)
@@ -286,14 +281,23 @@ impl Server {
             };
             // Handshakes under way are bounded per listener and per source; a newcomer
             // pushes out the oldest, so idle sockets cannot keep prompt clients out.
-            let ticket = handshakes.begin(admission::source_of(&peer));
+            let ticket = handshakes.begin(&admission::source_of(&peer));
             let server = self.clone();
             let serializer = serializers.for_connection();
             let span = debug_span!("handshake", %peer);
             let ending = handshakes.clone();
+            let stopping = shutdown.clone();
             let task = self.tasks.spawn(
                 async move {
-                    let pending = pending.await;
+                    // A handshake still under way when shutdown begins is dropped: no session
+                    // starts then, and the drain does not wait for it.
+                    let pending = tokio::select! {
+                        pending = pending => pending,
+                        () = stopping.cancelled() => {
+                            ending.end(ticket);
+                            return;
+                        }
+                    };
                     ending.end(ticket);
                     match pending {
                         Ok(transport) => server.serve_transport(transport, serializer, &peer),

@@ -62,7 +62,7 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
         let metadata = std::fs::metadata(dir)?;
-        let ours = std::fs::metadata("/proc/self").map_or(metadata.uid(), |own| own.uid());
+        let ours = rustix::process::geteuid().as_raw();
         if metadata.permissions().mode() & 0o022 != 0 || metadata.uid() != ours {
             return Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,

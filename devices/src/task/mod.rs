@@ -117,6 +117,9 @@ impl DeviceTask {
                 waiters: Vec::new(),
             });
             pending.command = command;
+            // Callers that stopped waiting are forgotten here, so a flood of commands nobody
+            // waits on cannot grow the list while a write is stuck.
+            pending.waiters.retain(|waiter| !waiter.is_closed());
             pending.waiters.push(waiter);
         }
         self.wake.notify_one();

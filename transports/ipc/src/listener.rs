@@ -88,18 +88,49 @@ fn lock_for(path: &std::path::Path) -> io::Result<Lock> {
         // Owner-only, and never through a link someone planted at the lock's name.
         options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    let file = options.open(&lock_path)?;
-    match file.try_lock() {
-        Ok(()) => Ok(Lock {
-            path: lock_path.into(),
-            _file: file,
-        }),
-        Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
-            io::ErrorKind::AddrInUse,
-            format!("a server is already listening on {}", path.display()),
-        )),
-        Err(std::fs::TryLockError::Error(error)) => Err(error),
+    // The lock file is removed when its server ends: a lock taken on a file already removed
+    // (or replaced) holds nothing, so it is taken again on the file now at the path.
+    for _ in 0..LOCK_ATTEMPTS {
+        let file = options.open(&lock_path)?;
+        match file.try_lock() {
+            Ok(()) if still_at(&file, lock_path.as_ref()) => {
+                return Ok(Lock {
+                    path: lock_path.into(),
+                    _file: file,
+                });
+            }
+            Ok(()) => continue,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    format!("a server is already listening on {}", path.display()),
+                ));
+            }
+            Err(std::fs::TryLockError::Error(error)) => return Err(error),
+        }
     }
+    Err(io::Error::new(
+        io::ErrorKind::AddrInUse,
+        format!("the lock beside {} keeps changing", path.display()),
+    ))
+}
+
+/// How many times a lock is taken again on a lock file replaced under it.
+const LOCK_ATTEMPTS: usize = 5;
+
+/// Whether `file` is still the file at `path` (not removed or replaced since it was opened).
+#[cfg(unix)]
+fn still_at(file: &std::fs::File, path: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::symlink_metadata(path)) {
+        (Ok(open), Ok(named)) => (open.dev(), open.ino()) == (named.dev(), named.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_at(_: &std::fs::File, _: &std::path::Path) -> bool {
+    true
 }
 
 #[cfg(unix)]
