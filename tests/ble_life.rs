@@ -3,7 +3,9 @@
 //! `plugwire serve --use-bluetooth-le` reaches it through `DBUS_SYSTEM_BUS_ADDRESS`, and the
 //! published Buttplug Rust client scans, sees it listed under the database's name and
 //! features, drives it (the exact bytes arrive at the tx characteristic), reads its battery,
-//! and is told within a second when the toy is switched off.
+//! and is told within a second when the toy is switched off. Also: toys coming back (with and
+//! without `--ble-reconnect-known`), the adapter powered off and on or plugged in after
+//! start-up, BlueZ restarting, a hung Connect, eight toys at once.
 
 #![cfg(all(
     target_os = "linux",
@@ -29,7 +31,7 @@ use common::within;
 use futures::{Stream, StreamExt};
 use plugwire::devices::config::DeviceConfig;
 use plugwire_test_support::bluez::{Faults, Operation, PeripheralSpec, SimulatedBluez, WriteKind};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 const ADDRESS: &str = "C4:4F:33:12:34:56";
 /// A Hush answering `DeviceType;`.
@@ -43,14 +45,22 @@ struct Serve {
     child: Child,
     url: String,
     log: Arc<std::sync::Mutex<Vec<String>>>,
+    /// How many lines the log has, for waiting on one.
+    lines: watch::Receiver<usize>,
     ready: mpsc::UnboundedReceiver<()>,
 }
 
 impl Serve {
     fn start(system_bus: &str) -> Self {
+        Self::start_with(system_bus, &[])
+    }
+
+    /// With more flags.
+    fn start_with(system_bus: &str, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_plugwire"))
             .args(["serve", "--websocket-port", "0", "--no-simulated-devices"])
             .args(["--use-bluetooth-le", "--log", "info"])
+            .args(flags)
             .env("DBUS_SYSTEM_BUS_ADDRESS", system_bus)
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
@@ -59,13 +69,17 @@ impl Serve {
             .expect("start plugwire serve");
         let log: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
         let (ready_tx, ready) = mpsc::unbounded_channel();
+        let (count, lines) = watch::channel(0);
         let stderr = child.stderr.take().expect("piped");
         let kept = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let said = line.contains("Bluetooth LE ready")
                     || line.contains("Bluetooth LE unavailable");
-                kept.lock().expect("the log").push(line);
+                let mut kept = kept.lock().expect("the log");
+                kept.push(line);
+                count.send_replace(kept.len());
+                drop(kept);
                 if said {
                     let _ = ready_tx.send(());
                 }
@@ -87,12 +101,34 @@ impl Serve {
             child,
             url,
             log,
+            lines,
             ready,
         }
     }
 
     fn log(&self) -> String {
         self.log.lock().expect("the log").join("\n")
+    }
+
+    /// Waits until a line of the log contains `needle`.
+    async fn logged(&self, needle: &str) {
+        let mut lines = self.lines.clone();
+        let found = tokio::time::timeout(
+            WAIT,
+            lines.wait_for(|_| {
+                self.log
+                    .lock()
+                    .expect("the log")
+                    .iter()
+                    .any(|l| l.contains(needle))
+            }),
+        )
+        .await;
+        assert!(
+            matches!(found, Ok(Ok(_))),
+            "no log line with {needle:?}:\n{}",
+            self.log()
+        );
     }
 }
 
@@ -238,6 +274,11 @@ async fn connected_client(serve: &mut Serve) -> ButtplugClient {
         "{}",
         serve.log()
     );
+    client_of(serve).await
+}
+
+/// A client connected to `plugwire serve`, Bluetooth ready or not.
+async fn client_of(serve: &Serve) -> ButtplugClient {
     let client = ButtplugClient::new("ble life");
     client
         .connect(ButtplugRemoteClientConnector::<
@@ -521,6 +562,203 @@ async fn a_session_ending_stops_its_toy_over_bluetooth() {
         })
         .await
         .expect("the session's end stops the toy: Vibrate:0;");
+    })
+    .await;
+}
+
+/// A Hush attached, switched off and removed; the client that listed it, and its events.
+async fn attached_then_switched_off(
+    sim: &SimulatedBluez,
+    serve: &mut Serve,
+) -> (
+    ButtplugClient,
+    impl Stream<Item = ButtplugClientEvent> + Unpin + use<>,
+) {
+    let config = DeviceConfig::builtin();
+    let client = connected_client(serve).await;
+    let mut events = client.event_stream();
+    sim.add(hush(&config, ADDRESS));
+    scan_until_listed(&client, &mut events).await;
+    sim.wait_for(WAIT, |sim| !sim.is_discovering())
+        .await
+        .expect("discovery stopped with the client's scan");
+    sim.switch_off(ADDRESS);
+    tokio::time::timeout(WAIT, next_removed(&mut events))
+        .await
+        .expect("removed");
+    (client, events)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_ble_reconnect_known_a_toy_that_comes_back_is_attached_again_without_a_scan() {
+    const STRANGER: &str = "C4:4F:33:00:00:09";
+    let config = DeviceConfig::builtin();
+    let sim = SimulatedBluez::start().await.expect("a simulated BlueZ");
+    let mut serve = Serve::start_with(sim.address(), &["--ble-reconnect-known"]);
+    within(async {
+        let (client, mut events) = attached_then_switched_off(&sim, &mut serve).await;
+
+        // The known toy is away: plugwire looks for it on its own.
+        sim.wait_for(WAIT, SimulatedBluez::is_discovering)
+            .await
+            .expect("plugwire discovers while a known toy is away");
+        serve.logged("looking for known Bluetooth devices").await;
+        // A toy plugwire never attached is seen now, but no client scans: left alone.
+        sim.add(hush(&config, STRANGER));
+        sim.switch_on(ADDRESS);
+        let back = tokio::time::timeout(WAIT, next_added(&mut events))
+            .await
+            .expect("the known toy is listed again without a scan");
+        assert_eq!(
+            back.name(),
+            &config.definition("lovense", "Z").expect("Hush").name
+        );
+        assert_eq!(sim.connections(ADDRESS), 2);
+        assert_eq!(
+            sim.connections(STRANGER),
+            0,
+            "a stranger is attached only when a client scans"
+        );
+        // Nothing is away any more: plugwire stops discovering.
+        sim.wait_for(WAIT, |sim| !sim.is_discovering())
+            .await
+            .expect("discovery stops once the toy is back");
+
+        // A client's scan meanwhile works as ever, and attaches the stranger.
+        client.start_scanning().await.expect("scan");
+        tokio::time::timeout(WAIT, next_added(&mut events))
+            .await
+            .expect("the stranger is listed when a client scans");
+        client.stop_scanning().await.expect("stop scanning");
+        client.disconnect().await.expect("disconnect");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_ble_reconnect_known_a_toy_that_comes_back_waits_for_a_scan() {
+    let sim = SimulatedBluez::start().await.expect("a simulated BlueZ");
+    let mut serve = Serve::start(sim.address());
+    within(async {
+        let (client, mut events) = attached_then_switched_off(&sim, &mut serve).await;
+        sim.switch_on(ADDRESS);
+        // plugwire does not look on its own: no discovery starts (given a second to), so
+        // nothing reports the toy and it stays unattached.
+        assert!(
+            sim.wait_for(Duration::from_secs(1), SimulatedBluez::is_discovering)
+                .await
+                .is_err(),
+            "plugwire discovered with no client scanning"
+        );
+        assert_eq!(sim.connections(ADDRESS), 1);
+        // A client's scan finds it.
+        client.start_scanning().await.expect("scan");
+        tokio::time::timeout(WAIT, next_added(&mut events))
+            .await
+            .expect("listed again once a client scans");
+        assert_eq!(sim.connections(ADDRESS), 2);
+        client.disconnect().await.expect("disconnect");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adapter_plugged_in_after_start_up_is_used() {
+    let config = DeviceConfig::builtin();
+    let sim = SimulatedBluez::start_without_adapter()
+        .await
+        .expect("a simulated BlueZ with no adapter");
+    let serve = Serve::start(sim.address());
+    within(async {
+        serve.logged("no Bluetooth adapter yet").await;
+        // A client scans before there is an adapter: the scan starts once there is one.
+        let client = client_of(&serve).await;
+        let mut events = client.event_stream();
+        client.start_scanning().await.expect("scan");
+        sim.add(hush(&config, ADDRESS));
+        assert!(!sim.is_exported(ADDRESS));
+        sim.add_adapter();
+        let toy = tokio::time::timeout(WAIT, next_added(&mut events))
+            .await
+            .expect("the toy is listed once the adapter is plugged in");
+        assert_eq!(
+            toy.name(),
+            &config.definition("lovense", "Z").expect("Hush").name
+        );
+        serve.logged("Bluetooth LE ready").await;
+        assert!(sim.is_discovering());
+        client.stop_scanning().await.expect("stop scanning");
+        sim.wait_for(WAIT, |sim| !sim.is_discovering())
+            .await
+            .expect("the scan stops");
+        client.disconnect().await.expect("disconnect");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_under_way_resumes_when_the_adapter_is_powered_again() {
+    let config = DeviceConfig::builtin();
+    let sim = SimulatedBluez::start().await.expect("a simulated BlueZ");
+    let mut serve = Serve::start(sim.address());
+    within(async {
+        let client = connected_client(&mut serve).await;
+        let mut events = client.event_stream();
+        sim.add(hush(&config, ADDRESS));
+        client.start_scanning().await.expect("scan");
+        tokio::time::timeout(WAIT, next_added(&mut events))
+            .await
+            .expect("listed");
+
+        // Someone switches Bluetooth off and on while the client still scans: BlueZ ends the
+        // discovery with the power; plugwire starts it again once the adapter is powered, and
+        // finds the toy.
+        sim.set_powered(false);
+        tokio::time::timeout(WAIT, next_removed(&mut events))
+            .await
+            .expect("removed");
+        assert!(!sim.is_discovering());
+        sim.set_powered(true);
+        tokio::time::timeout(WAIT, next_added(&mut events))
+            .await
+            .expect("listed again without a new scan request");
+        assert!(sim.is_discovering());
+        assert_eq!(sim.connections(ADDRESS), 2);
+        client.stop_scanning().await.expect("stop scanning");
+        client.disconnect().await.expect("disconnect");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_scan_request_while_scanning_keeps_scanning() {
+    let config = DeviceConfig::builtin();
+    let sim = SimulatedBluez::start().await.expect("a simulated BlueZ");
+    let mut serve = Serve::start(sim.address());
+    within(async {
+        let first = connected_client(&mut serve).await;
+        let second = client_of(&serve).await;
+        let mut events = first.event_stream();
+        // BlueZ refuses a client's second StartDiscovery (`InProgress`), as the simulation
+        // does: plugwire must not take that for a failed scan.
+        first.start_scanning().await.expect("scan");
+        second.start_scanning().await.expect("scan again");
+        sim.add(hush(&config, ADDRESS));
+        tokio::time::timeout(WAIT, next_added(&mut events))
+            .await
+            .expect("a toy that appears is listed");
+        assert_eq!(sim.discovery_sessions(), 1);
+        assert!(
+            !serve.log().contains("could not start scanning"),
+            "{}",
+            serve.log()
+        );
+        first.stop_scanning().await.expect("stop scanning");
+        sim.wait_for(WAIT, |sim| !sim.is_discovering())
+            .await
+            .expect("discovery stops");
+        first.disconnect().await.expect("disconnect");
+        second.disconnect().await.expect("disconnect");
     })
     .await;
 }

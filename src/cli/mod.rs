@@ -13,6 +13,7 @@ mod client;
 mod device_config;
 mod error;
 mod open_files;
+mod scan;
 mod serve;
 pub(crate) mod thread_cache;
 mod token;
@@ -73,6 +74,10 @@ pub(crate) enum Command {
     /// Check a device configuration and say which devices it covers (`--models` lists every
     /// model plugwire can drive).
     DeviceConfig(device_config::DeviceConfigArgs),
+    /// Scan for Bluetooth LE devices (no server) and say, for each that advertises, what
+    /// `serve` would do with it: its model and protocol and whether plugwire drives it, or why
+    /// not.
+    Scan(scan::ScanArgs),
 }
 
 /// Sends logs to stderr (so stdout carries only what scripts read), without colour codes when
@@ -105,6 +110,7 @@ pub(crate) async fn run(command: Command) -> Result<(), AnyError> {
         } => client::vibrate(peer, device, value, duration).await,
         Command::Stop { peer } => client::stop(peer).await,
         Command::DeviceConfig(args) => device_config::run(args),
+        Command::Scan(args) => scan::run(args).await,
     }
 }
 

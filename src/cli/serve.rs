@@ -207,6 +207,14 @@ pub(crate) struct ServeArgs {
     /// says so once and serves everything else.
     #[arg(long)]
     use_bluetooth_le: bool,
+    /// With --use-bluetooth-le: a toy plugwire attached before in this run that comes back
+    /// (switched on again, back in range, the adapter powered again) is attached again without
+    /// a client scanning; while such a toy is away, plugwire keeps discovery running itself
+    /// (never powering the adapter on for it). Off by default: clients expect devices to
+    /// arrive while they scan, a toy switched on for its own app would be taken from it, and
+    /// discovery runs for as long as the toy stays away.
+    #[arg(long, requires = "use_bluetooth_le")]
+    ble_reconnect_known: bool,
     /// Drive devices on the serial ports a user device configuration names
     /// (`--user-device-config-file`), with the protocol and framing it gives them.
     #[arg(long)]
@@ -613,7 +621,11 @@ fn device_manager(args: &ServeArgs) -> Result<(Arc<DeviceManager>, Arc<DeviceCon
         start_serial(&devices, device_config.clone())?;
     }
     if args.use_bluetooth_le {
-        start_bluetooth(devices.clone(), device_config.clone())?;
+        start_bluetooth(
+            devices.clone(),
+            device_config.clone(),
+            args.ble_reconnect_known,
+        )?;
     }
     Ok((devices, device_config))
 }
@@ -711,16 +723,32 @@ fn listen_urls(args: &ServeArgs, default_websocket: bool) -> Result<Vec<Connecti
 }
 
 /// Starts Bluetooth LE in the background: a missing or hung stack is reported in one line
-/// and everything else keeps being served.
+/// and everything else keeps being served; with no adapter yet, the first that appears is used.
 #[cfg(feature = "ble")]
-fn start_bluetooth(devices: Arc<DeviceManager>, config: Arc<DeviceConfig>) -> Result<(), AnyError> {
-    use plugwire::ble::{BleManager, BleOptions};
+fn start_bluetooth(
+    devices: Arc<DeviceManager>,
+    config: Arc<DeviceConfig>,
+    reconnect_known: bool,
+) -> Result<(), AnyError> {
+    use plugwire::ble::{BleManager, BleOptions, BlePolicy};
+    let policy = BlePolicy { reconnect_known };
     tokio::spawn(async move {
         let started = std::time::Instant::now();
-        match BleManager::start(devices.clone(), config, BleOptions::default()).await {
+        match BleManager::start_with(devices.clone(), config, BleOptions::default(), policy).await {
             Ok(ble) => {
-                devices.add_hardware_manager(ble);
-                info!("Bluetooth LE ready; scanning when a client asks");
+                devices.add_hardware_manager(ble.clone());
+                if !ble.has_adapter() {
+                    info!("no Bluetooth adapter yet; the first one that appears is used");
+                    ble.adapter_found().await;
+                }
+                if reconnect_known {
+                    info!(
+                        "Bluetooth LE ready; scanning when a client asks, and looking for \
+                         known toys that went away (--ble-reconnect-known)"
+                    );
+                } else {
+                    info!("Bluetooth LE ready; scanning when a client asks");
+                }
             }
             Err(error) => warn!(
                 elapsed_ms = started.elapsed().as_millis() as u64,
@@ -732,7 +760,7 @@ fn start_bluetooth(devices: Arc<DeviceManager>, config: Arc<DeviceConfig>) -> Re
 }
 
 #[cfg(not(feature = "ble"))]
-fn start_bluetooth(_: Arc<DeviceManager>, _: Arc<DeviceConfig>) -> Result<(), AnyError> {
+fn start_bluetooth(_: Arc<DeviceManager>, _: Arc<DeviceConfig>, _: bool) -> Result<(), AnyError> {
     Err(
         "--use-bluetooth-le: this plugwire is built without Bluetooth LE (cargo feature `ble`)"
             .into(),

@@ -2,135 +2,123 @@
 //! configuration, connects, maps endpoints to characteristics, and attaches the device.
 //!
 //! Every btleplug call has its own short timeout. With no Bluetooth, no D-Bus, or a BlueZ that
-//! hangs, starting reports one clear line and the server keeps serving everything else.
+//! hangs, starting reports one clear line and the server keeps serving everything else. With
+//! no adapter yet, the manager starts anyway and uses the first one that appears.
+//!
+//! [`judge`] says what would be done with an advertisement (the [`Verdict`]); [`scan`] is a
+//! scan of its own that reports every advertising device with its verdict (`plugwire scan`).
 //!
 //! A hardware manager crate: depends on `plugwire-devices` and `plugwire-core` only, as every
 //! crate under `hardware/` does.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::future::Future;
-use std::str::FromStr;
-use std::sync::Arc;
+mod hardware;
+mod scan;
+mod stack;
+mod verdict;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
-use plugwire_core::sync::Mutex;
-
-use btleplug::api::{
-    Central, CentralEvent, Characteristic, Manager as _, Peripheral as _, ScanFilter, WriteType,
-};
-use btleplug::platform::{Adapter, Manager, Peripheral, PeripheralId};
+use btleplug::api::{Central, CentralEvent, CentralState, Peripheral as _, ScanFilter};
+use btleplug::platform::{Adapter, Manager, PeripheralId};
 use futures::StreamExt;
 use futures::future::BoxFuture;
+use plugwire_core::sync::Mutex;
+use plugwire_devices::config::DeviceConfig;
+use plugwire_devices::hardware::{Endpoint, HardwareError, HardwareManager, Notification};
+use plugwire_devices::{DeviceManager, attach};
 use tokio::sync::{broadcast, watch};
 use tracing::{debug, info, warn};
 use uuid::Uuid;
 
-use plugwire_devices::config::{Advertisement, BtleEntry, DeviceConfig};
-use plugwire_devices::hardware::{
-    Endpoint, Hardware, HardwareError, HardwareManager, HardwareWrite, Notification,
-};
-use plugwire_devices::{DeviceManager, admit, attach};
+use self::hardware::{BleHardware, map_endpoints};
+pub use self::scan::{Sighting, scan};
+pub use self::stack::{BleError, BleOptions};
+use self::stack::{bounded, device_call};
+use self::verdict::judge_claimed;
+pub use self::verdict::{Claim, Verdict, advertisement, judge};
 
-/// Time limits on Bluetooth calls.
-#[derive(Debug, Clone)]
-pub struct BleOptions {
-    /// Limit on each call while starting (system bus, adapters): a hung stack is given up on.
-    pub start_timeout: Duration,
-    /// Limit on each call to a device (connect, discover, write, read).
-    pub call_timeout: Duration,
-}
-
-impl Default for BleOptions {
-    fn default() -> Self {
-        Self {
-            start_timeout: Duration::from_millis(400),
-            call_timeout: Duration::from_secs(5),
-        }
-    }
-}
-
-/// Why Bluetooth LE is not available.
-#[derive(Debug, thiserror::Error)]
-pub enum BleError {
-    /// The Bluetooth stack reported an error.
-    #[error("{0}")]
-    Stack(#[from] btleplug::Error),
-    /// The Bluetooth stack did not answer in time.
-    #[error("the Bluetooth stack did not answer within {0:?}")]
-    Timeout(Duration),
-    /// There is no Bluetooth adapter.
-    #[error("no Bluetooth adapter found")]
-    NoAdapter,
-}
-
-async fn bounded<T, E: Into<BleError>>(
-    limit: Duration,
-    call: impl Future<Output = Result<T, E>>,
-) -> Result<T, BleError> {
-    tokio::time::timeout(limit, call)
-        .await
-        .map_err(|_| BleError::Timeout(limit))?
-        .map_err(Into::into)
-}
-
-async fn device_call<T>(
-    limit: Duration,
-    call: impl Future<Output = Result<T, btleplug::Error>>,
-) -> Result<T, HardwareError> {
-    match tokio::time::timeout(limit, call).await {
-        Err(_) => Err(HardwareError::Timeout),
-        Ok(Err(btleplug::Error::NotConnected)) => Err(HardwareError::Disconnected),
-        Ok(Err(error)) => Err(HardwareError::Stack(Box::new(error))),
-        Ok(Ok(value)) => Ok(value),
-    }
+/// What the manager does beyond what clients ask.
+#[derive(Debug, Clone, Default)]
+pub struct BlePolicy {
+    /// A known device (one this manager attached before) that comes back is attached again
+    /// without a client scanning: while one is away and the adapter is powered, the manager
+    /// keeps discovery running on its own. Off by default: clients expect devices to arrive
+    /// while they scan, a toy switched on for another app would be taken from it, and
+    /// discovery runs for as long as the toy stays away.
+    pub reconnect_known: bool,
 }
 
 /// How long a device looked at and not attached (no match, not allowed, or it failed to
 /// connect) is left alone: scanning reports each advertisement, many times a second.
 const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(1);
 
+/// How often the stack is asked for an adapter while it has none.
+const ADAPTER_POLL: Duration = Duration::from_secs(1);
+
 /// The Bluetooth LE hardware manager.
 pub struct BleManager {
-    adapter: Adapter,
-    options: BleOptions,
-    /// Addresses already reported as not connected (no driver, or not allowed).
-    reported: Mutex<HashSet<String>>,
-    /// A client asked to scan: only then are advertisements acted on.
-    scanning: AtomicBool,
+    shared: Arc<Shared>,
 }
 
 impl BleManager {
-    /// Opens the first Bluetooth adapter and starts following its events; devices it finds
-    /// while scanning are matched against `config` and attached to `devices`.
+    /// Reaches the Bluetooth stack and follows its first adapter's events (or, with no adapter
+    /// yet, the first that appears); devices it finds while scanning are matched against
+    /// `config` and attached to `devices`.
     pub async fn start(
         devices: Arc<DeviceManager>,
         config: Arc<DeviceConfig>,
         options: BleOptions,
     ) -> Result<Arc<Self>, BleError> {
-        let manager = bounded(options.start_timeout, Manager::new()).await?;
-        let adapter = bounded(options.start_timeout, manager.adapters())
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(BleError::NoAdapter)?;
-        let events = bounded(options.start_timeout, adapter.events()).await?;
-        let this = Arc::new(Self {
-            adapter,
+        Self::start_with(devices, config, options, BlePolicy::default()).await
+    }
+
+    /// [`BleManager::start`], doing what `policy` asks beyond it.
+    pub async fn start_with(
+        devices: Arc<DeviceManager>,
+        config: Arc<DeviceConfig>,
+        options: BleOptions,
+        policy: BlePolicy,
+    ) -> Result<Arc<Self>, BleError> {
+        let manager = stack::connect(&options).await?;
+        let adapter = stack::first_adapter(&manager, &options).await?;
+        let (adapter_found, _) = watch::channel(false);
+        let shared = Arc::new(Shared {
             options,
-            reported: Mutex::new(HashSet::new()),
-            scanning: AtomicBool::new(false),
-        });
-        let follower = Arc::new(Follower {
-            ble: this.clone(),
+            policy,
             devices,
             config,
+            adapter: OnceLock::new(),
+            adapter_found,
+            reported: Mutex::default(),
+            scanning: AtomicBool::new(false),
+            powered: AtomicBool::new(false),
+            discovery: tokio::sync::Mutex::new(false),
             attached: Mutex::default(),
             connecting: Mutex::default(),
             passed_over: Mutex::default(),
+            known: Mutex::default(),
         });
-        tokio::spawn(follower.follow(events));
-        Ok(this)
+        match adapter {
+            Some(adapter) => shared.clone().use_adapter(adapter).await?,
+            None => {
+                tokio::spawn(wait_for_adapter(Arc::downgrade(&shared), manager));
+            }
+        }
+        Ok(Arc::new(Self { shared }))
+    }
+
+    /// Whether it has an adapter (it may have started without one).
+    pub fn has_adapter(&self) -> bool {
+        self.shared.adapter.get().is_some()
+    }
+
+    /// Finishes once it has an adapter.
+    pub async fn adapter_found(&self) {
+        let mut found = self.shared.adapter_found.subscribe();
+        let _ = found.wait_for(|found| *found).await;
     }
 }
 
@@ -141,44 +129,183 @@ impl HardwareManager for BleManager {
 
     fn start_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>> {
         // Set first: the advertisements the scan brings must find it set.
-        self.scanning.store(true, Ordering::SeqCst);
+        self.shared.scanning.store(true, Ordering::SeqCst);
         Box::pin(async move {
-            let result = device_call(
-                self.options.call_timeout,
-                self.adapter.start_scan(ScanFilter::default()),
-            )
-            .await;
+            let result = self.shared.start_client_scan().await;
             if result.is_err() {
-                self.scanning.store(false, Ordering::SeqCst);
+                self.shared.scanning.store(false, Ordering::SeqCst);
             }
             result
         })
     }
 
     fn stop_scanning(&self) -> BoxFuture<'_, Result<(), HardwareError>> {
-        self.scanning.store(false, Ordering::SeqCst);
-        Box::pin(device_call(
-            self.options.call_timeout,
-            self.adapter.stop_scan(),
-        ))
+        self.shared.scanning.store(false, Ordering::SeqCst);
+        Box::pin(self.shared.stop_client_scan())
     }
 }
 
-/// Follows the adapter's events: advertisements seen while scanning are matched and
-/// connected, disconnections told to the devices' hardware handles.
-struct Follower {
-    ble: Arc<BleManager>,
+/// Asks the stack for an adapter every [`ADAPTER_POLL`] until one appears (or the manager is
+/// dropped), and uses it.
+async fn wait_for_adapter(shared: Weak<Shared>, manager: Manager) {
+    let mut told = false;
+    loop {
+        // A poll, not a wait for something this process does: the stack has no event for an
+        // adapter that btleplug passes on.
+        tokio::time::sleep(ADAPTER_POLL).await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        match stack::first_adapter(&manager, &shared.options).await {
+            Ok(Some(adapter)) => match shared.clone().use_adapter(adapter).await {
+                Ok(()) => {
+                    info!("a Bluetooth adapter appeared");
+                    return;
+                }
+                Err(error) => debug!(%error, "could not use the Bluetooth adapter that appeared"),
+            },
+            Ok(None) => {}
+            Err(error) if !told => {
+                debug!(%error, "could not ask the Bluetooth stack for adapters");
+                told = true;
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// What the manager, its event follower and its set-up tasks share.
+struct Shared {
+    options: BleOptions,
+    policy: BlePolicy,
     devices: Arc<DeviceManager>,
     config: Arc<DeviceConfig>,
+    adapter: OnceLock<Adapter>,
+    /// Set once `adapter` is.
+    adapter_found: watch::Sender<bool>,
+    /// Addresses already reported as not connected (no driver, or not allowed).
+    reported: Mutex<HashSet<String>>,
+    /// A client asked to scan: only then are advertisements of unknown devices acted on.
+    scanning: AtomicBool,
+    /// The adapter is powered, as last reported.
+    powered: AtomicBool,
+    /// Whether this manager's discovery session runs (as far as it knows); held across every
+    /// start and stop, so they go to the stack one at a time.
+    discovery: tokio::sync::Mutex<bool>,
     /// Devices attached or being set up, each with its link's state.
     attached: Mutex<HashMap<PeripheralId, watch::Sender<bool>>>,
     /// Devices being looked at now.
     connecting: Mutex<HashSet<PeripheralId>>,
     /// Devices looked at and not attached, and when.
     passed_over: Mutex<HashMap<PeripheralId, Instant>>,
+    /// Devices attached at some time (for [`BlePolicy::reconnect_known`]).
+    known: Mutex<HashSet<PeripheralId>>,
 }
 
-impl Follower {
+impl Shared {
+    /// Follows `adapter`'s events from now on, and starts the scan a client asked for before
+    /// there was one.
+    async fn use_adapter(self: Arc<Self>, adapter: Adapter) -> Result<(), BleError> {
+        let events = bounded(self.options.start_timeout, adapter.events()).await?;
+        let state = bounded(self.options.start_timeout, adapter.adapter_state()).await?;
+        self.powered
+            .store(state == CentralState::PoweredOn, Ordering::SeqCst);
+        if self.adapter.set(adapter).is_err() {
+            return Ok(());
+        }
+        tokio::spawn(self.clone().follow(events));
+        self.adapter_found.send_replace(true);
+        if self.scanning.load(Ordering::SeqCst)
+            && let Err(error) = self.start_client_scan().await
+        {
+            warn!(%error, "could not start the scan a client asked for");
+        }
+        Ok(())
+    }
+
+    /// Starts discovery for a client (and powers the adapter on, as btleplug asks BlueZ to).
+    async fn start_client_scan(&self) -> Result<(), HardwareError> {
+        let Some(adapter) = self.adapter.get() else {
+            info!("no Bluetooth adapter yet: scanning starts once one appears");
+            return Ok(());
+        };
+        let limit = self.options.call_timeout;
+        let mut running = self.discovery.lock().await;
+        if *running {
+            // BlueZ refuses a second StartDiscovery from the same client ("in progress"), and
+            // the session may be gone without a word (BlueZ restarted): started afresh.
+            let _ = device_call(limit, adapter.stop_scan()).await;
+        }
+        let result = device_call(limit, adapter.start_scan(ScanFilter::default())).await;
+        *running = result.is_ok();
+        result
+    }
+
+    /// Stops discovery for clients, unless the manager goes on looking for known devices.
+    async fn stop_client_scan(&self) -> Result<(), HardwareError> {
+        let Some(adapter) = self.adapter.get() else {
+            return Ok(());
+        };
+        let mut running = self.discovery.lock().await;
+        if !*running || self.looking_for_known() {
+            return Ok(());
+        }
+        let result = device_call(self.options.call_timeout, adapter.stop_scan()).await;
+        // After a failure it may still run: the next start stops it first.
+        *running = result.is_err();
+        result
+    }
+
+    /// Whether discovery should run for known devices that went away: the policy asks for
+    /// it, one is away, and the adapter is powered (it is never powered on for this).
+    fn looking_for_known(&self) -> bool {
+        if !self.policy.reconnect_known || !self.powered.load(Ordering::SeqCst) {
+            return false;
+        }
+        let known: Vec<PeripheralId> = self.known.lock().iter().cloned().collect();
+        let attached = self.attached.lock();
+        known
+            .iter()
+            .any(|id| attached.get(id).is_none_or(|link| !*link.borrow()))
+    }
+
+    /// Starts or stops discovery as the state asks: a client's scan lost to a power cycle is
+    /// started again once the adapter is powered; with [`BlePolicy::reconnect_known`],
+    /// discovery runs while a known device is away.
+    async fn refresh_discovery(&self) {
+        let Some(adapter) = self.adapter.get() else {
+            return;
+        };
+        let limit = self.options.call_timeout;
+        let mut running = self.discovery.lock().await;
+        let powered = self.powered.load(Ordering::SeqCst);
+        let wanted = powered && (self.scanning.load(Ordering::SeqCst) || self.looking_for_known());
+        if wanted && !*running {
+            match device_call(limit, adapter.start_scan(ScanFilter::default())).await {
+                Ok(()) => {
+                    *running = true;
+                    if !self.scanning.load(Ordering::SeqCst) {
+                        info!("looking for known Bluetooth devices that went away");
+                    }
+                }
+                Err(error) => debug!(%error, "could not start discovery"),
+            }
+        } else if !wanted && *running && !self.scanning.load(Ordering::SeqCst) {
+            match device_call(limit, adapter.stop_scan()).await {
+                Ok(()) => {
+                    *running = false;
+                    debug!("no known Bluetooth device is away: discovery stopped");
+                }
+                Err(error) => debug!(%error, "could not stop discovery"),
+            }
+        }
+    }
+
+    fn spawn_refresh(self: &Arc<Self>) {
+        let this = self.clone();
+        tokio::spawn(async move { this.refresh_discovery().await });
+    }
+
     async fn follow(
         self: Arc<Self>,
         mut events: std::pin::Pin<Box<dyn futures::Stream<Item = CentralEvent> + Send>>,
@@ -200,6 +327,19 @@ impl Follower {
                     if let Some(connected) = self.attached.lock().remove(&id) {
                         connected.send_replace(false);
                     }
+                    if self.policy.reconnect_known {
+                        self.spawn_refresh();
+                    }
+                }
+                CentralEvent::StateUpdate(state) => {
+                    let on = state == CentralState::PoweredOn;
+                    self.powered.store(on, Ordering::SeqCst);
+                    if on {
+                        self.spawn_refresh();
+                    } else {
+                        // BlueZ ends every discovery session when the adapter powers off.
+                        *self.discovery.lock().await = false;
+                    }
                 }
                 _ => {}
             }
@@ -213,11 +353,21 @@ impl Follower {
     /// A device advertised (`appeared`: its object is new to the stack).
     fn seen(self: &Arc<Self>, id: PeripheralId, appeared: bool) {
         // Devices the stack remembers are reported when events start, scanning or not:
-        // connecting to one that is not there would only time out.
-        if !self.ble.scanning.load(Ordering::SeqCst) {
+        // connecting to one that is not there would only time out. A known device is looked
+        // for without a scan only when the policy says so.
+        let wanted = self.scanning.load(Ordering::SeqCst)
+            || (self.policy.reconnect_known && self.known.lock().contains(&id));
+        if !wanted {
             return;
         }
-        let attached = self.attached.lock().get(&id).cloned();
+        let attached = {
+            let mut attached = self.attached.lock();
+            // A link found dead by a failed call, with no disconnection reported: gone.
+            if attached.get(&id).is_some_and(|link| !*link.borrow()) {
+                attached.remove(&id);
+            }
+            attached.get(&id).cloned()
+        };
         if attached.is_some() && !appeared {
             return;
         }
@@ -245,17 +395,10 @@ impl Follower {
             }
             let attached = this.attached.lock().contains_key(&id);
             if !attached {
-                match attach_if_configured(
-                    &this.ble,
-                    &this.devices,
-                    &this.config,
-                    &id,
-                    &this.attached,
-                )
-                .await
-                {
+                match this.attach_if_configured(&id).await {
                     Ok(true) => {
                         this.passed_over.lock().remove(&id);
+                        this.known.lock().insert(id.clone());
                     }
                     Ok(false) => {
                         this.passed_over.lock().insert(id.clone(), Instant::now());
@@ -267,12 +410,18 @@ impl Follower {
                 }
             }
             this.connecting.lock().remove(&id);
+            if this.policy.reconnect_known {
+                this.refresh_discovery().await;
+            }
         });
     }
 
     async fn still_connected(&self, id: &PeripheralId) -> bool {
-        let limit = self.ble.options.call_timeout;
-        let Ok(peripheral) = device_call(limit, self.ble.adapter.peripheral(id)).await else {
+        let limit = self.options.call_timeout;
+        let Some(adapter) = self.adapter.get() else {
+            return false;
+        };
+        let Ok(peripheral) = device_call(limit, adapter.peripheral(id)).await else {
             return false;
         };
         matches!(
@@ -287,101 +436,92 @@ impl Follower {
         forget_link(&self.attached, id, connected);
         connected.send_replace(false);
     }
-}
 
-/// Looks at one advertisement; if a configured protocol claims it, connects and attaches it.
-/// Says whether it did.
-async fn attach_if_configured(
-    ble: &BleManager,
-    devices: &Arc<DeviceManager>,
-    config: &DeviceConfig,
-    id: &PeripheralId,
-    attached: &Mutex<HashMap<PeripheralId, watch::Sender<bool>>>,
-) -> Result<bool, HardwareError> {
-    let limit = ble.options.call_timeout;
-    let peripheral = device_call(limit, ble.adapter.peripheral(id)).await?;
-    let Some(properties) = device_call(limit, peripheral.properties()).await? else {
-        return Ok(false);
-    };
-    let advertisement = Advertisement {
-        name: properties.local_name.clone().unwrap_or_default(),
-        services: properties.services.iter().map(Uuid::to_string).collect(),
-        manufacturer_data: properties
-            .manufacturer_data
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect(),
-    };
-    let Some((protocol, btle)) = config.match_advertisement(&advertisement) else {
-        return Ok(false);
-    };
-    let address = properties.address.to_string();
-    if let Err(refusal) = admit(config, protocol, &advertisement.name, &address) {
-        // Said once per device: scans see the same advertisement again and again.
-        if ble.reported.lock().insert(address.clone()) {
-            info!(%address, "{refusal}");
-        }
-        return Ok(false);
-    }
-    info!(name = %advertisement.name, %address, protocol, "connecting to a Bluetooth device");
-    // Registered before connecting, so a disconnection reported while we set up is not lost.
-    let (connected, _) = watch::channel(true);
-    attached.lock().insert(id.clone(), connected.clone());
-    let set_up = async {
-        device_call(limit, peripheral.connect()).await?;
-        device_call(limit, peripheral.discover_services()).await?;
-        let notifications = device_call(limit, peripheral.notifications()).await?;
-        Ok::<_, HardwareError>(notifications)
-    };
-    let notifications = match set_up.await {
-        Ok(notifications) => notifications,
-        Err(error) => {
-            forget_link(attached, id, &connected);
-            let _ = device_call(limit, peripheral.disconnect()).await;
-            return Err(error);
-        }
-    };
-    let endpoints = map_endpoints(btle, &peripheral.characteristics());
-    let by_uuid: HashMap<Uuid, Endpoint> = endpoints
-        .iter()
-        .map(|(endpoint, characteristic)| (characteristic.uuid, *endpoint))
-        .collect();
-    let (notify, _) = broadcast::channel(64);
-    let hardware = Arc::new(BleHardware {
-        name: advertisement.name.clone(),
-        address,
-        peripheral,
-        endpoints,
-        connected: connected.clone(),
-        notify: notify.clone(),
-        limit,
-    });
-    // Notifications are passed on until the device goes.
-    let mut gone = connected.subscribe();
-    tokio::spawn(async move {
-        let mut notifications = notifications;
-        loop {
-            tokio::select! {
-                value = notifications.next() => match value {
-                    Some(value) => {
-                        if let Some(endpoint) = by_uuid.get(&value.uuid) {
-                            let _ = notify.send(Notification { endpoint: *endpoint, data: value.value });
-                        }
-                    }
-                    None => return,
-                },
-                _ = gone.wait_for(|connected| !connected) => return,
+    /// Looks at one advertisement; if a configured protocol claims it and the verdict is that
+    /// it is drivable, connects and attaches it. Says whether it did.
+    async fn attach_if_configured(&self, id: &PeripheralId) -> Result<bool, HardwareError> {
+        let Some(adapter) = self.adapter.get() else {
+            return Ok(false);
+        };
+        let (config, devices, attached) = (&self.config, &self.devices, &self.attached);
+        let limit = self.options.call_timeout;
+        let peripheral = device_call(limit, adapter.peripheral(id)).await?;
+        let Some(properties) = device_call(limit, peripheral.properties()).await? else {
+            return Ok(false);
+        };
+        let advertisement = advertisement(&properties);
+        let Some((protocol, btle)) = config.match_advertisement(&advertisement) else {
+            return Ok(false);
+        };
+        let address = properties.address.to_string();
+        let verdict = judge_claimed(config, protocol, &advertisement.name, &address);
+        if !verdict.is_drivable() {
+            // Said once per device: scans see the same advertisement again and again.
+            if self.reported.lock().insert(address.clone()) {
+                info!(name = %advertisement.name, %address, "not connecting: {verdict}");
             }
+            return Ok(false);
         }
-    });
-    let protocol = protocol.to_owned();
-    if let Err(error) = attach(devices, config, &protocol, hardware.clone()).await {
-        warn!(%error, name = %advertisement.name, "could not set up a Bluetooth device");
-        forget_link(attached, id, &connected);
-        let _ = device_call(limit, hardware.peripheral.disconnect()).await;
-        return Ok(false);
+        info!(name = %advertisement.name, %address, protocol, "connecting to a Bluetooth device");
+        // Registered before connecting, so a disconnection reported while we set up is not lost.
+        let (connected, _) = watch::channel(true);
+        attached.lock().insert(id.clone(), connected.clone());
+        let set_up = async {
+            device_call(limit, peripheral.connect()).await?;
+            device_call(limit, peripheral.discover_services()).await?;
+            let notifications = device_call(limit, peripheral.notifications()).await?;
+            Ok::<_, HardwareError>(notifications)
+        };
+        let notifications = match set_up.await {
+            Ok(notifications) => notifications,
+            Err(error) => {
+                forget_link(attached, id, &connected);
+                let _ = device_call(limit, peripheral.disconnect()).await;
+                return Err(error);
+            }
+        };
+        let endpoints = map_endpoints(btle, &peripheral.characteristics());
+        let by_uuid: HashMap<Uuid, Endpoint> = endpoints
+            .iter()
+            .map(|(endpoint, characteristic)| (characteristic.uuid, *endpoint))
+            .collect();
+        let (notify, _) = broadcast::channel(64);
+        let hardware = Arc::new(BleHardware {
+            name: advertisement.name.clone(),
+            address,
+            peripheral,
+            endpoints,
+            connected: connected.clone(),
+            notify: notify.clone(),
+            limit,
+        });
+        // Notifications are passed on until the device goes.
+        let mut gone = connected.subscribe();
+        tokio::spawn(async move {
+            let mut notifications = notifications;
+            loop {
+                tokio::select! {
+                    value = notifications.next() => match value {
+                        Some(value) => {
+                            if let Some(endpoint) = by_uuid.get(&value.uuid) {
+                                let _ = notify.send(Notification { endpoint: *endpoint, data: value.value });
+                            }
+                        }
+                        None => return,
+                    },
+                    _ = gone.wait_for(|connected| !connected) => return,
+                }
+            }
+        });
+        let protocol = protocol.to_owned();
+        if let Err(error) = attach(devices, config, &protocol, hardware.clone()).await {
+            warn!(%error, name = %advertisement.name, "could not set up a Bluetooth device");
+            forget_link(attached, id, &connected);
+            let _ = device_call(limit, hardware.peripheral.disconnect()).await;
+            return Ok(false);
+        }
+        Ok(true)
     }
-    Ok(true)
 }
 
 /// Takes a device's link out of `attached`, if `connected` is still its link.
@@ -396,139 +536,5 @@ fn forget_link(
         .is_some_and(|current| current.same_channel(connected))
     {
         attached.remove(id);
-    }
-}
-
-/// Maps the configured endpoint names to the device's characteristics.
-fn map_endpoints(
-    btle: &BtleEntry,
-    characteristics: &std::collections::BTreeSet<Characteristic>,
-) -> BTreeMap<Endpoint, Characteristic> {
-    let mut endpoints = BTreeMap::new();
-    for (service, names) in &btle.services {
-        let Ok(service) = Uuid::from_str(service) else {
-            continue;
-        };
-        for (name, uuid) in names {
-            let (Ok(endpoint), Ok(uuid)) = (name.parse::<Endpoint>(), Uuid::from_str(uuid)) else {
-                continue;
-            };
-            if let Some(characteristic) = characteristics
-                .iter()
-                .find(|c| c.uuid == uuid && c.service_uuid == service)
-            {
-                endpoints.insert(endpoint, characteristic.clone());
-            }
-        }
-    }
-    endpoints
-}
-
-/// A connected Bluetooth LE device.
-struct BleHardware {
-    name: String,
-    address: String,
-    peripheral: Peripheral,
-    endpoints: BTreeMap<Endpoint, Characteristic>,
-    connected: watch::Sender<bool>,
-    notify: broadcast::Sender<Notification>,
-    limit: Duration,
-}
-
-impl BleHardware {
-    fn characteristic(&self, endpoint: Endpoint) -> Result<&Characteristic, HardwareError> {
-        self.endpoints
-            .get(&endpoint)
-            .ok_or(HardwareError::NoEndpoint(endpoint))
-    }
-
-    /// After a failed call, asks whether the link is still up: stacks often report a dropped
-    /// link as some other error, and the adapter's disconnect event can come late or not at
-    /// all. A device found gone is removed (and clients told) through `disconnected`.
-    async fn check_link<T>(&self, result: Result<T, HardwareError>) -> Result<T, HardwareError> {
-        if result.is_err()
-            && !matches!(
-                device_call(self.limit, self.peripheral.is_connected()).await,
-                Ok(true)
-            )
-        {
-            self.connected.send_replace(false);
-            return Err(HardwareError::Disconnected);
-        }
-        result
-    }
-}
-
-impl Hardware for BleHardware {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn address(&self) -> &str {
-        &self.address
-    }
-
-    fn has_endpoint(&self, endpoint: Endpoint) -> bool {
-        self.endpoints.contains_key(&endpoint)
-    }
-
-    fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
-        Box::pin(async move {
-            let characteristic = self.characteristic(write.endpoint)?;
-            let kind = if write.with_response {
-                WriteType::WithResponse
-            } else {
-                WriteType::WithoutResponse
-            };
-            let result = device_call(
-                self.limit,
-                self.peripheral.write(characteristic, &write.data, kind),
-            )
-            .await;
-            self.check_link(result).await
-        })
-    }
-
-    fn read(
-        &self,
-        endpoint: Endpoint,
-        timeout: Duration,
-    ) -> BoxFuture<'_, Result<Vec<u8>, HardwareError>> {
-        Box::pin(async move {
-            let characteristic = self.characteristic(endpoint)?;
-            let result = device_call(
-                timeout.min(self.limit),
-                self.peripheral.read(characteristic),
-            )
-            .await;
-            self.check_link(result).await
-        })
-    }
-
-    fn subscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
-        Box::pin(async move {
-            let characteristic = self.characteristic(endpoint)?;
-            let result = device_call(self.limit, self.peripheral.subscribe(characteristic)).await;
-            self.check_link(result).await
-        })
-    }
-
-    fn unsubscribe(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), HardwareError>> {
-        Box::pin(async move {
-            let characteristic = self.characteristic(endpoint)?;
-            let result = device_call(self.limit, self.peripheral.unsubscribe(characteristic)).await;
-            self.check_link(result).await
-        })
-    }
-
-    fn notifications(&self) -> broadcast::Receiver<Notification> {
-        self.notify.subscribe()
-    }
-
-    fn disconnected(&self) -> BoxFuture<'_, ()> {
-        let mut watcher = self.connected.subscribe();
-        Box::pin(async move {
-            let _ = watcher.wait_for(|connected| !connected).await;
-        })
     }
 }

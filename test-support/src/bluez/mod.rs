@@ -5,8 +5,13 @@
 //! What it serves, as BlueZ spells it:
 //!
 //! - the object manager at `/`: `GetManagedObjects`, `InterfacesAdded`, `InterfacesRemoved`;
-//! - `org.bluez.Adapter1` at `/org/bluez/hci0`: `StartDiscovery`, `StopDiscovery`,
-//!   `SetDiscoveryFilter`, `GetDiscoveryFilters`, `RemoveDevice`; `Powered` can be set;
+//! - `org.bluez.Adapter1` at `/org/bluez/hci0`: `StartDiscovery`, `StopDiscovery` (one
+//!   discovery session per client, as BlueZ keeps them: a client's second `StartDiscovery` is
+//!   refused `InProgress`, one leaving the bus loses its session, and discovery runs while any
+//!   client has one), `SetDiscoveryFilter`, `GetDiscoveryFilters`, `RemoveDevice`; `Powered`
+//!   can be set. The adapter can be absent at first and plugged in later
+//!   ([`SimulatedBluez::start_without_adapter`], [`SimulatedBluez::add_adapter`]), or
+//!   unplugged;
 //! - `org.bluez.Device1` per peripheral: `Connect` (then `Connected`, the GATT objects and
 //!   `ServicesResolved`), `Disconnect`; `Trusted` can be set;
 //! - `org.bluez.GattService1` and `org.bluez.GattCharacteristic1` while connected:
@@ -151,6 +156,22 @@ impl Inner {
                 true
             }),
         );
+        // A client that leaves the bus loses its discovery session, as BlueZ watches for.
+        let left = MatchRule::new_signal("org.freedesktop.DBus", "NameOwnerChanged");
+        connection.add_match_no_cb(&left.match_str()).await?;
+        let weak = Arc::downgrade(self);
+        connection.start_receive(
+            left,
+            Box::new(move |signal, _| {
+                if let Some(inner) = weak.upgrade()
+                    && let Ok((name, _, owner)) = signal.read3::<&str, &str, &str>()
+                    && owner.is_empty()
+                {
+                    inner.change(|state, out| state.client_left(name, out));
+                }
+                true
+            }),
+        );
         use dbus::nonblock::stdintf::org_freedesktop_dbus::RequestNameReply;
         // Replaceable, and replacing: a restarted BlueZ takes the name even while the old
         // connection's last messages are still on their way out.
@@ -218,11 +239,26 @@ impl SimulatedBluez {
         Ok(this)
     }
 
+    /// Starts a private bus and a simulated BlueZ on it with no adapter yet (as on a machine
+    /// whose dongle is not plugged in): [`SimulatedBluez::add_adapter`] plugs one in.
+    pub async fn start_without_adapter() -> Result<Self, BluezError> {
+        let bus = PrivateBus::start()?;
+        let mut state = State::new();
+        state.adapter = false;
+        let mut this = Self::with_state(bus.address(), state).await?;
+        this.bus = Some(bus);
+        Ok(this)
+    }
+
     /// A simulated BlueZ on the bus at `address` (one a parent process started).
     pub async fn on_bus(address: &str) -> Result<Self, BluezError> {
+        Self::with_state(address, State::new()).await
+    }
+
+    async fn with_state(address: &str, state: State) -> Result<Self, BluezError> {
         let (version, _) = watch::channel(0);
         let inner = Arc::new(Inner {
-            state: Mutex::new(State::new()),
+            state: Mutex::new(state),
             version,
             connection: Mutex::new(None),
             io: Mutex::new(None),
@@ -241,7 +277,8 @@ impl SimulatedBluez {
     }
 
     /// Adds a peripheral, switched on and advertising. It appears on the bus at once if the
-    /// adapter is discovering or it is paired, else when discovery starts. Needs a tokio
+    /// adapter is discovering or it is paired (and there is an adapter), else when discovery
+    /// starts. Needs a tokio
     /// runtime if it advertises periodically.
     ///
     /// # Panics
@@ -276,7 +313,7 @@ impl SimulatedBluez {
                 spec.address
             );
             let mut device = Device::new(spec);
-            if state.discovering || device.spec.paired {
+            if state.adapter && (state.discovering || device.spec.paired) {
                 device.export(out);
             }
             state.devices.push(device);
@@ -363,6 +400,23 @@ impl SimulatedBluez {
         self.inner.change(|state, out| state.set_powered(on, out));
     }
 
+    /// Plugs the adapter in (its object appears, powered and not discovering); no change if
+    /// there is one.
+    pub fn add_adapter(&self) {
+        self.inner.change(|state, out| state.add_adapter(out));
+    }
+
+    /// Unplugs the adapter: its devices' links drop and their objects go, then its own. The
+    /// peripherals stay known to the simulation.
+    pub fn remove_adapter(&self) {
+        self.inner.change(|state, out| state.remove_adapter(out));
+    }
+
+    /// Whether the adapter is plugged in.
+    pub fn has_adapter(&self) -> bool {
+        self.inner.state.lock().adapter
+    }
+
     /// Refuses (or allows again) powering the adapter on, as an rfkill block does.
     pub fn block_power(&self, blocked: bool) {
         self.inner.change(|state, _| state.power_blocked = blocked);
@@ -421,11 +475,13 @@ impl SimulatedBluez {
         {
             let mut state = self.inner.state.lock();
             state.discovering = false;
+            state.discovery_clients.clear();
             state.powered = true;
+            let adapter = state.adapter;
             for device in &mut state.devices {
                 let mut lost = Vec::new();
                 device.disconnect(&mut lost);
-                device.exported = device.spec.paired;
+                device.exported = adapter && device.spec.paired;
             }
         }
         self.inner.connect(&self.address).await?;
@@ -485,9 +541,14 @@ impl SimulatedBluez {
         })
     }
 
-    /// Whether the adapter is discovering.
+    /// Whether the adapter is discovering (for any client).
     pub fn is_discovering(&self) -> bool {
         self.inner.state.lock().discovering
+    }
+
+    /// How many clients have a discovery session.
+    pub fn discovery_sessions(&self) -> usize {
+        self.inner.state.lock().discovery_clients.len()
     }
 
     /// Whether the adapter is powered.

@@ -35,7 +35,9 @@ pub(super) fn handle(state: &mut State, call: &Message) -> Vec<Out> {
         (OBJECT_MANAGER, "GetManagedObjects") if object == "/" => {
             Some(call.method_return().append1(state.managed_objects()))
         }
-        (ADAPTER1, _) if object == ADAPTER => adapter(state, call, &member, &mut out),
+        (ADAPTER1, _) if object == ADAPTER && state.adapter => {
+            adapter(state, call, &member, &mut out)
+        }
         (DEVICE1, _) => device(state, call, &object, &member, &mut out),
         (CHARACTERISTIC1, _) => return characteristic(state, call, &object, &member),
         _ => Some(error(
@@ -146,6 +148,7 @@ fn set(state: &mut State, call: &Message, object: &str, out: &mut Vec<Message>) 
     };
     let flag = dbus::arg::cast::<bool>(&value.0).copied();
     match (object, interface, name, flag) {
+        (ADAPTER, ..) if !state.adapter => Some(no_object(call, object)),
         (ADAPTER, ADAPTER1, "Powered", Some(on)) => {
             if on && !state.powered && state.power_blocked {
                 return Some(error(
@@ -186,22 +189,16 @@ fn adapter(
     out: &mut Vec<Message>,
 ) -> Option<Message> {
     Some(match member {
-        "StartDiscovery" => {
-            if !state.powered {
-                error(call, "org.bluez.Error.NotReady", "Resource Not Ready")
+        "StartDiscovery" | "StopDiscovery" => {
+            let client = call.sender().map(|s| s.to_string()).unwrap_or_default();
+            let done = if member == "StartDiscovery" {
+                state.start_discovery(&client, out)
             } else {
-                state.set_discovering(true, out);
-                call.method_return()
-            }
-        }
-        "StopDiscovery" => {
-            if !state.powered {
-                error(call, "org.bluez.Error.NotReady", "Resource Not Ready")
-            } else if !state.discovering {
-                error(call, "org.bluez.Error.Failed", "No discovery started")
-            } else {
-                state.set_discovering(false, out);
-                call.method_return()
+                state.stop_discovery(&client, out)
+            };
+            match done {
+                Ok(()) => call.method_return(),
+                Err((name, text)) => error(call, name, text),
             }
         }
         "SetDiscoveryFilter" => match call.read1::<PropMap>() {

@@ -396,8 +396,14 @@ pub(super) type Object = (Option<(&'static str, PropMap)>, Vec<String>);
 
 /// Everything the simulated BlueZ holds.
 pub(super) struct State {
+    /// The adapter is plugged in (its object is on the bus).
+    pub adapter: bool,
     pub powered: bool,
+    /// Some client's discovery session runs.
     pub discovering: bool,
+    /// The clients (unique bus names) with a discovery session, as BlueZ keeps them: each
+    /// starts one at most, and discovery runs while any has one.
+    pub discovery_clients: Vec<String>,
     /// Powering on is refused (as an rfkill block would).
     pub power_blocked: bool,
     /// Every discovery filter set, as text, in order.
@@ -408,8 +414,10 @@ pub(super) struct State {
 impl State {
     pub(super) fn new() -> Self {
         Self {
+            adapter: true,
             powered: true,
             discovering: false,
+            discovery_clients: Vec::new(),
             power_blocked: false,
             filters: Vec::new(),
             devices: Vec::new(),
@@ -493,6 +501,8 @@ impl State {
             return;
         }
         if !on {
+            // BlueZ ends every client's discovery session when the adapter powers off.
+            self.discovery_clients.clear();
             self.set_discovering(false, out);
             for device in &mut self.devices {
                 device.disconnect(out);
@@ -508,9 +518,89 @@ impl State {
         ));
     }
 
+    /// A client starts discovery: refused if it has a session already (`InProgress`, as
+    /// BlueZ answers) or the adapter is off. The error's name and text, if refused.
+    pub(super) fn start_discovery(
+        &mut self,
+        client: &str,
+        out: &mut Vec<Message>,
+    ) -> Result<(), (&'static str, &'static str)> {
+        if !self.powered {
+            return Err(("org.bluez.Error.NotReady", "Resource Not Ready"));
+        }
+        if self.discovery_clients.iter().any(|c| c == client) {
+            return Err((
+                "org.bluez.Error.InProgress",
+                "Operation already in progress",
+            ));
+        }
+        self.discovery_clients.push(client.to_owned());
+        self.set_discovering(true, out);
+        Ok(())
+    }
+
+    /// A client stops its discovery session; discovery ends with the last one.
+    pub(super) fn stop_discovery(
+        &mut self,
+        client: &str,
+        out: &mut Vec<Message>,
+    ) -> Result<(), (&'static str, &'static str)> {
+        if !self.powered {
+            return Err(("org.bluez.Error.NotReady", "Resource Not Ready"));
+        }
+        let Some(at) = self.discovery_clients.iter().position(|c| c == client) else {
+            return Err(("org.bluez.Error.Failed", "No discovery started"));
+        };
+        self.discovery_clients.remove(at);
+        if self.discovery_clients.is_empty() {
+            self.set_discovering(false, out);
+        }
+        Ok(())
+    }
+
+    /// A client left the bus: its discovery session ends.
+    pub(super) fn client_left(&mut self, client: &str, out: &mut Vec<Message>) {
+        let before = self.discovery_clients.len();
+        self.discovery_clients.retain(|c| c != client);
+        if before != self.discovery_clients.len() && self.discovery_clients.is_empty() {
+            self.set_discovering(false, out);
+        }
+    }
+
+    /// The adapter is plugged in: its object appears (`InterfacesAdded`), powered, not
+    /// discovering; paired devices appear with it.
+    pub(super) fn add_adapter(&mut self, out: &mut Vec<Message>) {
+        if self.adapter {
+            return;
+        }
+        self.adapter = true;
+        self.powered = true;
+        out.push(added(ADAPTER, ADAPTER1, self.adapter_properties()));
+        for device in self.devices.iter_mut().filter(|d| d.spec.paired) {
+            device.export(out);
+        }
+    }
+
+    /// The adapter is unplugged: its devices' links drop and their objects go, then its own.
+    pub(super) fn remove_adapter(&mut self, out: &mut Vec<Message>) {
+        if !self.adapter {
+            return;
+        }
+        for device in &mut self.devices {
+            device.unexport(out);
+        }
+        self.discovery_clients.clear();
+        self.discovering = false;
+        self.adapter = false;
+        out.push(removed(ADAPTER, ADAPTER1));
+    }
+
     /// Every object on the bus with its interfaces and properties (`GetManagedObjects`).
     pub(super) fn managed_objects(&self) -> HashMap<Path<'static>, HashMap<String, PropMap>> {
         let mut objects = HashMap::new();
+        if !self.adapter {
+            return objects;
+        }
         objects.insert(
             path(ADAPTER),
             HashMap::from([(ADAPTER1.to_owned(), self.adapter_properties())]),
@@ -551,7 +641,15 @@ impl State {
         match object {
             "/" => return Some((None, vec!["org".to_owned()])),
             "/org" => return Some((None, vec!["bluez".to_owned()])),
-            "/org/bluez" => return Some((None, vec!["hci0".to_owned()])),
+            "/org/bluez" => {
+                let adapters = if self.adapter {
+                    vec!["hci0".to_owned()]
+                } else {
+                    Vec::new()
+                };
+                return Some((None, adapters));
+            }
+            _ if !self.adapter => return None,
             ADAPTER => {
                 let children = self
                     .devices
