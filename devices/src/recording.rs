@@ -1,7 +1,7 @@
 //! `RecordingHardware`: hardware that records every command it is given (writes, subscribes,
 //! unsubscribes), delivers notifications to subscribed endpoints, answers reads from a script,
-//! and can fail or disconnect on demand: for protocol tests, the device-test-case runner, and
-//! for trying protocols without a device.
+//! can take a set time over each write, and can fail or disconnect on demand: for protocol
+//! tests, the device-test-case runner, benchmarks, and for trying protocols without a device.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
@@ -29,7 +29,7 @@ pub enum HardwareCommand {
 pub struct RecordedCommand {
     /// The command.
     pub command: HardwareCommand,
-    /// When it reached the hardware.
+    /// When the hardware took it (for a write, once its write latency had passed).
     pub at: Instant,
 }
 
@@ -38,7 +38,7 @@ pub struct RecordedCommand {
 pub struct RecordedWrite {
     /// The write.
     pub write: HardwareWrite,
-    /// When it reached the hardware.
+    /// When the hardware took it, once its write latency had passed.
     pub at: Instant,
 }
 
@@ -56,6 +56,8 @@ struct Script {
     fail_once: Vec<Vec<u8>>,
     /// The endpoints it has, when not every one.
     endpoints: Option<BTreeSet<Endpoint>>,
+    /// How long each write takes before it is recorded (and answered).
+    write_latency: Duration,
 }
 
 impl Script {
@@ -155,6 +157,13 @@ impl RecordingHardware {
         self.script().failing = failing;
     }
 
+    /// Makes each write from now on take `latency` (a radio link's round trip) before it is
+    /// recorded, answered or refused; zero, the default, takes none. Writes already under way
+    /// keep the latency they started with.
+    pub fn set_write_latency(&self, latency: Duration) {
+        self.script().write_latency = latency;
+    }
+
     /// The device goes away.
     pub fn disconnect(&self) {
         self.connected.send_replace(false);
@@ -239,6 +248,10 @@ impl Hardware for RecordingHardware {
 
     fn write(&self, write: HardwareWrite) -> BoxFuture<'_, Result<(), HardwareError>> {
         Box::pin(async move {
+            let latency = self.script().write_latency;
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
+            }
             if !*self.connected.borrow() {
                 return Err(HardwareError::Disconnected);
             }
@@ -327,5 +340,61 @@ impl Hardware for RecordingHardware {
         Box::pin(async move {
             let _ = watcher.wait_for(|connected| !connected).await;
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx(data: &[u8]) -> HardwareWrite {
+        HardwareWrite::new(Endpoint::Tx, data, true)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_is_recorded_once_its_latency_has_passed() {
+        let hardware = RecordingHardware::new("LVS-Z36");
+        let started = Instant::now();
+        hardware.write(tx(b"Vibrate:1;")).await.expect("written");
+        assert_eq!(hardware.writes()[0].at, started, "no latency by default");
+
+        let latency = Duration::from_millis(30);
+        hardware.set_write_latency(latency);
+        let started = Instant::now();
+        let write = hardware.write(tx(b"Vibrate:2;"));
+        tokio::pin!(write);
+        // Under way but not yet taken: nothing recorded before the latency has passed.
+        assert!(
+            tokio::time::timeout(latency / 2, write.as_mut())
+                .await
+                .is_err()
+        );
+        assert_eq!(hardware.written().len(), 1);
+        write.await.expect("written");
+        let writes = hardware.writes();
+        assert_eq!(writes[1].write.data, b"Vibrate:2;");
+        assert_eq!(writes[1].at - started, latency);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_write_still_fails_and_answers_as_scripted() {
+        let hardware = RecordingHardware::new("LVS-Z36");
+        hardware.set_write_latency(Duration::from_millis(30));
+        let mut notifications = hardware.notifications();
+        hardware.subscribe(Endpoint::Rx).await.expect("subscribed");
+        hardware.reply_to(b"DeviceType;", b"Z:11:0082059AD3BD;");
+        hardware.fail_once(b"Vibrate:1;");
+
+        let started = Instant::now();
+        assert!(hardware.write(tx(b"Vibrate:1;")).await.is_err());
+        assert_eq!(Instant::now() - started, Duration::from_millis(30));
+        assert!(
+            hardware.written().is_empty(),
+            "a refused write is not recorded"
+        );
+
+        hardware.write(tx(b"DeviceType;")).await.expect("written");
+        let reply = notifications.recv().await.expect("the answer");
+        assert_eq!(reply.data, b"Z:11:0082059AD3BD;");
     }
 }
