@@ -312,3 +312,37 @@ async fn a_retry_sends_only_what_did_not_get_through() {
         .collect();
     assert_eq!(sent, [b"Vibrate1:4;".to_vec(), b"Vibrate2:7;".to_vec()]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_link_gets_the_last_value_within_one_gap_and_one_write() {
+    let (manager, hardware, index) = lovense("LVS-Z36", b"Z:11:0082059AD3BD;").await;
+    // A Bluetooth connection interval: every write takes 30 ms; the Lovense gap is 50 ms.
+    let write_time = Duration::from_millis(30);
+    hardware.set_write_latency(write_time);
+    let gap = Duration::from_millis(50);
+    // Floods of a thousand commands a second, each a new level, ending at every point of the
+    // write pace in turn.
+    for (flood, length) in (500_i32..580).step_by(7).enumerate() {
+        let mut last = 0;
+        for n in 0..length {
+            last = 1 + (n + i32::try_from(flood).expect("few floods")) % 19;
+            manager
+                .set_output(1, index, 0, vibrate(last))
+                .expect("valid");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let ended = Instant::now();
+        let expected = format!("Vibrate:{last};").into_bytes();
+        let writes = hardware
+            .wait_for(|w| w.last().is_some_and(|w| w.write.data == expected))
+            .await;
+        let done = writes.last().expect("the last level").at;
+        assert!(
+            done - ended <= gap + write_time,
+            "flood {flood}: {:?} after it ended",
+            done - ended
+        );
+        // Quiet before the next flood.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

@@ -4,7 +4,8 @@
 //!
 //! Outputs: the newest value per output wins, writes are paced by the device's message gap, a
 //! value equal to the last one sent is not sent again, and devices that need it get a
-//! keep-alive. Under a flood of commands the device receives the latest value within one gap,
+//! keep-alive; the gap counts from when a write begins. Under a flood of commands the device
+//! receives the latest value within one gap plus one write time,
 //! and nothing queues. Reads run beside the writes: a slow battery read never holds a write
 //! back. A device found disconnected is not retried: the task ends and [`DeviceTask::gone`]
 //! tells whoever removes it.
@@ -283,12 +284,13 @@ impl<D: DeviceDriver> Worker<D> {
                     }
                 }
                 () = sleep_until_some(keepalive_due) => {
+                    let started = Instant::now();
                     match self.driver.send_keepalive(&sent).await {
                         Err(error) if error.is_disconnected() => break,
                         Err(error) => warn!(%error, "keep-alive write failed"),
                         Ok(()) => {}
                     }
-                    last_write = Some(Instant::now());
+                    last_write = Some(started);
                 }
                 () = sleep_until_some(write_due) => {
                     let closed = self.shared.lock().closed;
@@ -341,6 +343,10 @@ impl<D: DeviceDriver> Worker<D> {
             // Nothing went out: the pacing and the keep-alive still count from the last write.
             return Written::Done;
         }
+        // The gap counts from when a write begins: a slow link (a Bluetooth connection
+        // interval) is not waited out twice, so the last value of a burst goes out within one
+        // gap plus one write time.
+        let started = Instant::now();
         let written = if changed.is_empty() {
             Written::Done
         } else {
@@ -355,7 +361,7 @@ impl<D: DeviceDriver> Worker<D> {
                 }
             }
         }
-        *last_write = Some(Instant::now());
+        *last_write = Some(started);
         written
     }
 
