@@ -36,6 +36,11 @@ impl PrivateBus {
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
+  <!-- A run of every device case opens a D-Bus connection per play that btleplug never
+       closes: far more than a session bus allows by default. -->
+  <limit name="max_completed_connections">100000</limit>
+  <limit name="max_incomplete_connections">10000</limit>
+  <limit name="max_connections_per_user">100000</limit>
 </busconfig>
 "#,
                 socket.display()
