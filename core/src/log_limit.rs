@@ -8,9 +8,9 @@ use crate::sync::Mutex;
 use tokio::time::Instant;
 
 /// The most characters of a stranger's string (an identifier, an address) put in a log line.
-const SHOWN_CHARS: usize = 64;
+pub const SHOWN_CHARS: usize = 64;
 /// The most characters of a message that may carry a stranger's strings (an error's chain).
-const SAID_CHARS: usize = 256;
+pub const SAID_CHARS: usize = 256;
 
 /// At most `lines` log lines per `window`.
 pub struct LogLimit {
