@@ -43,6 +43,22 @@ impl AccessToken {
         &self.0
     }
 
+    /// Whether a request for `path` with `query` presents this token, as the whole path
+    /// (`/TOKEN`, how a WebSocket URL carries it) or as a `token` query parameter: how every
+    /// listener that reads a URL takes it.
+    pub fn presented_in(&self, path: &str, query: Option<&str>) -> bool {
+        self.matches(path.trim_matches('/').as_bytes()) || self.in_query(query)
+    }
+
+    /// Whether a URL's `query` carries this token as a `token` parameter.
+    pub fn in_query(&self, query: Option<&str>) -> bool {
+        query
+            .unwrap_or_default()
+            .split('&')
+            .filter_map(|pair| pair.strip_prefix("token="))
+            .any(|given| self.matches(given.as_bytes()))
+    }
+
     /// Whether `given` is this token, compared in time that does not depend on where the
     /// first difference is.
     pub fn matches(&self, given: &[u8]) -> bool {
@@ -110,6 +126,10 @@ mod tests {
         assert_eq!(AccessToken::new("short"), Err(InvalidToken));
         assert_eq!(AccessToken::new("with a space in it!!"), Err(InvalidToken));
         assert_eq!(format!("{token:?}"), "AccessToken(..)");
+        assert!(token.presented_in("/correct-horse-battery", None));
+        assert!(token.presented_in("/", Some("format=json&token=correct-horse-battery")));
+        assert!(!token.presented_in("/", Some("mytoken=correct-horse-battery")));
+        assert!(!token.presented_in("/wrong", Some("token=wrong")));
     }
 
     #[test]

@@ -28,12 +28,7 @@ pub(crate) async fn require_token(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .is_some_and(|given| token.matches(given.trim().as_bytes()));
-    let from_query = request.uri().query().is_some_and(|query| {
-        query
-            .split('&')
-            .filter_map(|pair| pair.strip_prefix("token="))
-            .any(|given| token.matches(given.as_bytes()))
-    });
+    let from_query = token.in_query(request.uri().query());
     if from_header || from_query {
         next.run(request).await
     } else {

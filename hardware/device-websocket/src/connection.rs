@@ -205,17 +205,7 @@ fn check_token(
     request: &Request,
     response: Response,
 ) -> Result<Response, ErrorResponse> {
-    let uri = request.uri();
-    let path = uri.path().trim_matches('/');
-    let query = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("token="));
-    let presented = [Some(path), query]
-        .into_iter()
-        .flatten()
-        .any(|given| token.matches(given.as_bytes()));
+    let presented = token.presented_in(request.uri().path(), request.uri().query());
     if presented {
         return Ok(response);
     }

@@ -9,17 +9,7 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 
 /// Whether a request presents `token`, as its path or its `token` query parameter.
 pub(crate) fn admits(token: &AccessToken, request: &Request) -> bool {
-    let uri = request.uri();
-    let path = uri.path().trim_matches('/');
-    let query = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("token="));
-    [Some(path), query]
-        .into_iter()
-        .flatten()
-        .any(|given| token.matches(given.as_bytes()))
+    token.presented_in(request.uri().path(), request.uri().query())
 }
 
 /// The upgrade callback: lets a request with the token through, refuses any other.
