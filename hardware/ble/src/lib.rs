@@ -54,6 +54,8 @@ pub struct BlePolicy {
 /// How long a device looked at and not attached (no match, not allowed, or it failed to
 /// connect) is left alone: scanning reports each advertisement, many times a second.
 const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(1);
+/// Most devices remembered as already reported (not drivable); past it the memory starts over.
+const MAX_REMEMBERED: usize = 4_096;
 
 /// How often the stack is asked for an adapter while it has none.
 const ADAPTER_POLL: Duration = Duration::from_secs(1);
@@ -203,6 +205,15 @@ struct Shared {
 }
 
 impl Shared {
+    /// Remembers that `id` was looked at and not attached, so it is not looked at again for
+    /// [`LOOK_AGAIN_AFTER`]; entries older than that are dropped on the way, so addresses seen
+    /// once do not pile up.
+    fn pass_over(&self, id: &PeripheralId) {
+        let mut passed_over = self.passed_over.lock();
+        passed_over.retain(|_, at| at.elapsed() < LOOK_AGAIN_AFTER);
+        passed_over.insert(id.clone(), Instant::now());
+    }
+
     /// Follows `adapter`'s events from now on, and starts the scan a client asked for before
     /// there was one.
     async fn use_adapter(self: Arc<Self>, adapter: Adapter) -> Result<(), BleError> {
@@ -400,12 +411,10 @@ impl Shared {
                         this.passed_over.lock().remove(&id);
                         this.known.lock().insert(id.clone());
                     }
-                    Ok(false) => {
-                        this.passed_over.lock().insert(id.clone(), Instant::now());
-                    }
+                    Ok(false) => this.pass_over(&id),
                     Err(error) => {
                         debug!(%error, "not attaching a Bluetooth device");
-                        this.passed_over.lock().insert(id.clone(), Instant::now());
+                        this.pass_over(&id);
                     }
                 }
             }
@@ -456,8 +465,15 @@ impl Shared {
         let address = properties.address.to_string();
         let verdict = judge_claimed(config, protocol, &advertisement.name, &address);
         if !verdict.is_drivable() {
-            // Said once per device: scans see the same advertisement again and again.
-            if self.reported.lock().insert(address.clone()) {
+            // Said once per device: scans see the same advertisement again and again. Bounded:
+            // a radio advertising ever new random addresses must not grow it for good.
+            let mut reported = self.reported.lock();
+            if reported.len() >= MAX_REMEMBERED {
+                reported.clear();
+            }
+            let first = reported.insert(address.clone());
+            drop(reported);
+            if first {
                 info!(name = %advertisement.name, %address, "not connecting: {verdict}");
             }
             return Ok(false);
