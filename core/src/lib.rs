@@ -12,6 +12,7 @@
 //!
 //! - [`sync`]: the one mutex plugwire locks with (it cannot poison).
 //! - [`log_limit`]: log lines a stranger can cause, bounded in time and length.
+//! - [`room`]: room for connections not yet proved, the oldest pushed out when it is full.
 //! - [`template`]: batches encoded once and resent with only their Id changed.
 //!
 //! Depends on nothing of plugwire's. Transports, serializers and the devices crate depend on
@@ -25,6 +26,7 @@ pub mod framing;
 pub mod link;
 pub mod log_limit;
 pub mod message;
+pub mod room;
 mod serializer;
 pub mod sync;
 pub mod template;

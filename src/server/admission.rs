@@ -1,14 +1,11 @@
-//! The transport handshakes under way on one listener, bounded in all and per source. When a
-//! bound is reached the oldest handshake (of that source, or of all) is dropped to make room:
-//! a crowd of idle sockets can hold a listener's room only until new peers arrive, so a client
-//! that finishes its handshake promptly is always served, and one listener's crowd never takes
-//! another listener's room.
+//! Admission to a server: how many transport handshakes a listener carries out at once (they
+//! wait in a `plugwire_core::room::Room`, the oldest pushed out), sessions still without their
+//! Buttplug handshake (the oldest closed when the server is full), and sessions per remote
+//! address.
 
 use std::collections::VecDeque;
 
 use plugwire_core::sync::Mutex;
-use tokio::task::AbortHandle;
-use tracing::debug;
 
 /// Handshakes a listener allows at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,92 +14,6 @@ pub struct HandshakeLimits {
     pub per_listener: usize,
     /// From one source address (one IP; one local-socket name for IPC).
     pub per_source: usize,
-}
-
-/// One handshake under way.
-struct Underway {
-    ticket: u64,
-    source: String,
-    /// Set once its task runs; aborting it closes the connection.
-    task: Option<AbortHandle>,
-}
-
-#[derive(Default)]
-struct Queue {
-    next_ticket: u64,
-    /// Oldest first.
-    underway: VecDeque<Underway>,
-}
-
-/// The handshakes under way on one listener.
-pub(crate) struct Handshakes {
-    limits: HandshakeLimits,
-    queue: Mutex<Queue>,
-}
-
-impl Handshakes {
-    pub(crate) fn new(limits: HandshakeLimits) -> Self {
-        Self {
-            limits: HandshakeLimits {
-                per_listener: limits.per_listener.max(1),
-                per_source: limits.per_source.max(1),
-            },
-            queue: Mutex::new(Queue::default()),
-        }
-    }
-
-    /// Makes room for a handshake from `source`, dropping the oldest one of that source or of
-    /// all when a limit is reached, and returns the new one's ticket.
-    pub(crate) fn begin(&self, source: &str) -> u64 {
-        let mut queue = self.queue.lock();
-        let same_source = queue.underway.iter().filter(|h| h.source == source).count();
-        let oldest = if same_source >= self.limits.per_source {
-            queue.underway.iter().position(|h| h.source == source)
-        } else if queue.underway.len() >= self.limits.per_listener {
-            Some(0)
-        } else {
-            None
-        };
-        if let Some(dropped) = oldest.and_then(|at| queue.underway.remove(at)) {
-            debug!(source = %dropped.source, "handshake room full; dropping the oldest");
-            if let Some(task) = dropped.task {
-                task.abort();
-            }
-        }
-        let ticket = queue.next_ticket;
-        queue.next_ticket += 1;
-        queue.underway.push_back(Underway {
-            ticket,
-            source: source.to_owned(),
-            task: None,
-        });
-        ticket
-    }
-
-    /// Records the task carrying out handshake `ticket`, unless it already ended.
-    pub(crate) fn running(&self, ticket: u64, task: AbortHandle) {
-        // Not found: dropped already, or over before it could be recorded.
-        if let Some(handshake) = self
-            .queue
-            .lock()
-            .underway
-            .iter_mut()
-            .find(|h| h.ticket == ticket)
-        {
-            handshake.task = Some(task);
-        }
-    }
-
-    /// Handshake `ticket` is over (done, failed or dropped).
-    pub(crate) fn end(&self, ticket: u64) {
-        self.queue.lock().underway.retain(|h| h.ticket != ticket);
-    }
-
-    /// How many are under way.
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.queue.lock().underway.len()
-    }
 }
 
 /// Sessions admitted that have not yet sent `RequestServerInfo`, oldest first. When every
@@ -279,44 +190,5 @@ mod tests {
         assert_eq!(source_of("plugwire.sock client"), "plugwire.sock client");
         assert!(!is_remote("ws [::ffff:127.0.0.1]:5000"));
         assert!(is_remote("ws 10.0.0.5:5000"));
-    }
-
-    #[tokio::test]
-    async fn the_oldest_of_a_full_source_is_dropped_not_the_newcomer() {
-        let handshakes = Handshakes::new(HandshakeLimits {
-            per_listener: 10,
-            per_source: 2,
-        });
-        let idle = || tokio::spawn(std::future::pending::<()>());
-        let first = idle();
-        let ticket = handshakes.begin("10.0.0.1");
-        handshakes.running(ticket, first.abort_handle());
-        let second = idle();
-        let ticket = handshakes.begin("10.0.0.1");
-        handshakes.running(ticket, second.abort_handle());
-        let other = handshakes.begin("10.0.0.2");
-        // A third from the full source: the first one goes.
-        let newest = handshakes.begin("10.0.0.1");
-        assert!(first.await.expect_err("dropped").is_cancelled());
-        assert!(!second.is_finished());
-        assert_eq!(handshakes.len(), 3);
-        handshakes.end(newest);
-        handshakes.end(other);
-        assert_eq!(handshakes.len(), 1);
-        second.abort();
-    }
-
-    #[test]
-    fn a_full_listener_drops_its_oldest() {
-        let handshakes = Handshakes::new(HandshakeLimits {
-            per_listener: 2,
-            per_source: 2,
-        });
-        let a = handshakes.begin("a");
-        handshakes.begin("b");
-        handshakes.begin("c");
-        assert_eq!(handshakes.len(), 2);
-        handshakes.end(a);
-        assert_eq!(handshakes.len(), 2, "a was the one dropped");
     }
 }

@@ -28,7 +28,8 @@ use tracing::{Instrument, debug, debug_span, info, warn};
 pub use admission::HandshakeLimits;
 pub use session::{PendingRead, PendingWrite, Session, SessionConfig, Step};
 
-use admission::{AwaitingHandshake, Handshakes, SessionsBySource};
+use admission::{AwaitingHandshake, SessionsBySource};
+use plugwire_core::room::{Room, RoomLimits};
 
 /// First wait before dialling out again.
 const MIN_REDIAL: Duration = Duration::from_millis(500);
@@ -254,7 +255,13 @@ impl Server {
     ) {
         let serializers = Arc::new(serializers);
         let shutdown = self.shutdown_token();
-        let handshakes = Arc::new(Handshakes::new(self.handshake_limits));
+        let handshakes = Room::new(
+            RoomLimits {
+                overall: self.handshake_limits.per_listener,
+                per_source: self.handshake_limits.per_source,
+            },
+            "transport handshakes",
+        );
         info!(address = %redacted(&listener.describe()), "listening for clients");
         loop {
             let accepted = tokio::select! {
@@ -281,24 +288,21 @@ impl Server {
             };
             // Handshakes under way are bounded per listener and per source; a newcomer
             // pushes out the oldest, so idle sockets cannot keep prompt clients out.
-            let ticket = handshakes.begin(&admission::source_of(&peer));
+            let mut pass = handshakes.enter(&admission::source_of(&peer));
             let server = self.clone();
             let serializer = serializers.for_connection();
             let span = debug_span!("handshake", %peer);
-            let ending = handshakes.clone();
             let stopping = shutdown.clone();
-            let task = self.tasks.spawn(
+            self.tasks.spawn(
                 async move {
-                    // A handshake still under way when shutdown begins is dropped: no session
-                    // starts then, and the drain does not wait for it.
+                    // A handshake pushed out for a newer one, or still under way when shutdown
+                    // begins, is dropped: no session starts then, and the drain does not wait.
                     let pending = tokio::select! {
                         pending = pending => pending,
-                        () = stopping.cancelled() => {
-                            ending.end(ticket);
-                            return;
-                        }
+                        () = pass.pushed_out() => return,
+                        () = stopping.cancelled() => return,
                     };
-                    ending.end(ticket);
+                    drop(pass);
                     match pending {
                         Ok(transport) => server.serve_transport(transport, serializer, &peer),
                         Err(error) => debug!(%peer, %error, "transport handshake failed"),
@@ -306,7 +310,6 @@ impl Server {
                 }
                 .instrument(span),
             );
-            handshakes.running(ticket, task.abort_handle());
         }
     }
 

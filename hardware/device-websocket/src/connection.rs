@@ -25,9 +25,9 @@ use plugwire_devices::hardware::{ByteLink, HardwareError};
 use plugwire_devices::{admit, attach};
 
 use crate::hardware::{Outgoing, WebSocketHardware};
-use crate::unidentified::Pass;
 use crate::{DeviceWebSocketError, DeviceWebSocketOptions, Identification};
 use plugwire_core::log_limit::{LogLimit, said, shown};
+use plugwire_core::room::Pass;
 
 /// Log lines about refused connections (a stranger decides how many there are): at most
 /// this many per [`REFUSAL_LOG_WINDOW`].

@@ -54,7 +54,6 @@ mod error;
 mod hardware;
 mod identification;
 mod server;
-mod unidentified;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;

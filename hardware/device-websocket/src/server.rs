@@ -17,9 +17,9 @@ use plugwire_devices::config::DeviceConfig;
 use plugwire_devices::hardware::{HardwareError, HardwareManager};
 
 use crate::connection::{self, ServerState};
-use crate::unidentified::{Limits, Unidentified};
 use crate::{DeviceWebSocketError, DeviceWebSocketOptions};
 use plugwire_core::log_limit::LogLimit;
+use plugwire_core::room::{Room, RoomLimits};
 
 /// First pause after a failed accept (out of file descriptors), so the loop does not spin.
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
@@ -33,7 +33,7 @@ const ACCEPT_LOG_WINDOW: Duration = Duration::from_secs(10);
 pub struct DeviceWebSocketServer {
     local_addr: SocketAddr,
     /// Connections waiting to identify.
-    unidentified: Arc<Unidentified>,
+    unidentified: Arc<Room>,
     /// The accept loop.
     accepting: JoinHandle<()>,
 }
@@ -50,10 +50,13 @@ impl DeviceWebSocketServer {
         let bind_error = |source| DeviceWebSocketError::Bind { address, source };
         let listener = TcpListener::bind(address).await.map_err(bind_error)?;
         let local_addr = listener.local_addr().map_err(bind_error)?;
-        let unidentified = Unidentified::new(Limits {
-            overall: options.max_unidentified,
-            per_source: options.max_unidentified_per_source,
-        });
+        let unidentified = Room::new(
+            RoomLimits {
+                overall: options.max_unidentified,
+                per_source: options.max_unidentified_per_source,
+            },
+            "device WebSocket connections waiting to identify",
+        );
         let inner = Arc::new(ServerState::new(Arc::downgrade(devices), config, options));
         let accepting = tokio::spawn(accept(listener, inner, unidentified.clone()));
         Ok(Arc::new(Self {
@@ -100,7 +103,7 @@ impl HardwareManager for DeviceWebSocketServer {
 /// waiting to identify (pushing out the oldest when that room is full) before its task starts.
 /// A failed accept (out of file descriptors) pauses the loop, longer each time in a row, and
 /// is logged at most once per [`ACCEPT_LOG_WINDOW`].
-async fn accept(listener: TcpListener, inner: Arc<ServerState>, unidentified: Arc<Unidentified>) {
+async fn accept(listener: TcpListener, inner: Arc<ServerState>, unidentified: Arc<Room>) {
     let failures = LogLimit::new(1, ACCEPT_LOG_WINDOW);
     let mut backoff = ACCEPT_BACKOFF_MIN;
     let mut failed_in_a_row = 0_u64;
@@ -113,7 +116,7 @@ async fn accept(listener: TcpListener, inner: Arc<ServerState>, unidentified: Ar
                     backoff = ACCEPT_BACKOFF_MIN;
                 }
                 let _ = stream.set_nodelay(true);
-                let pass = unidentified.enter(peer.ip());
+                let pass = unidentified.enter(&peer.ip().to_canonical().to_string());
                 tokio::spawn(connection::serve(stream, peer, pass, inner.clone()));
             }
             Err(error) => {

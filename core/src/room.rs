@@ -1,38 +1,34 @@
-//! The connections that have not yet identified themselves (upgrading, or upgraded and not yet
-//! sent their identification frame), bounded in all and per source address. When a bound is
-//! reached the oldest one (of that source, or of all) is dropped to make room for the newcomer:
-//! a crowd of idle sockets holds its room only until new peers arrive, so a device that
-//! identifies itself promptly always gets in. It is the policy of the Buttplug listeners'
-//! handshake room; identified devices are not counted.
+//! Room for connections that have not yet proved themselves (a transport handshake under way,
+//! a device that has not identified), bounded in all and per source. When a bound is reached
+//! the oldest one (of that source, or of all) is pushed out to make room for the newcomer: a
+//! crowd of idle sockets holds its room only until new peers arrive, so a peer that finishes
+//! promptly always gets in. The Buttplug listeners' handshakes and the device WebSocket
+//! server's unidentified devices both wait here.
 
 use std::collections::VecDeque;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use plugwire_core::sync::Mutex;
+use crate::sync::Mutex;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tracing::{debug, warn};
 
-use plugwire_core::log_limit::LogLimit;
+use crate::log_limit::LogLimit;
 
-/// How often the log says that connections are being dropped to make room.
-static PUSHED_OUT_LOG: LogLimit = LogLimit::new(1, Duration::from_secs(10));
-
-/// Connections allowed to be waiting to identify at once.
+/// How many may wait at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Limits {
+pub struct RoomLimits {
     /// In all.
-    pub(crate) overall: usize,
-    /// From one IP address.
-    pub(crate) per_source: usize,
+    pub overall: usize,
+    /// From one source (an IP address, a network).
+    pub per_source: usize,
 }
 
-/// One connection waiting to identify.
+/// One connection waiting.
 struct Waiting {
     ticket: u64,
-    source: IpAddr,
+    source: String,
     /// Dropped to tell the connection it was pushed out.
     _room: oneshot::Sender<()>,
 }
@@ -44,27 +40,33 @@ struct Queue {
     waiting: VecDeque<Waiting>,
 }
 
-/// The connections of one server waiting to identify.
-pub(crate) struct Unidentified {
-    limits: Limits,
+/// The connections of one listener waiting.
+pub struct Room {
+    /// What waits here, for the log ("transport handshakes").
+    what: &'static str,
+    limits: RoomLimits,
     queue: Mutex<Queue>,
+    /// How often the log says that connections are pushed out to make room.
+    pushed_out_log: LogLimit,
 }
 
-impl Unidentified {
-    /// Room for `limits` (each at least 1).
-    pub(crate) fn new(limits: Limits) -> Arc<Self> {
+impl Room {
+    /// Room for `limits` (each at least 1) of `what`.
+    pub fn new(limits: RoomLimits, what: &'static str) -> Arc<Self> {
         Arc::new(Self {
-            limits: Limits {
+            what,
+            limits: RoomLimits {
                 overall: limits.overall.max(1),
                 per_source: limits.per_source.max(1),
             },
             queue: Mutex::new(Queue::default()),
+            pushed_out_log: LogLimit::new(1, Duration::from_secs(10)),
         })
     }
 
     /// Makes room for a connection from `source`, dropping the oldest one of that source or
     /// of all when a limit is reached. The connection leaves when the pass is dropped.
-    pub(crate) fn enter(self: &Arc<Self>, source: IpAddr) -> Pass {
+    pub fn enter(self: &Arc<Self>, source: &str) -> Pass {
         let (room, pushed_out) = oneshot::channel();
         let mut queue = self.queue.lock();
         let same_source = queue.waiting.iter().filter(|w| w.source == source).count();
@@ -77,13 +79,14 @@ impl Unidentified {
         };
         if let Some(dropped) = oldest.and_then(|at| queue.waiting.remove(at)) {
             // Dropping it (its sender) ends that connection's wait.
-            debug!(source = %dropped.source, "too many connections waiting to identify; dropping the oldest");
-            if let Some(unsaid) = PUSHED_OUT_LOG.admit(Instant::now()) {
+            debug!(source = %dropped.source, what = self.what, "room full; pushing out the oldest");
+            if let Some(unsaid) = self.pushed_out_log.admit(Instant::now()) {
                 warn!(
                     source = %dropped.source,
                     waiting = queue.waiting.len() + 1,
                     also_dropped_since_last_said = unsaid,
-                    "device WebSocket server: too many connections waiting to identify; dropping the oldest"
+                    "too many {} at once; dropping the oldest",
+                    self.what
                 );
             }
         }
@@ -91,7 +94,7 @@ impl Unidentified {
         queue.next_ticket += 1;
         queue.waiting.push_back(Waiting {
             ticket,
-            source,
+            source: source.to_owned(),
             _room: room,
         });
         Pass {
@@ -101,8 +104,13 @@ impl Unidentified {
         }
     }
 
+    /// Whether none is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// How many are waiting.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.queue.lock().waiting.len()
     }
 
@@ -111,9 +119,9 @@ impl Unidentified {
     }
 }
 
-/// A connection's place among those waiting to identify; it leaves when this is dropped.
-pub(crate) struct Pass {
-    room: Arc<Unidentified>,
+/// A connection's place in the room; it leaves when this is dropped.
+pub struct Pass {
+    room: Arc<Room>,
     ticket: u64,
     /// `None` once it has been pushed out.
     pushed_out: Option<oneshot::Receiver<()>>,
@@ -121,7 +129,7 @@ pub(crate) struct Pass {
 
 impl Pass {
     /// Resolves when a newer connection pushed this one out.
-    pub(crate) async fn pushed_out(&mut self) {
+    pub async fn pushed_out(&mut self) {
         if let Some(pushed_out) = &mut self.pushed_out {
             // The sender is only ever dropped, never used.
             let _ = pushed_out.await;
@@ -142,8 +150,8 @@ mod tests {
 
     use super::*;
 
-    fn ip(last: u8) -> IpAddr {
-        IpAddr::from([10, 0, 0, last])
+    fn ip(last: u8) -> String {
+        format!("10.0.0.{last}")
     }
 
     fn is_out(pass: &mut Pass) -> bool {
@@ -152,14 +160,17 @@ mod tests {
 
     #[test]
     fn the_oldest_of_a_full_source_is_pushed_out_not_the_newcomer() {
-        let room = Unidentified::new(Limits {
-            overall: 10,
-            per_source: 2,
-        });
-        let mut first = room.enter(ip(1));
-        let mut second = room.enter(ip(1));
-        let mut other = room.enter(ip(2));
-        let mut newest = room.enter(ip(1));
+        let room = Room::new(
+            RoomLimits {
+                overall: 10,
+                per_source: 2,
+            },
+            "tests",
+        );
+        let mut first = room.enter(&ip(1));
+        let mut second = room.enter(&ip(1));
+        let mut other = room.enter(&ip(2));
+        let mut newest = room.enter(&ip(1));
         assert!(is_out(&mut first));
         assert!(!is_out(&mut second) && !is_out(&mut other) && !is_out(&mut newest));
         assert_eq!(room.len(), 3);
@@ -172,13 +183,16 @@ mod tests {
 
     #[test]
     fn a_full_room_pushes_out_its_oldest_whatever_the_source() {
-        let room = Unidentified::new(Limits {
-            overall: 2,
-            per_source: 2,
-        });
-        let mut a = room.enter(ip(1));
-        let mut b = room.enter(ip(2));
-        let mut c = room.enter(ip(3));
+        let room = Room::new(
+            RoomLimits {
+                overall: 2,
+                per_source: 2,
+            },
+            "tests",
+        );
+        let mut a = room.enter(&ip(1));
+        let mut b = room.enter(&ip(2));
+        let mut c = room.enter(&ip(3));
         assert!(is_out(&mut a));
         assert!(!is_out(&mut b) && !is_out(&mut c));
         assert_eq!(room.len(), 2);
@@ -186,13 +200,16 @@ mod tests {
 
     #[test]
     fn zero_limits_still_let_one_in() {
-        let room = Unidentified::new(Limits {
-            overall: 0,
-            per_source: 0,
-        });
-        let mut a = room.enter(ip(1));
+        let room = Room::new(
+            RoomLimits {
+                overall: 0,
+                per_source: 0,
+            },
+            "tests",
+        );
+        let mut a = room.enter(&ip(1));
         assert!(!is_out(&mut a));
-        let mut b = room.enter(ip(1));
+        let mut b = room.enter(&ip(1));
         assert!(is_out(&mut a) && !is_out(&mut b));
     }
 }
