@@ -21,7 +21,6 @@ use plugwire::connect::{self, ConnectionUrl};
 use plugwire::devices::DeviceManager;
 use plugwire::devices::simulated::{SimulatedDevice, SimulatedKind};
 use plugwire::server::{Server, ServerConfig};
-use rustix::process::{Resource, getrlimit, setrlimit};
 use tokio::net::{TcpStream, UdpSocket};
 
 /// Idle sockets held against the WebSocket listener.
@@ -40,26 +39,9 @@ async fn prompt_client(url: &str, options: &connect::ConnectOptions) -> Client {
         .expect("a prompt client is served")
 }
 
-/// Room for the idle sockets and everything else in this process.
-fn raise_open_file_limit() {
-    let limit = getrlimit(Resource::Nofile);
-    let wanted = (IDLE_SOCKETS as u64) * 3;
-    if limit.current.is_some_and(|current| current < wanted) {
-        let current = limit.maximum.map_or(wanted, |hard| hard.min(wanted));
-        setrlimit(
-            Resource::Nofile,
-            rustix::process::Rlimit {
-                current: Some(current),
-                maximum: limit.maximum,
-            },
-        )
-        .expect("raise the soft open-file limit");
-    }
-}
-
 #[tokio::test]
 async fn idle_sockets_and_replayed_initials_do_not_keep_a_prompt_client_out() {
-    raise_open_file_limit();
+    common::raise_open_file_limit(IDLE_SOCKETS as u64 * 3);
     within(async {
         let devices = Arc::new(DeviceManager::new());
         SimulatedDevice::add_to(&devices, SimulatedKind::Vibrator);

@@ -6,6 +6,7 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use common::http::{EventReader, request};
 use common::{TestServer, within};
 use plugwire::AccessToken;
 use plugwire::core::message::OutputType;
@@ -26,29 +27,6 @@ async fn start(token: Option<AccessToken>) -> (TestServer, SocketAddr) {
     let api = RestApi::new(test.server.clone()).with_access_token(token);
     tokio::spawn(api.serve(listener));
     (test, addr)
-}
-
-/// One request, `Connection: close`; the status and the body as JSON (`Null` when empty).
-async fn request(addr: SocketAddr, method: &str, path: &str, headers: &str) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect REST");
-    let head =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}\r\n");
-    stream.write_all(head.as_bytes()).await.expect("send");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.expect("read");
-    let text = String::from_utf8(response).expect("UTF-8 response");
-    let (head, body) = text.split_once("\r\n\r\n").expect("a header block");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    let body = if body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(body).unwrap_or_else(|_| panic!("JSON body, got {body:?}"))
-    };
-    (status, body)
 }
 
 async fn get(addr: SocketAddr, path: &str) -> (u16, Value) {
@@ -321,64 +299,6 @@ async fn websocket_client(test: &TestServer) -> Arc<Client> {
             .await
             .expect("connect client"),
     )
-}
-
-/// Reads `GET events` as it streams (chunked), one event at a time.
-struct EventReader {
-    stream: TcpStream,
-    buffer: String,
-}
-
-impl EventReader {
-    async fn open(addr: SocketAddr) -> Self {
-        let mut stream = TcpStream::connect(addr).await.expect("connect REST");
-        let head = format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\n\r\n");
-        stream.write_all(head.as_bytes()).await.expect("send");
-        Self {
-            stream,
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event: its name and its data as JSON.
-    async fn next(&mut self) -> (String, Value) {
-        loop {
-            if let Some(event) = self.take_event() {
-                return event;
-            }
-            let mut chunk = [0u8; 4096];
-            let read = self.stream.read(&mut chunk).await.expect("read events");
-            assert!(read > 0, "the event stream ended");
-            self.buffer
-                .push_str(std::str::from_utf8(&chunk[..read]).expect("UTF-8 events"));
-        }
-    }
-
-    /// The data of the next event named `name`, skipping others.
-    async fn next_named(&mut self, name: &str) -> Value {
-        loop {
-            let (event, data) = self.next().await;
-            if event == name {
-                return data;
-            }
-        }
-    }
-
-    /// An `event:` line followed by its `data:` line, once both are in.
-    fn take_event(&mut self) -> Option<(String, Value)> {
-        let start = self.buffer.find("event: ")?;
-        let rest = &self.buffer[start + "event: ".len()..];
-        let (name, rest) = rest.split_once('\n')?;
-        let data_start = rest.find("data: ")?;
-        let (data, _) = rest[data_start + "data: ".len()..].split_once('\n')?;
-        let event = (
-            name.trim().to_owned(),
-            serde_json::from_str(data).expect("event data is JSON"),
-        );
-        let consumed = self.buffer.len() - rest.len() + data_start + "data: ".len() + data.len();
-        self.buffer.drain(..consumed);
-        Some(event)
-    }
 }
 
 /// One raw request with a `Host` of the caller's choosing; the whole response head.

@@ -10,10 +10,9 @@ mod common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use common::http::{EventReader, request};
 use common::{RawClient, TestServer, within};
 use plugwire::rest::RestApi;
-use rustix::process::{Resource, getrlimit, setrlimit};
-use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -24,23 +23,6 @@ const HALF_SENT: usize = 1_100;
 const HEADER_TIMEOUT: Duration = Duration::from_millis(300);
 /// How late past its deadline a connection may close on a loaded two-core machine.
 const SLACK: Duration = Duration::from_secs(3);
-
-/// Room for the crowd's sockets, both ends of each, and everything else in this process.
-fn raise_open_file_limit() {
-    let limit = getrlimit(Resource::Nofile);
-    let wanted = (HALF_SENT as u64) * 3;
-    if limit.current.is_some_and(|current| current < wanted) {
-        let current = limit.maximum.map_or(wanted, |hard| hard.min(wanted));
-        setrlimit(
-            Resource::Nofile,
-            rustix::process::Rlimit {
-                current: Some(current),
-                maximum: limit.maximum,
-            },
-        )
-        .expect("raise the soft open-file limit");
-    }
-}
 
 /// A test server with the REST API beside it, configured by `configure`; the API's address
 /// and its serving task.
@@ -55,30 +37,6 @@ async fn start(
         api.serve(listener).await.expect("REST API served");
     });
     (test, addr, serving)
-}
-
-/// One request, `Connection: close`: the status and the body as JSON (`Null` when empty).
-async fn request(addr: SocketAddr, method: &str, path: &str) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).await.expect("connect REST");
-    let head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(head.as_bytes()).await.expect("send");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.expect("read");
-    let text = String::from_utf8(response).expect("UTF-8 response");
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("a header block, got {text:?}"));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    let body = if body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(body).unwrap_or_else(|_| panic!("JSON body, got {body:?}"))
-    };
-    (status, body)
 }
 
 /// A connection that sent `GET /api/v1/devices` without the blank line that ends its head.
@@ -107,7 +65,7 @@ async fn closed_unanswered(mut stream: TcpStream) {
 // Two workers, as on the two-core machines this is served from.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_sent_requests_are_dropped_at_the_header_timeout_while_others_are_served() {
-    raise_open_file_limit();
+    common::raise_open_file_limit(HALF_SENT as u64 * 3);
     within(async {
         // Room for the whole crowd: here the header timeout, not the cap, must close them.
         let (test, addr, _serving) = start(|api| {
@@ -134,7 +92,7 @@ async fn half_sent_requests_are_dropped_at_the_header_timeout_while_others_are_s
         // While the crowd gathers, REST and WebSocket clients are served.
         let mut served = 0;
         while !crowd.is_finished() || served == 0 {
-            let (status, list) = request(addr, "GET", "/api/v1/devices").await;
+            let (status, list) = request(addr, "GET", "/api/v1/devices", "").await;
             assert_eq!(status, 200, "{list}");
             assert_eq!(list["0"]["name"], "plugwire Simulated Vibrator");
             let reply = websocket
@@ -170,7 +128,7 @@ async fn half_sent_requests_are_dropped_at_the_header_timeout_while_others_are_s
             latest <= HEADER_TIMEOUT + SLACK,
             "each closed at its deadline: {latest:?}"
         );
-        assert_eq!(request(addr, "GET", "/api/v1/devices").await.0, 200);
+        assert_eq!(request(addr, "GET", "/api/v1/devices", "").await.0, 200);
     })
     .await;
 }
@@ -189,7 +147,7 @@ async fn a_crowd_of_idle_connections_makes_room_for_a_newcomer() {
         for _ in 0..IDLE {
             idle.push(TcpStream::connect(addr).await.expect("an idle connection"));
         }
-        let (status, _) = request(addr, "GET", "/api/v1/devices").await;
+        let (status, _) = request(addr, "GET", "/api/v1/devices", "").await;
         assert_eq!(status, 200, "the newcomer is served");
 
         // The cap held: the oldest went, one for each newcomer beyond it (the request too);
@@ -219,7 +177,7 @@ async fn when_every_connection_is_mid_request_a_newcomer_is_closed_at_once() {
         let mut streams = Vec::new();
         for _ in 0..3 {
             let mut reader = EventReader::open(addr).await;
-            reader.next_named("devices").await;
+            reader.next_raw_named("devices").await;
             streams.push(reader);
         }
         let newcomer = TcpStream::connect(addr).await.expect("connect");
@@ -253,10 +211,10 @@ async fn event_streams_beyond_the_cap_are_answered_503() {
         })
         .await;
         let mut first = EventReader::open(addr).await;
-        first.next_named("devices").await;
+        first.next_raw_named("devices").await;
         let mut second = EventReader::open(addr).await;
-        second.next_named("devices").await;
-        let (status, body) = request(addr, "GET", "/api/v1/events").await;
+        second.next_raw_named("devices").await;
+        let (status, body) = request(addr, "GET", "/api/v1/events", "").await;
         assert_eq!(status, 503, "{body}");
         assert_eq!(body["status"], 503, "{body}");
         assert!(
@@ -266,7 +224,7 @@ async fn event_streams_beyond_the_cap_are_answered_503() {
             "{body}"
         );
         // Other routes are not affected.
-        assert_eq!(request(addr, "GET", "/api/v1/devices").await.0, 200);
+        assert_eq!(request(addr, "GET", "/api/v1/devices", "").await.0, 200);
 
         // A reader that leaves gives its place back.
         drop(first);
@@ -289,19 +247,20 @@ async fn one_event_reaches_every_reader_byte_for_byte() {
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let mut reader = EventReader::open(addr).await;
-            reader.next_named("devices").await;
+            reader.next_raw_named("devices").await;
             readers.push(reader);
         }
         let (status, _) = request(
             addr,
             "PUT",
             "/api/v1/devices/0/features/0/outputs/Vibrate/0.5",
+            "",
         )
         .await;
         assert_eq!(status, 200);
         let mut outputs = Vec::with_capacity(READERS);
         for reader in &mut readers {
-            outputs.push(reader.next_named("output").await);
+            outputs.push(reader.next_raw_named("output").await);
         }
         assert_eq!(
             outputs[0],
@@ -330,7 +289,7 @@ async fn an_oversized_head_is_answered_431() {
         stream.read_to_end(&mut response).await.ok();
         let response = String::from_utf8_lossy(&response);
         assert!(response.starts_with("HTTP/1.1 431"), "{response}");
-        assert_eq!(request(addr, "GET", "/api/v1/devices").await.0, 200);
+        assert_eq!(request(addr, "GET", "/api/v1/devices", "").await.0, 200);
     })
     .await;
 }
@@ -394,7 +353,7 @@ async fn shutdown_ends_event_streams_and_the_api_returns() {
         })
         .await;
         let mut reader = EventReader::open(addr).await;
-        reader.next_named("devices").await;
+        reader.next_raw_named("devices").await;
         let (_half, _) = half_sent(addr).await;
         let stopping = Instant::now();
         test.server.shutdown().await;
@@ -435,71 +394,5 @@ async fn read_one_response(stream: &mut TcpStream) {
                 return;
             }
         }
-    }
-}
-
-/// Reads `GET events` as it streams, raw: each event's data as the server wrote it.
-struct EventReader {
-    stream: TcpStream,
-    buffer: String,
-}
-
-impl EventReader {
-    async fn open(addr: SocketAddr) -> Self {
-        let mut stream = TcpStream::connect(addr).await.expect("connect REST");
-        let head = format!("GET /api/v1/events HTTP/1.1\r\nHost: {addr}\r\n\r\n");
-        stream.write_all(head.as_bytes()).await.expect("send");
-        Self {
-            stream,
-            buffer: String::new(),
-        }
-    }
-
-    /// Reads more; false at the end of the stream.
-    async fn fill(&mut self) -> bool {
-        let mut chunk = [0u8; 4096];
-        let read = self.stream.read(&mut chunk).await.unwrap_or(0);
-        self.buffer
-            .push_str(std::str::from_utf8(&chunk[..read]).expect("UTF-8 events"));
-        read > 0
-    }
-
-    /// The response's status.
-    async fn status(&mut self) -> u16 {
-        while !self.buffer.contains("\r\n") {
-            assert!(self.fill().await, "closed before a status line");
-        }
-        self.buffer
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .expect("a status line")
-    }
-
-    /// The raw data of the next event named `name`, skipping others.
-    async fn next_named(&mut self, name: &str) -> String {
-        let marker = format!("event: {name}\ndata: ");
-        loop {
-            if let Some(start) = self.buffer.find(&marker) {
-                let rest = &self.buffer[start + marker.len()..];
-                if let Some((data, _)) = rest.split_once("\n\n") {
-                    let data = data.to_owned();
-                    let consumed = start + marker.len() + data.len() + 2;
-                    self.buffer.drain(..consumed);
-                    return data;
-                }
-            }
-            assert!(self.fill().await, "the event stream ended");
-        }
-    }
-
-    /// Reads until the server ends the stream: the last chunk, then the connection closes.
-    async fn until_end(&mut self) {
-        while self.fill().await {}
-        assert!(
-            self.buffer.ends_with("0\r\n\r\n"),
-            "the stream ended in order: {:?}",
-            self.buffer
-        );
     }
 }

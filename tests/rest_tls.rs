@@ -12,13 +12,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::http::exchange;
 use common::{TestServer, within};
 use plugwire::AccessToken;
 use plugwire::rest::RestApi;
 use plugwire_test_support::tls::{ca_issued, error_chain, loopback_identity};
 use plugwire_tls::{ServerIdentity, ServerTrust, TlsVersions};
 use serde_json::Value;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsConnector;
@@ -83,32 +84,6 @@ async fn pinned(addr: SocketAddr, identity: &ServerIdentity) -> TlsStream<TcpStr
     stream
 }
 
-/// One request over `stream`, `Connection: close`; the status, the head and the body.
-async fn request(
-    mut stream: impl AsyncRead + AsyncWrite + Unpin,
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &str,
-) -> (u16, String, String) {
-    let head =
-        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{headers}\r\n");
-    stream.write_all(head.as_bytes()).await.expect("send");
-    let mut response = Vec::new();
-    // Over TLS, a clean end is the server's close_notify: an error here would be a truncation.
-    stream.read_to_end(&mut response).await.expect("read");
-    let text = String::from_utf8(response).expect("UTF-8 response");
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .unwrap_or_else(|| panic!("a header block, got {text:?}"));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    (status, head.to_owned(), body.to_owned())
-}
-
 /// A `GET` over a new pinned TLS connection; the status and the body as JSON.
 async fn get_json(
     addr: SocketAddr,
@@ -116,7 +91,8 @@ async fn get_json(
     path: &str,
     headers: &str,
 ) -> (u16, Value) {
-    let (status, _, body) = request(pinned(addr, identity).await, addr, "GET", path, headers).await;
+    let (status, _, body) =
+        exchange(pinned(addr, identity).await, addr, "GET", path, headers).await;
     let body = serde_json::from_str(&body).unwrap_or_else(|_| panic!("JSON body, got {body:?}"));
     (status, body)
 }
@@ -145,7 +121,7 @@ async fn devices_over_https_to_a_client_that_pins_the_certificate() {
         assert_eq!(list["1"]["name"], "plugwire Simulated Stroker");
 
         // Commands too: the vibrator at half, then every device stopped.
-        let (status, _, body) = request(
+        let (status, _, body) = exchange(
             pinned(addr, &identity).await,
             addr,
             "PUT",
@@ -154,7 +130,7 @@ async fn devices_over_https_to_a_client_that_pins_the_certificate() {
         )
         .await;
         assert_eq!(status, 200, "{body}");
-        let (status, _, body) = request(
+        let (status, _, body) = exchange(
             pinned(addr, &identity).await,
             addr,
             "PUT",
@@ -193,7 +169,7 @@ async fn a_ca_issued_certificate_is_checked_by_name() {
         let stream = connect_tls(addr, &trust, "localhost")
             .await
             .expect("the CA's leaf for localhost");
-        let (status, _, body) = request(stream, addr, "GET", "/api/v1/devices", "").await;
+        let (status, _, body) = exchange(stream, addr, "GET", "/api/v1/devices", "").await;
         assert_eq!(status, 200, "{body}");
 
         // The leaf names localhost only: dialled as another name, the client refuses it.
@@ -212,7 +188,7 @@ async fn the_page_and_the_event_stream_work_over_https() {
         let identity = loopback_identity();
         let (_test, addr, _serving) = start(&identity, |api| api).await;
         let (status, head, page) =
-            request(pinned(addr, &identity).await, addr, "GET", "/", "").await;
+            exchange(pinned(addr, &identity).await, addr, "GET", "/", "").await;
         assert_eq!(status, 200, "{head}");
         assert!(
             head.to_lowercase().contains("content-type: text/html"),

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +44,27 @@ pub async fn serve_any(
     let serving = server.clone();
     tokio::spawn(async move { serving.listen(listener, Detect::default()).await });
     (address, options, dir)
+}
+
+/// Raises this process's soft open-file limit to `descriptors` (never past the hard limit), for
+/// tests that hold many sockets at once.
+#[cfg(unix)]
+pub fn raise_open_file_limit(descriptors: u64) {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some_and(|current| current < descriptors) {
+        let current = limit
+            .maximum
+            .map_or(descriptors, |hard| hard.min(descriptors));
+        setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(current),
+                maximum: limit.maximum,
+            },
+        )
+        .expect("raise the soft open-file limit");
+    }
 }
 
 /// The limit on every async test and every wait inside one.
